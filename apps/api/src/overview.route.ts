@@ -1,0 +1,57 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { AppError } from '@thumbline/core';
+import { dailyFeedback, type ClickHouse } from '@thumbline/clickhouse';
+import { errorSchema, overviewQuerySchema, overviewSchema } from '@thumbline/events';
+import type { AuthVariables } from '@thumbline/http';
+import type { CredentialStore } from '@thumbline/redis';
+import { addDays, daysInclusive, isDate, isTimeZone } from './local-date.ts';
+import { buildOverview, previousWindow } from './overview.ts';
+
+export const MAX_RANGE_DAYS = 400;
+
+const errors = {
+  400: { description: 'invalid_query, invalid_tz, range_too_large', content: { 'application/json': { schema: errorSchema } } },
+  401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
+};
+
+export const overviewRoute = createRoute({
+  method: 'get',
+  path: '/v1/analytics/overview',
+  summary: 'Daily CSAT and thumbs totals with the previous period',
+  security: [{ bearer: [] }],
+  request: { query: overviewQuerySchema },
+  responses: {
+    200: { description: 'Overview', content: { 'application/json': { schema: overviewSchema } } },
+    ...errors,
+  },
+});
+
+/** Checks a from/to/tz query; returns the zone to use. */
+export async function resolveRange(
+  store: CredentialStore,
+  workspaceId: string,
+  q: { from: string; to: string; tz?: string | undefined },
+): Promise<string> {
+  if (!isDate(q.from) || !isDate(q.to)) throw new AppError('invalid_query', 400, 'from/to: must be real dates YYYY-MM-DD');
+  if (q.from > q.to) throw new AppError('invalid_query', 400, 'from: must not be after to');
+  if (daysInclusive(q.from, q.to) > MAX_RANGE_DAYS) {
+    throw new AppError('range_too_large', 400, `from/to: at most ${MAX_RANGE_DAYS} days`);
+  }
+  const tz = q.tz ?? (await store.workspace(workspaceId))?.tz ?? 'UTC';
+  if (!isTimeZone(tz)) throw new AppError('invalid_tz', 400, `tz: unknown time zone ${tz}`);
+  return tz;
+}
+
+export function mountOverview(
+  app: OpenAPIHono<{ Variables: AuthVariables }>,
+  deps: { ch: ClickHouse; store: CredentialStore },
+): void {
+  app.openapi(overviewRoute, async (c) => {
+    const q = c.req.valid('query');
+    const ws = c.get('credential').workspace_id;
+    const tz = await resolveRange(deps.store, ws, q);
+    const prev = previousWindow(q.from, q.to);
+    const days = await dailyFeedback(deps.ch, { workspaceId: ws, from: prev.from, until: addDays(q.to, 1), tz });
+    return c.json(buildOverview({ from: q.from, to: q.to, tz }, days), 200);
+  });
+}

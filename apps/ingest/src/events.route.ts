@@ -1,0 +1,152 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { Redis } from 'ioredis';
+import { AppError, type Metrics } from '@thumbline/core';
+import {
+  errorSchema,
+  ingestBodySchema,
+  ingestResponseSchema,
+  validateEvent,
+  type AcceptedEvent,
+} from '@thumbline/events';
+import { bearerToken, errorJson } from '@thumbline/http';
+import { appendEvents, originAllowed, type Credential, type CredentialStore, type Keys } from '@thumbline/redis';
+
+export const MAX_BODY_BYTES = 512 * 1024;
+export const MAX_BATCH = 500;
+
+export interface IngestDeps {
+  redis: Redis;
+  keys: Keys;
+  store: CredentialStore;
+  metrics: Metrics;
+  maxEventAgeDays: number;
+  /** Clock for the ts bounds; injectable for tests. */
+  now?: () => number;
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorSchema } },
+});
+
+export const ingestRoute = createRoute({
+  method: 'post',
+  path: '/v1/events',
+  summary: 'Send feedback events',
+  description:
+    'One event or `{ "events": [...] }` (1–500), at most 512 KiB. Bearer public or secret key, or `?key=<public_key>` ' +
+    'with a text/plain body for navigator.sendBeacon. 202 once the accepted events are durably queued.',
+  security: [{ bearer: [] }],
+  request: {
+    query: z.object({ key: z.string().optional().openapi({ description: 'Public key (sendBeacon)' }) }),
+    body: { content: { 'application/json': { schema: ingestBodySchema }, 'text/plain': { schema: z.string() } } },
+  },
+  responses: {
+    202: {
+      description: 'At least one event accepted',
+      content: { 'application/json': { schema: ingestResponseSchema } },
+    },
+    400: errorResponse('invalid_json, invalid_body or no_valid_events (then with accepted/rejected)'),
+    401: errorResponse('unauthorized'),
+    403: errorResponse('origin_not_allowed'),
+    413: errorResponse('payload_too_large'),
+    415: errorResponse('unsupported_media_type'),
+    429: errorResponse('rate_limited, with Retry-After'),
+    503: errorResponse('overloaded, with Retry-After'),
+  },
+});
+
+async function authenticate(deps: IngestDeps, header: string | null, queryKey: string | undefined): Promise<Credential> {
+  const token = header ?? queryKey;
+  const cred = token ? await deps.store.resolve(token) : null;
+  if (!cred || (cred.kind !== 'public' && cred.kind !== 'secret')) {
+    throw new AppError('unauthorized', 401, 'a valid public or secret key is required');
+  }
+  if (!header && cred.kind !== 'public') {
+    throw new AppError('unauthorized', 401, 'only a public key may be sent as ?key=; send secret keys in the Authorization header');
+  }
+  return cred;
+}
+
+/** The request's events as a list, or an invalid_body error. */
+function eventList(body: unknown): unknown[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AppError('invalid_body', 400, 'body must be an event object or { "events": [ ... ] }');
+  }
+  if (!('events' in body)) return [body];
+  const events = (body as { events: unknown }).events;
+  if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH) {
+    throw new AppError('invalid_body', 400, `events must be an array of 1 to ${MAX_BATCH} events`);
+  }
+  return events;
+}
+
+/** POST /v1/events (CONTRACT §3). */
+export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
+  const now = deps.now ?? Date.now;
+  app.use(
+    '/v1/events',
+    cors({ origin: (origin) => origin, allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 86400 }),
+  );
+  app.openAPIRegistry.registerPath(ingestRoute);
+  app.post(
+    '/v1/events',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        deps.metrics.ingestRejected.inc({ code: 'payload_too_large' });
+        return errorJson(c, 413, 'payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+    async (c) => {
+      const cred = await authenticate(deps, bearerToken(c), c.req.query('key'));
+      const origin = c.req.header('origin');
+      if (cred.kind === 'public' && origin) {
+        const ws = await deps.store.workspace(cred.workspace_id);
+        if (!ws || !originAllowed(origin, ws.allowed_origins)) {
+          throw new AppError('origin_not_allowed', 403, `origin ${origin} may not use this public key`);
+        }
+      }
+      const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json' && type !== 'text/plain') {
+        throw new AppError('unsupported_media_type', 415, 'send application/json (or text/plain holding JSON)');
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        throw new AppError('invalid_json', 400, 'body is not valid JSON');
+      }
+      const raw = eventList(body);
+      const options = { now: now(), maxEventAgeDays: deps.maxEventAgeDays, publicKey: cred.kind === 'public' };
+      const accepted: AcceptedEvent[] = [];
+      const rejected: { index: number; code: string; message: string }[] = [];
+      raw.forEach((item, index) => {
+        const verdict = validateEvent(item, options);
+        if (verdict.ok) accepted.push(verdict.event);
+        else {
+          rejected.push({ index, code: verdict.code, message: verdict.message });
+          deps.metrics.ingestRejected.inc({ code: verdict.code });
+        }
+      });
+      if (accepted.length === 0) {
+        return c.json(
+          { error: { code: 'no_valid_events', message: 'no event in the request was valid' }, accepted: 0, rejected },
+          400,
+        );
+      }
+      try {
+        await appendEvents(deps.redis, deps.keys, cred.workspace_id, accepted.length, JSON.stringify(accepted));
+      } catch (cause) {
+        throw new AppError('overloaded', 503, 'the event queue is unavailable; retry later', {
+          cause,
+          headers: { 'Retry-After': '1' },
+        });
+      }
+      deps.metrics.ingestAccepted.inc(accepted.length);
+      return c.json({ accepted: accepted.length, rejected }, 202);
+    },
+  );
+}

@@ -1,0 +1,105 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ClickHouse } from '@thumbline/clickhouse';
+import type { Logger, Metrics } from '@thumbline/core';
+import type { ApplyBatchOptions, BatchResolution, Keys } from '@thumbline/redis';
+import { insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
+import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
+import { entryTime } from './batch-rows.ts';
+
+export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
+export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
+export { batchEvents, batchRows } from './batch-rows.ts';
+
+export interface WorkerDeps {
+  /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */
+  connect: () => Redis;
+  /** Shared non-blocking connection for state scripts. */
+  redis: Redis;
+  keys: Keys;
+  ch: ClickHouse;
+  log: Logger;
+  metrics: Metrics;
+  concurrency: number;
+  state: ApplyBatchOptions;
+  pump: Partial<PumpOptions> & { consumer: string };
+  /** Called after a batch is committed to ClickHouse (live deltas hook in here). */
+  onCommitted?: (resolution: BatchResolution) => void | Promise<void>;
+}
+
+export interface WorkerRole {
+  queue: Queue<InsertBatchData>;
+  start(): void;
+  /** Stops taking work and waits for in-flight batches. */
+  close(): Promise<void>;
+}
+
+/** Retry delay: doubling from 250 ms, at most 30 s. */
+export function retryDelay(attemptsMade: number): number {
+  return Math.min(250 * 2 ** Math.max(0, attemptsMade - 1), 30_000);
+}
+
+/** The worker role: the pump (stream → jobs) and the BullMQ processor (jobs → ClickHouse). */
+export function createWorker(deps: WorkerDeps): WorkerRole {
+  const prefix = deps.keys.bull;
+  const queueConnection = deps.connect();
+  const queue = new Queue<InsertBatchData>(QUEUE, {
+    connection: queueConnection,
+    prefix,
+    defaultJobOptions: {
+      // Retried with capped backoff for about 8 hours; what still fails stays in the failed set.
+      attempts: 1000,
+      backoff: { type: 'capped' },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 30 * 86400 },
+    },
+  });
+  const pumpConnection = deps.connect();
+  const pump = new Pump(
+    pumpConnection,
+    deps.keys,
+    queue,
+    { ...DEFAULT_PUMP_OPTIONS, ...deps.pump },
+    deps.log,
+    deps.metrics,
+  );
+  let worker: Worker<InsertBatchData> | null = null;
+  const workerConnection = deps.connect();
+
+  const processJob = async (job: Job<InsertBatchData>) => {
+    const started = performance.now();
+    const res = await insertBatch(deps, job.id as string, job.data);
+    deps.metrics.insertSeconds.observe((performance.now() - started) / 1000);
+    deps.metrics.batchEvents.observe(res.events);
+    const first = job.data.entries[0];
+    if (first) deps.metrics.committedLagSeconds.observe((Date.now() - entryTime(first.id)) / 1000);
+    await deps.onCommitted?.(res);
+    return { events: res.events, fresh: res.fresh.length };
+  };
+
+  return {
+    queue,
+    start() {
+      worker = new Worker<InsertBatchData>(QUEUE, processJob, {
+        connection: workerConnection,
+        prefix,
+        concurrency: deps.concurrency,
+        settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade) },
+      });
+      worker.on('failed', (job, err) => {
+        deps.metrics.batchFailures.inc();
+        deps.log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'batch failed; will retry');
+      });
+      worker.on('error', (err) => deps.log.error({ err }, 'worker error'));
+      pump.start();
+    },
+    async close() {
+      await pump.stop();
+      await worker?.close();
+      await queue.close();
+      pumpConnection.disconnect();
+      workerConnection.disconnect();
+      queueConnection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { AcceptedEvent } from '@thumbline/events';
+import { toDateTime64, type BatchRows, type EventRow } from '@thumbline/clickhouse';
+import { receiveOrder, type BatchItem, type BatchResolution, type StreamEntry } from '@thumbline/redis';
+
+/** An event of a batch with where and when it was received. */
+export interface BatchEvent {
+  workspaceId: string;
+  /** Epoch ms the stream entry was appended (ingest's 202). */
+  receivedAt: number;
+  recv: string;
+  event: AcceptedEvent;
+}
+
+/** Epoch ms of a stream id. */
+export function entryTime(id: string): number {
+  return Number(id.split('-')[0]);
+}
+
+/** Flattens stream entries into their events, in receive order. */
+export function batchEvents(entries: readonly StreamEntry[]): BatchEvent[] {
+  const out: BatchEvent[] = [];
+  for (const entry of entries) {
+    const events = JSON.parse(entry.events) as AcceptedEvent[];
+    const receivedAt = entryTime(entry.id);
+    events.forEach((event, i) => {
+      out.push({ workspaceId: entry.workspaceId, receivedAt, recv: receiveOrder(entry.id, i), event });
+    });
+  }
+  return out;
+}
+
+/** What the state script needs of each event. */
+export function stateItem(b: BatchEvent): BatchItem {
+  const e = b.event;
+  const item: BatchItem = {
+    w: b.workspaceId,
+    r: b.recv,
+    e: { event_id: e.event_id, type: e.type, ts: e.ts, conversation_id: e.conversation_id },
+  };
+  if (e.type === 'message.feedback') {
+    item.e.message_id = e.message_id;
+    item.e.thumb = e.thumb;
+  } else if (e.type === 'conversation.csat') {
+    item.e.score = e.score;
+    if (e.reason !== undefined) item.e.reason = e.reason;
+  }
+  return item;
+}
+
+function eventRow(b: BatchEvent): EventRow {
+  const e = b.event;
+  return {
+    workspace_id: b.workspaceId,
+    event_id: e.event_id,
+    type: e.type,
+    ts: toDateTime64(e.ts),
+    recv: b.recv,
+    conversation_id: e.conversation_id,
+    widget_id: e.widget_id ?? '',
+    locale: e.locale ?? '',
+    message_id: 'message_id' in e ? e.message_id : '',
+    role: e.type === 'message.created' ? e.role : '',
+    text: e.type === 'message.created' ? (e.text ?? '') : '',
+    thumb: 'thumb' in e && e.thumb !== undefined ? e.thumb : '',
+    score: e.type === 'conversation.csat' ? (e.score ?? null) : null,
+    reason: e.type === 'conversation.csat' ? (e.reason ?? '') : '',
+    channel: e.type === 'conversation.started' ? (e.channel ?? '') : '',
+    received_at: toDateTime64(b.receivedAt),
+  };
+}
+
+/**
+ * The ClickHouse rows of a resolved batch. Depends only on the batch and its cached
+ * resolution, so a retry produces exactly the same rows (and dedup tokens hold).
+ */
+export function batchRows(events: readonly BatchEvent[], res: BatchResolution): BatchRows {
+  const updatedAt = toDateTime64(Math.max(0, ...events.map((e) => e.receivedAt)));
+  return {
+    events: res.fresh.map((i) => eventRow(events[i] as BatchEvent)),
+    changes: res.changes,
+    conversations: res.conversations.map((c) => ({
+      workspace_id: c.workspace_id,
+      conversation_id: c.conversation_id,
+      started_at: toDateTime64(c.started),
+      score: c.score,
+      negative_reason: c.score !== null && c.score <= 2 ? c.reason : null,
+      rated_at: c.rated === null ? null : toDateTime64(c.rated),
+      thumbs_up: c.thumbs_up,
+      thumbs_down: c.thumbs_down,
+      version: c.version,
+      updated_at: updatedAt,
+    })),
+  };
+}

@@ -1,0 +1,40 @@
+import type { Redis } from 'ioredis';
+import { writeBatch, type ClickHouse } from '@thumbline/clickhouse';
+import { applyBatch, type ApplyBatchOptions, type BatchResolution, type Keys, type StreamEntry } from '@thumbline/redis';
+import { batchEvents, batchRows, stateItem } from '../batch-rows.ts';
+
+export const QUEUE = 'events';
+export const JOB = 'insert-batch';
+
+/** Job data: the stream entries of one slice. */
+export interface InsertBatchData {
+  entries: StreamEntry[];
+}
+
+export interface InsertBatchDeps {
+  redis: Redis;
+  keys: Keys;
+  ch: ClickHouse;
+  state: ApplyBatchOptions;
+}
+
+/** How long a committed batch's resolution is kept for a late duplicate delivery. */
+const COMMITTED_RESULT_TTL_SECONDS = 3600;
+
+/**
+ * Processes one slice: resolve dedup and latest-wins state (cached per batch), insert
+ * the rows with batch-derived dedup tokens, and only then report success. Any failure
+ * throws, the job is retried, and the retry writes the same rows, which ClickHouse
+ * deduplicates.
+ */
+export async function insertBatch(
+  deps: InsertBatchDeps,
+  batchId: string,
+  data: InsertBatchData,
+): Promise<BatchResolution & { events: number }> {
+  const events = batchEvents(data.entries);
+  const res = await applyBatch(deps.redis, deps.keys, batchId, events.map(stateItem), deps.state);
+  await writeBatch(deps.ch, batchId, batchRows(events, res));
+  await deps.redis.expire(deps.keys.batch(batchId), COMMITTED_RESULT_TTL_SECONDS);
+  return { ...res, events: events.length };
+}

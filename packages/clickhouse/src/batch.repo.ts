@@ -1,0 +1,73 @@
+import type { ClickHouse } from './client.ts';
+import { TABLES } from './tables.ts';
+
+/** A row of `events`: times as 'YYYY-MM-DD hh:mm:ss.sss' UTC. */
+export interface EventRow {
+  workspace_id: string;
+  event_id: string;
+  type: string;
+  ts: string;
+  recv: string;
+  conversation_id: string;
+  widget_id: string;
+  locale: string;
+  message_id: string;
+  role: string;
+  text: string;
+  thumb: string;
+  score: number | null;
+  reason: string;
+  channel: string;
+  received_at: string;
+}
+
+/** A signed change of the aggregates; `bucket` in epoch seconds. */
+export interface ChangeRow {
+  workspace_id: string;
+  bucket: number;
+  conversation_id: string;
+  message_id: string;
+  event_id: string;
+  thumbs_up: number;
+  thumbs_down: number;
+  csat_sum: number;
+  csat_count: number;
+}
+
+/** A new version of a conversation's summary. */
+export interface ConversationRow {
+  workspace_id: string;
+  conversation_id: string;
+  started_at: string;
+  score: number | null;
+  negative_reason: string | null;
+  rated_at: string | null;
+  thumbs_up: number;
+  thumbs_down: number;
+  version: number;
+  updated_at: string;
+}
+
+export interface BatchRows {
+  events: EventRow[];
+  changes: ChangeRow[];
+  conversations: ConversationRow[];
+}
+
+/**
+ * Writes one processed batch. Each table gets a token derived from `batchId`, so a
+ * retried batch that produces the same rows is deduplicated by ClickHouse, including
+ * in the materialized views, and counts once.
+ */
+export async function writeBatch(ch: ClickHouse, batchId: string, rows: BatchRows): Promise<void> {
+  await ch.insert(TABLES.events, rows.events, { insert_deduplication_token: `${batchId}:events` });
+  await ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` });
+  await ch.insert(TABLES.conversations, rows.conversations, {
+    insert_deduplication_token: `${batchId}:conversations`,
+  });
+}
+
+/** Formats epoch ms the way DateTime64(3, 'UTC') columns read it. */
+export function toDateTime64(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}

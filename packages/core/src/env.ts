@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Env pieces shared by the roles. Only `apps/*\/src/env.ts` reads `process.env`;
+ * they compose these schemas and parse once at start.
+ */
+export const redisEnv = {
+  REDIS_URL: z.string().url().optional(),
+  /** Prefix of every Redis key and BullMQ queue, so several installs can share a Redis. */
+  THUMBLINE_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,32}$/).default('tl'),
+};
+
+export const clickhouseEnv = {
+  CLICKHOUSE_URL: z.string().url().optional(),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('thumbline'),
+};
+
+export const commonEnv = {
+  THUMBLINE_DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+export const httpEnv = {
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+};
+
+export const ingestEnv = {
+  THUMBLINE_MAX_EVENT_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+};
+
+/**
+ * Parses `source` with `shape`, failing fast with one readable line per bad variable.
+ */
+export function parseEnv<S extends z.ZodRawShape>(
+  shape: S,
+  source: Record<string, string | undefined>,
+): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The process's Prometheus metrics. One instance per process: roles composed into one
+ * process (npm start) share it.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'thumbline_' });
+  return {
+    registry,
+    ingestAccepted: new Counter({
+      name: 'thumbline_ingest_accepted_total',
+      help: 'Events accepted by ingest (durably queued)',
+      registers: [registry],
+    }),
+    ingestRejected: new Counter({
+      name: 'thumbline_ingest_rejected_total',
+      help: 'Events or requests rejected by ingest, by code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    batchEvents: new Histogram({
+      name: 'thumbline_batch_events',
+      help: 'Events per inserted batch',
+      buckets: [1, 10, 50, 100, 500, 1000, 5000, 20000],
+      registers: [registry],
+    }),
+    insertSeconds: new Histogram({
+      name: 'thumbline_batch_insert_seconds',
+      help: 'Time to resolve state and insert one batch into ClickHouse',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    committedLagSeconds: new Histogram({
+      name: 'thumbline_accepted_to_committed_seconds',
+      help: 'Time from 202 (stream entry) to the batch committed in ClickHouse',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    batchFailures: new Counter({
+      name: 'thumbline_batch_failures_total',
+      help: 'Batch attempts that failed (and will be retried)',
+      registers: [registry],
+    }),
+    streamLength: new Gauge({
+      name: 'thumbline_stream_length',
+      help: 'Entries in the ingest stream (not yet trimmed)',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

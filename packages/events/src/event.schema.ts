@@ -1,0 +1,120 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * Event schemas of CONTRACT §2. They validate ingest and generate the OpenAPI
+ * document, so there is one definition of what an event is.
+ */
+
+/** RFC 3339 with an offset (or Z), or integer epoch milliseconds. */
+export const tsSchema = z
+  .union([
+    z.iso.datetime({ offset: true, message: 'must be an RFC 3339 time with an offset, or epoch milliseconds' }),
+    z
+      .number()
+      .int('must be an integer number of epoch milliseconds')
+      .min(0)
+      .max(8_640_000_000_000_000),
+  ])
+  .openapi({ description: 'RFC 3339 with offset, or integer epoch milliseconds', example: '2026-11-24T10:15:00Z' });
+
+const base = {
+  event_id: z.uuid({ message: 'must be a UUID' }).openapi({ description: 'Idempotency key' }),
+  ts: tsSchema,
+  conversation_id: z.string().min(1).max(128),
+  widget_id: z.string().min(1).max(64).optional(),
+  locale: z.string().min(1).max(35).optional().openapi({ description: 'BCP 47 tag' }),
+};
+
+export const conversationStartedSchema = z.object({
+  ...base,
+  type: z.literal('conversation.started'),
+  channel: z.string().max(32).optional(),
+});
+
+export const messageCreatedSchema = z.object({
+  ...base,
+  type: z.literal('message.created'),
+  message_id: z.string().min(1).max(128),
+  role: z.enum(['shopper', 'assistant', 'agent']),
+  text: z.string().max(16_000).optional(),
+});
+
+export const messageFeedbackSchema = z.object({
+  ...base,
+  type: z.literal('message.feedback'),
+  message_id: z.string().min(1).max(128),
+  thumb: z.enum(['up', 'down', 'none']).openapi({ description: '`none` clears a thumb' }),
+});
+
+export const conversationResolvedSchema = z.object({
+  ...base,
+  type: z.literal('conversation.resolved'),
+});
+
+export const conversationCsatSchema = z
+  .object({
+    ...base,
+    type: z.literal('conversation.csat'),
+    thumb: z.enum(['up', 'down']).optional(),
+    score: z.number().int().min(1).max(5).optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .refine((e) => (e.thumb === undefined) !== (e.score === undefined), {
+    message: 'exactly one of thumb or score is required',
+    path: ['score'],
+  });
+
+export const eventSchema = z
+  .discriminatedUnion('type', [
+    conversationStartedSchema,
+    messageCreatedSchema,
+    messageFeedbackSchema,
+    conversationResolvedSchema,
+    conversationCsatSchema,
+  ])
+  .openapi('Event');
+
+/** An event as the sender wrote it (after validation). */
+export type Event = z.infer<typeof eventSchema>;
+export type EventType = Event['type'];
+
+export const EVENT_TYPES = [
+  'conversation.started',
+  'message.created',
+  'message.feedback',
+  'conversation.resolved',
+  'conversation.csat',
+] as const satisfies readonly EventType[];
+
+/** Event types a public (browser) key may send; the rest need the secret key. */
+export const PUBLIC_EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
+  'conversation.started',
+  'message.feedback',
+  'conversation.resolved',
+  'conversation.csat',
+]);
+
+/**
+ * An accepted event as it travels through the stream and queue: `ts` in epoch
+ * milliseconds, CSAT thumbs already mapped to a score.
+ */
+export type AcceptedEvent = Event extends infer E ? (E extends unknown ? Omit<E, 'ts'> & { ts: number } : never) : never;
+
+export const ingestBodySchema = z
+  .union([eventSchema, z.object({ events: z.array(z.unknown()).min(1).max(500) })])
+  .openapi('IngestBody', { description: 'One event, or `{ "events": [...] }` with 1–500 events' });
+
+export const rejectionSchema = z
+  .object({
+    index: z.number().int(),
+    code: z.string(),
+    message: z.string(),
+  })
+  .openapi('Rejection');
+
+export const ingestResponseSchema = z
+  .object({
+    accepted: z.number().int(),
+    rejected: z.array(rejectionSchema),
+  })
+  .openapi('IngestResponse');

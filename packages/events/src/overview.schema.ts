@@ -1,0 +1,37 @@
+import { z } from '@hono/zod-openapi';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+/** Query of `GET /v1/analytics/overview`; `from`/`to` are inclusive local dates. */
+export const overviewQuerySchema = z.object({
+  from: day.openapi({ example: '2026-11-01' }),
+  to: day.openapi({ example: '2026-11-07' }),
+  tz: z.string().min(1).max(64).optional().openapi({ description: 'IANA zone, default the workspace zone' }),
+});
+
+const thumbTotals = {
+  up: z.number().int(),
+  down: z.number().int(),
+  up_pct: z.number().nullable(),
+  down_pct: z.number().nullable(),
+};
+
+export const overviewSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    tz: z.string(),
+    csat: z.object({
+      average: z.number().nullable(),
+      rated: z.number().int(),
+      daily: z.array(z.object({ day: z.string(), average: z.number().nullable(), rated: z.number().int() })),
+    }),
+    thumbs: z.object({
+      ...thumbTotals,
+      previous: z.object({ from: z.string(), to: z.string(), ...thumbTotals }),
+    }),
+  })
+  .openapi('Overview');
+
+export type OverviewQuery = z.infer<typeof overviewQuerySchema>;
+export type Overview = z.infer<typeof overviewSchema>;

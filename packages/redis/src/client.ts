@@ -1,0 +1,22 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * How a connection behaves when Redis is away:
+ * - `edge`: fail fast (no offline queue, one retry) so ingest can answer 503 at once;
+ * - `queue`: block and retry forever, as BullMQ requires (`maxRetriesPerRequest: null`).
+ */
+export type RedisRole = 'edge' | 'queue';
+
+/** Opens an ioredis connection for a role. */
+export function createRedis(url: string, role: RedisRole, options: RedisOptions = {}): Redis {
+  const byRole: RedisOptions =
+    role === 'edge'
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }
+      : { maxRetriesPerRequest: null, enableReadyCheck: true };
+  return new Redis(url, {
+    lazyConnect: false,
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+    ...byRole,
+    ...options,
+  });
+}

@@ -1,0 +1,104 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.ts';
+
+/** What a token lets its holder do (CONTRACT §3–§4). */
+export type CredentialKind = 'public' | 'secret' | 'dashboard' | 'admin';
+
+export interface Credential {
+  workspace_id: string;
+  kind: CredentialKind;
+}
+
+export interface Workspace {
+  id: string;
+  /** IANA zone used when a query names none. */
+  tz: string;
+  /** Origins a public key may be used from; `*` matches a port or a subdomain label. */
+  allowed_origins: string[];
+}
+
+const PREFIX: Record<CredentialKind, string> = { public: 'pk', secret: 'sk', dashboard: 'dt', admin: 'at' };
+
+/** A new random token of a kind, e.g. `pk_…` (24 random bytes, base64url). */
+export function newToken(kind: CredentialKind): string {
+  return `${PREFIX[kind]}_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Tokens are stored hashed: Redis never holds a usable secret. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** True when `origin` matches one of `patterns` (`http://localhost:*`). */
+export function originAllowed(origin: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => {
+    if (pattern === origin) return true;
+    if (!pattern.includes('*')) return false;
+    const re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[A-Za-z0-9-]+')}$`,
+    );
+    return re.test(origin);
+  });
+}
+
+/**
+ * Workspaces and their credentials in Redis. Lookups are cached in memory for a few
+ * seconds because every ingest request needs one.
+ */
+export class CredentialStore {
+  private readonly cache = new Map<string, { value: unknown; until: number }>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly cacheMs = 5000,
+  ) {}
+
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) return hit.value as T;
+    const value = await load();
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { value, until: now + this.cacheMs });
+    return value;
+  }
+
+  /** The credential a token stands for, or null. */
+  resolve(token: string): Promise<Credential | null> {
+    const hash = hashToken(token);
+    return this.cached(`c:${hash}`, async () => {
+      const raw = await this.redis.hget(this.keys.credentials, hash);
+      if (!raw) return null;
+      const cred = JSON.parse(raw) as Credential & { hash: string };
+      // Defence in depth: the hash we looked up must equal the one stored with it.
+      const a = Buffer.from(cred.hash ?? '', 'hex');
+      const b = Buffer.from(hash, 'hex');
+      if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
+      return { workspace_id: cred.workspace_id, kind: cred.kind };
+    });
+  }
+
+  /** Registers a token for a workspace (idempotent). */
+  async addToken(token: string, cred: Credential): Promise<void> {
+    const hash = hashToken(token);
+    await this.redis.hset(this.keys.credentials, hash, JSON.stringify({ ...cred, hash }));
+  }
+
+  workspace(id: string): Promise<Workspace | null> {
+    return this.cached(`w:${id}`, async () => {
+      const raw = await this.redis.get(this.keys.workspace(id));
+      return raw ? (JSON.parse(raw) as Workspace) : null;
+    });
+  }
+
+  async saveWorkspace(ws: Workspace): Promise<void> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(ws.id)) throw new Error(`invalid workspace id: ${ws.id}`);
+    await this.redis.set(this.keys.workspace(ws.id), JSON.stringify(ws));
+    this.cache.delete(`w:${ws.id}`);
+  }
+}

@@ -1,0 +1,122 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.ts';
+
+/** One stream entry: a request's accepted events for one workspace. */
+export interface StreamEntry {
+  id: string;
+  workspaceId: string;
+  /** How many events the entry holds. */
+  count: number;
+  /** JSON array of AcceptedEvent. */
+  events: string;
+}
+
+/**
+ * Appends a request's accepted events as one entry (one round trip per request).
+ * Resolves once Redis has it; that is when ingest may answer 202.
+ */
+export function appendEvents(
+  redis: Redis,
+  keys: Keys,
+  workspaceId: string,
+  count: number,
+  eventsJson: string,
+): Promise<string> {
+  return redis.xadd(keys.stream, '*', 'ws', workspaceId, 'n', count, 'ev', eventsJson) as Promise<string>;
+}
+
+/** Creates the consumer group if it does not exist yet (from the stream's start). */
+export async function ensureGroup(redis: Redis, keys: Keys): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', keys.stream, keys.group, '0', 'MKSTREAM');
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.includes('BUSYGROUP')) throw err;
+  }
+}
+
+type RawEntry = [id: string, fields: string[]];
+
+function toEntry([id, fields]: RawEntry): StreamEntry | null {
+  let ws: string | undefined;
+  let ev: string | undefined;
+  let n = 1;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'ws') ws = fields[i + 1];
+    else if (fields[i] === 'ev') ev = fields[i + 1];
+    else if (fields[i] === 'n') n = Number(fields[i + 1]) || 1;
+  }
+  return ws === undefined || ev === undefined ? null : { id, workspaceId: ws, count: n, events: ev };
+}
+
+/**
+ * Reads entries for `consumer`: new ones (`from` = '>') waiting up to `blockMs`, or its
+ * own pending ones (`from` = '0'). Entries without the expected fields are skipped.
+ */
+export async function readGroup(
+  redis: Redis,
+  keys: Keys,
+  consumer: string,
+  opts: { count: number; blockMs?: number; from: '>' | '0' },
+): Promise<StreamEntry[]> {
+  const args: (string | number)[] = ['GROUP', keys.group, consumer, 'COUNT', opts.count];
+  if (opts.blockMs !== undefined) args.push('BLOCK', opts.blockMs);
+  args.push('STREAMS', keys.stream, opts.from);
+  const res = (await (redis.xreadgroup as (...a: unknown[]) => Promise<unknown>)(...args)) as
+    | [string, RawEntry[]][]
+    | null;
+  const raw = res?.[0]?.[1] ?? [];
+  return raw.map(toEntry).filter((e): e is StreamEntry => e !== null);
+}
+
+/**
+ * Takes over entries other consumers left pending longer than `minIdleMs` (a worker
+ * that died between reading and handing them to the queue).
+ */
+export async function claimStale(
+  redis: Redis,
+  keys: Keys,
+  consumer: string,
+  minIdleMs: number,
+  count: number,
+): Promise<StreamEntry[]> {
+  const res = (await redis.xautoclaim(keys.stream, keys.group, consumer, minIdleMs, '0-0', 'COUNT', count)) as [
+    string,
+    (RawEntry | null)[],
+  ];
+  return (res[1] ?? []).filter((e): e is RawEntry => e !== null).map(toEntry).filter((e): e is StreamEntry => e !== null);
+}
+
+/** Acknowledges entries once their job exists. */
+export async function ack(redis: Redis, keys: Keys, ids: string[]): Promise<void> {
+  if (ids.length > 0) await redis.xack(keys.stream, keys.group, ...ids);
+}
+
+/**
+ * Trims entries every group has acknowledged: below the oldest pending entry, or up to
+ * the last delivered one when nothing is pending. Never drops an unacknowledged entry.
+ */
+export async function trimAcknowledged(redis: Redis, keys: Keys): Promise<void> {
+  const groups = (await redis.xinfo('GROUPS', keys.stream)) as unknown[][];
+  let minId: string | null = null;
+  for (const g of groups) {
+    const info = new Map<string, unknown>();
+    for (let i = 0; i + 1 < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
+    const name = String(info.get('name'));
+    const summary = (await redis.xpending(keys.stream, name)) as [number, string | null, string | null, unknown];
+    const floor = summary[0] > 0 && summary[1] ? summary[1] : String(info.get('last-delivered-id'));
+    if (minId === null || compareIds(floor, minId) < 0) minId = floor;
+  }
+  if (minId && minId !== '0-0') await redis.xtrim(keys.stream, 'MINID', minId);
+}
+
+/** Orders stream ids ('ms-seq'). */
+export function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
+
+/** Entries not yet handed to the queue plus unread ones: the backlog of the stream. */
+export async function streamLength(redis: Redis, keys: Keys): Promise<number> {
+  return redis.xlen(keys.stream);
+}

@@ -1,0 +1,31 @@
+export { createRedis, type RedisRole } from './client.ts';
+export { createKeys, type Keys } from './keys.ts';
+export {
+  ack,
+  appendEvents,
+  claimStale,
+  compareIds,
+  ensureGroup,
+  readGroup,
+  streamLength,
+  trimAcknowledged,
+  type StreamEntry,
+} from './event-stream.ts';
+export {
+  applyBatch,
+  receiveOrder,
+  type ApplyBatchOptions,
+  type BatchChange,
+  type BatchConversation,
+  type BatchItem,
+  type BatchResolution,
+} from './apply-batch.ts';
+export {
+  CredentialStore,
+  hashToken,
+  newToken,
+  originAllowed,
+  type Credential,
+  type CredentialKind,
+  type Workspace,
+} from './credential.store.ts';

@@ -1,0 +1,30 @@
+/**
+ * Every Redis key Thumbline uses, built from one prefix. Workspace ids never contain
+ * ':' (validated at creation), so `<prefix>:<kind>:<ws>:<id>` is unambiguous.
+ */
+export interface Keys {
+  readonly prefix: string;
+  /** The ingest stream (accepted events, one entry per request). */
+  readonly stream: string;
+  /** Consumer group of the pump on the stream. */
+  readonly group: string;
+  /** BullMQ prefix. */
+  readonly bull: string;
+  /** sha256(token) -> credential JSON. */
+  readonly credentials: string;
+  workspace(ws: string): string;
+  /** Cached result of a batch's state resolution (see lua/apply-batch.lua). */
+  batch(batchId: string): string;
+}
+
+export function createKeys(prefix: string): Keys {
+  return {
+    prefix,
+    stream: `${prefix}:events`,
+    group: 'pump',
+    bull: `${prefix}:bull`,
+    credentials: `${prefix}:credentials`,
+    workspace: (ws) => `${prefix}:ws:${ws}`,
+    batch: (batchId) => `${prefix}:batch:${batchId}`,
+  };
+}

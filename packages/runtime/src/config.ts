@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { clickhouseEnv, commonEnv, httpEnv, ingestEnv, parseEnv, redisEnv } from '@thumbline/core';
+
+/** Every setting a Thumbline process reads from its environment. */
+export const envShape = {
+  ...commonEnv,
+  ...httpEnv,
+  ...redisEnv,
+  ...clickhouseEnv,
+  ...ingestEnv,
+  THUMBLINE_PUBLIC_URL: z.string().url().optional(),
+  THUMBLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  THUMBLINE_BATCH_MAX_EVENTS: z.coerce.number().int().min(1).max(50_000).default(5000),
+  THUMBLINE_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(20),
+  THUMBLINE_CONSUMER: z.string().min(1).max(128).optional(),
+  THUMBLINE_DEDUP_DAYS: z.coerce.number().int().min(7).max(90).default(8),
+};
+
+export type Env = z.infer<z.ZodObject<typeof envShape>>;
+
+export function loadEnv(source: Record<string, string | undefined>): Env {
+  return parseEnv(envShape, source);
+}
+
+/** Where things live under the data dir. */
+export function dataPaths(env: Env) {
+  return {
+    redis: join(env.THUMBLINE_DATA_DIR, 'redis'),
+    clickhouse: join(env.THUMBLINE_DATA_DIR, 'clickhouse'),
+  };
+}

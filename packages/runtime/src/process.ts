@@ -1,0 +1,39 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Logger } from '@thumbline/core';
+
+/** Serves a Hono app; resolves once listening, with the bound port. */
+export function listen(app: Hono<any>, port: number, host: string): Promise<{ server: ServerType; port: number }> {
+  return new Promise((ok) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => ok({ server, port: info.port }));
+  });
+}
+
+export function closeServer(server: ServerType): Promise<void> {
+  return new Promise((ok) => {
+    server.close(() => ok());
+    // Idle keep-alive sockets would hold close() open.
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+}
+
+/**
+ * Runs `shutdown` once on SIGINT/SIGTERM, then exits; a second signal exits at once.
+ */
+export function onShutdown(log: Logger, shutdown: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
