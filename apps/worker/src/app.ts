@@ -9,7 +9,7 @@ import { entryTime } from './batch-rows.ts';
 
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
-export { batchEvents, batchRows } from './batch-rows.ts';
+export { batchEvents, batchRows, stateItem } from './batch-rows.ts';
 
 export interface WorkerDeps {
   /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */

@@ -20,3 +20,19 @@ export function createRedis(url: string, role: RedisRole, options: RedisOptions 
     ...options,
   });
 }
+
+/** Resolves once the connection is ready (an edge connection refuses commands before). */
+export function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      fail(new Error(`Redis was not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      ok();
+    };
+    redis.once('ready', onReady);
+  });
+}

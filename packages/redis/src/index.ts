@@ -1,4 +1,4 @@
-export { createRedis, type RedisRole } from './client.ts';
+export { createRedis, whenReady, type RedisRole } from './client.ts';
 export { createKeys, type Keys } from './keys.ts';
 export {
   ack,

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { migrate, migrationsApplied, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
-import { createKeys, createRedis, CredentialStore, type ApplyBatchOptions, type Keys } from '@thumbline/redis';
+import { createKeys, createRedis, CredentialStore, whenReady, type ApplyBatchOptions, type Keys } from '@thumbline/redis';
 import { dataPaths, type Env } from './config.ts';
 import { startLocalRedis, type LocalRedis } from './local-redis.ts';
 
@@ -44,6 +44,7 @@ export async function openServices(env: Env, log: Logger): Promise<Services> {
   };
   const redis = createRedis(url, 'edge');
   redis.on('error', (err) => log.debug({ err }, 'redis connection error'));
+  await whenReady(redis);
   const keys = createKeys(env.THUMBLINE_REDIS_PREFIX);
 
   let ch: ClickHouse | null = null;

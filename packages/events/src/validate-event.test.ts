@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { validateEvent } from './validate-event.ts';
+
+const NOW = Date.parse('2026-11-24T12:00:00Z');
+const opts = { now: NOW, maxEventAgeDays: 30, publicKey: false };
+const base = { event_id: '3f1c6a8e-2b4d-4c1e-9a7b-5d6e7f8a9b0c', conversation_id: 'c-1' };
+
+const verdict = (event: object, o = opts) => validateEvent(event, o);
+
+describe('validateEvent', () => {
+  it('accepts RFC 3339 with offset and epoch ms, normalising ts to ms', () => {
+    const a = verdict({ ...base, type: 'conversation.started', ts: '2026-11-24T17:30:00+05:30' });
+    const b = verdict({ ...base, type: 'conversation.started', ts: NOW });
+    expect(a).toMatchObject({ ok: true, event: { ts: NOW } });
+    expect(b).toMatchObject({ ok: true, event: { ts: NOW } });
+  });
+
+  it('rejects a time without offset and a fractional epoch', () => {
+    for (const ts of ['2026-11-24T12:00:00', NOW + 0.5, 'yesterday']) {
+      const v = verdict({ ...base, type: 'conversation.started', ts });
+      expect(v).toMatchObject({ ok: false, code: 'invalid_event' });
+      if (!v.ok) expect(v.message).toMatch(/^ts/);
+    }
+  });
+
+  it('bounds ts: 5 minutes into the future, max age into the past', () => {
+    const ev = (ts: number) => verdict({ ...base, type: 'conversation.resolved', ts });
+    expect(ev(NOW + 5 * 60_000).ok).toBe(true);
+    expect(ev(NOW + 5 * 60_000 + 1)).toMatchObject({ ok: false, code: 'ts_in_future' });
+    expect(ev(NOW - 30 * 86_400_000).ok).toBe(true);
+    expect(ev(NOW - 30 * 86_400_000 - 1)).toMatchObject({ ok: false, code: 'ts_too_old' });
+  });
+
+  it('needs exactly one of thumb or score on conversation.csat, and maps thumbs to scores', () => {
+    const ev = (extra: object) => verdict({ ...base, type: 'conversation.csat', ts: NOW, ...extra });
+    expect(ev({ thumb: 'up' })).toMatchObject({ ok: true, event: { score: 5 } });
+    expect(ev({ thumb: 'down', reason: 'slow' })).toMatchObject({ ok: true, event: { score: 1, reason: 'slow' } });
+    expect(ev({ score: 3 })).toMatchObject({ ok: true, event: { score: 3 } });
+    expect(ev({})).toMatchObject({ ok: false, code: 'invalid_event' });
+    expect(ev({ thumb: 'up', score: 5 })).toMatchObject({ ok: false, code: 'invalid_event' });
+    expect(ev({ score: 6 })).toMatchObject({ ok: false, code: 'invalid_event' });
+    expect(ev({ score: 2.5 })).toMatchObject({ ok: false, code: 'invalid_event' });
+    expect(ev({ score: 1, reason: 'x'.repeat(2001) })).toMatchObject({ ok: false, code: 'invalid_event' });
+  });
+
+  it('enforces sizes and enums, naming the field', () => {
+    const cases: [object, string][] = [
+      [{ ...base, conversation_id: '', type: 'conversation.started', ts: NOW }, 'conversation_id'],
+      [{ ...base, conversation_id: 'c'.repeat(129), type: 'conversation.started', ts: NOW }, 'conversation_id'],
+      [{ ...base, widget_id: 'w'.repeat(65), type: 'conversation.started', ts: NOW }, 'widget_id'],
+      [{ ...base, locale: 'l'.repeat(36), type: 'conversation.started', ts: NOW }, 'locale'],
+      [{ ...base, channel: 'c'.repeat(33), type: 'conversation.started', ts: NOW }, 'channel'],
+      [{ ...base, event_id: 'not-a-uuid', type: 'conversation.started', ts: NOW }, 'event_id'],
+      [{ ...base, type: 'message.feedback', ts: NOW, message_id: 'm', thumb: 'sideways' }, 'thumb'],
+      [{ ...base, type: 'message.feedback', ts: NOW, thumb: 'up' }, 'message_id'],
+      [{ ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'bot' }, 'role'],
+      [{ ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'shopper', text: 't'.repeat(16_001) }, 'text'],
+    ];
+    for (const [event, field] of cases) {
+      const v = verdict(event);
+      expect(v.ok, field).toBe(false);
+      if (!v.ok) expect(v.message.startsWith(field), v.message).toBe(true);
+    }
+  });
+
+  it('accepts the largest allowed values and ignores unknown fields', () => {
+    const v = verdict({
+      ...base,
+      conversation_id: 'c'.repeat(128),
+      type: 'message.created',
+      ts: NOW,
+      message_id: 'm'.repeat(128),
+      role: 'assistant',
+      text: 't'.repeat(16_000),
+      surprise: true,
+    });
+    expect(v.ok).toBe(true);
+    if (v.ok) expect(v.event).not.toHaveProperty('surprise');
+  });
+
+  it('lets a public key send only widget event types', () => {
+    const pub = { ...opts, publicKey: true };
+    expect(verdict({ ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'shopper' }, pub)).toMatchObject({
+      ok: false,
+      code: 'forbidden_event_type',
+    });
+    expect(verdict({ ...base, type: 'message.feedback', ts: NOW, message_id: 'm', thumb: 'up' }, pub).ok).toBe(true);
+  });
+});

@@ -1,0 +1,78 @@
+// Test harness: real Redis (shared server, own key prefix) and real embedded ClickHouse
+// (own data dir and database per test file).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import type { Redis } from 'ioredis';
+import { migrate, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
+import { createLogger, createMetrics, type Logger, type Metrics } from '@thumbline/core';
+import { createKeys, createRedis, CredentialStore, whenReady, type ApplyBatchOptions, type Keys } from '@thumbline/redis';
+
+export interface TestEnv {
+  redisUrl: string;
+  redis: Redis;
+  keys: Keys;
+  store: CredentialStore;
+  ch: ClickHouse;
+  log: Logger;
+  metrics: Metrics;
+  state: ApplyBatchOptions;
+  dir: string;
+  /** A new 'queue' connection, closed by cleanup. */
+  connect(): Redis;
+  cleanup(): Promise<void>;
+}
+
+export const testState: ApplyBatchOptions = {
+  dedupTtlSeconds: 8 * 86400,
+  stateTtlSeconds: 37 * 86400,
+  resultTtlSeconds: 7 * 86400,
+};
+
+/** Opens Redis and ClickHouse for one test file. */
+export async function openTestEnv(name: string): Promise<TestEnv> {
+  const redisUrl = inject('redisUrl');
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const dir = mkdtempSync(join(tmpdir(), `thumbline-${name}-`));
+  const ch = await openClickHouse({ kind: 'embedded', path: join(dir, 'ch'), database: `t_${name.replace(/\W/g, '_')}` });
+  await migrate(ch);
+  const redis = createRedis(redisUrl, 'edge');
+  await whenReady(redis);
+  const keys = createKeys(prefix);
+  const opened: Redis[] = [redis];
+  return {
+    redisUrl,
+    redis,
+    keys,
+    store: new CredentialStore(redis, keys),
+    ch,
+    log: createLogger({ level: 'silent' }),
+    metrics: createMetrics(),
+    state: testState,
+    dir,
+    connect() {
+      const r = createRedis(redisUrl, 'queue');
+      opened.push(r);
+      return r;
+    },
+    async cleanup() {
+      for (const r of opened) r.disconnect();
+      await ch.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `fn` until it returns a value `ok` accepts, or fails after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await fn();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
