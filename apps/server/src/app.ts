@@ -24,7 +24,7 @@ export interface RunningServer {
  * port, with local Redis/ClickHouse unless URLs are given.
  */
 export async function startServer(env: Env, log: Logger): Promise<RunningServer> {
-  const services = await openServices(env, log);
+  const services = await openServices(env, log, { allowLocal: true });
   const { ch, store, redis, keys, metrics } = services;
   const app = createRouter();
   app.onError(handleError(log));

@@ -1,4 +1,4 @@
-import { loadEnv } from '@thumbline/runtime';
+import { loadEnvOrExit } from '@thumbline/runtime';
 
 /** The all-in-one process's settings, parsed once at start. */
-export const env = loadEnv(process.env);
+export const env = loadEnvOrExit(process.env);

@@ -1,11 +1,7 @@
 import { createLogger } from '@thumbline/core';
 import { onShutdown } from '@thumbline/runtime';
 import { startServer } from './app.ts';
-
-const { env } = await import('./env.ts').catch((err: Error) => {
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
-});
+import { env } from './env.ts';
 const log = createLogger({ level: env.LOG_LEVEL, name: 'thumbline' });
 const started = performance.now();
 

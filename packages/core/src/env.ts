@@ -38,7 +38,9 @@ export function parseEnv<S extends z.ZodRawShape>(
   shape: S,
   source: Record<string, string | undefined>,
 ): z.infer<z.ZodObject<S>> {
-  const result = z.object(shape).safeParse(source);
+  // An empty variable counts as unset (compose files often pass VAR= through).
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = z.object(shape).safeParse(given);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);

@@ -23,6 +23,16 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
   return parseEnv(envShape, source);
 }
 
+/** loadEnv for a process entry point: a bad variable ends the process with a readable message. */
+export function loadEnvOrExit(source: Record<string, string | undefined>): Env {
+  try {
+    return loadEnv(source);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
 /** Where things live under the data dir. */
 export function dataPaths(env: Env) {
   return {

@@ -2,12 +2,19 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { migrate, migrationsApplied, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
-import { createKeys, createRedis, CredentialStore, whenReady, type ApplyBatchOptions, type Keys } from '@thumbline/redis';
+import {
+  createKeys,
+  createRedis,
+  CredentialStore,
+  whenReady,
+  type ApplyBatchOptions,
+  type Keys,
+} from '@thumbline/redis';
 import { dataPaths, type Env } from './config.ts';
 import { startLocalRedis, type LocalRedis } from './local-redis.ts';
 
-/** The connections and shared objects one process needs, whatever roles it runs. */
-export interface Services {
+/** What every role needs: Redis and the shared per-process objects. */
+export interface RedisServices {
   env: Env;
   log: Logger;
   keys: Keys;
@@ -15,7 +22,6 @@ export interface Services {
   redis: Redis;
   /** A new connection that waits out Redis outages (BullMQ, blocking reads). */
   connect: () => Redis;
-  ch: ClickHouse;
   store: CredentialStore;
   metrics: Metrics;
   state: ApplyBatchOptions;
@@ -24,62 +30,50 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** Roles that read or write ClickHouse also get it. */
+export interface Services extends RedisServices {
+  ch: ClickHouse;
+}
+
 const DAY_S = 86_400;
 
 /**
- * Opens Redis (a private redis-server when REDIS_URL is unset) and ClickHouse (embedded
- * chDB under the data dir when CLICKHOUSE_URL is unset) and applies migrations.
+ * Opens Redis: REDIS_URL, or a private redis-server under the data dir when it is unset
+ * (`allowLocal`, the all-in-one process only).
  */
-export async function openServices(env: Env, log: Logger): Promise<Services> {
-  const paths = dataPaths(env);
-  let local: LocalRedis | null = null;
-  if (!env.REDIS_URL) local = await startLocalRedis(paths.redis, log);
+export async function openRedisServices(env: Env, log: Logger, opts: { allowLocal: boolean }): Promise<RedisServices> {
+  if (!env.REDIS_URL && !opts.allowLocal) {
+    throw new Error('REDIS_URL is required when a role runs on its own (the roles share one Redis); npm start runs everything in one process.');
+  }
+  const local: LocalRedis | null = env.REDIS_URL ? null : await startLocalRedis(dataPaths(env).redis, log);
   const url = env.REDIS_URL ?? (local as LocalRedis).url;
   const opened: Redis[] = [];
-  const connect = () => {
-    const r = createRedis(url, 'queue');
+  const open = (role: 'edge' | 'queue') => {
+    const r = createRedis(url, role);
     r.on('error', (err) => log.debug({ err }, 'redis connection error'));
     opened.push(r);
     return r;
   };
-  const redis = createRedis(url, 'edge');
-  redis.on('error', (err) => log.debug({ err }, 'redis connection error'));
-  await whenReady(redis);
-  const keys = createKeys(env.THUMBLINE_REDIS_PREFIX);
-
-  let ch: ClickHouse | null = null;
-  try {
-    ch = await openClickHouse(
-    env.CLICKHOUSE_URL
-      ? {
-          kind: 'server',
-          url: env.CLICKHOUSE_URL,
-          username: env.CLICKHOUSE_USER,
-          password: env.CLICKHOUSE_PASSWORD,
-          database: env.CLICKHOUSE_DATABASE,
-        }
-      : { kind: 'embedded', path: paths.clickhouse, database: env.CLICKHOUSE_DATABASE },
-    );
-    const applied = await migrate(ch);
-    if (applied.length > 0) log.info({ applied }, 'applied ClickHouse migrations');
-  } catch (err) {
-    redis.disconnect();
-    await ch?.close();
+  const redis = open('edge');
+  const close = async () => {
+    for (const r of opened) r.disconnect();
     await local?.stop();
+  };
+  try {
+    await whenReady(redis);
+  } catch (err) {
+    await close();
     throw err;
   }
-  const clickhouse = ch;
-
-  const metrics = createMetrics();
+  const keys = createKeys(env.THUMBLINE_REDIS_PREFIX);
   return {
     env,
     log,
     keys,
     redis,
-    connect,
-    ch: clickhouse,
+    connect: () => open('queue'),
     store: new CredentialStore(redis, keys),
-    metrics,
+    metrics: createMetrics(),
     state: {
       dedupTtlSeconds: env.THUMBLINE_DEDUP_DAYS * DAY_S,
       // State must outlive the oldest event still accepted, so a late change can retract.
@@ -87,16 +81,52 @@ export async function openServices(env: Env, log: Logger): Promise<Services> {
       resultTtlSeconds: 7 * DAY_S,
     },
     consumer: env.THUMBLINE_CONSUMER ?? hostname(),
+    readiness: { redis: async () => (await redis.ping()) === 'PONG' },
+    close,
+  };
+}
+
+/**
+ * Opens Redis and ClickHouse (embedded chDB under the data dir when CLICKHOUSE_URL is
+ * unset and `allowLocal`) and applies migrations.
+ */
+export async function openServices(env: Env, log: Logger, opts: { allowLocal: boolean }): Promise<Services> {
+  if (!env.CLICKHOUSE_URL && !opts.allowLocal) {
+    throw new Error('CLICKHOUSE_URL is required when a role runs on its own (embedded ClickHouse belongs to one process); npm start runs everything in one process.');
+  }
+  const base = await openRedisServices(env, log, opts);
+  let ch: ClickHouse | null = null;
+  try {
+    ch = await openClickHouse(
+      env.CLICKHOUSE_URL
+        ? {
+            kind: 'server',
+            url: env.CLICKHOUSE_URL,
+            username: env.CLICKHOUSE_USER,
+            password: env.CLICKHOUSE_PASSWORD,
+            database: env.CLICKHOUSE_DATABASE,
+          }
+        : { kind: 'embedded', path: dataPaths(env).clickhouse, database: env.CLICKHOUSE_DATABASE },
+    );
+    const applied = await migrate(ch);
+    if (applied.length > 0) log.info({ applied }, 'applied ClickHouse migrations');
+  } catch (err) {
+    await ch?.close();
+    await base.close();
+    throw err;
+  }
+  const clickhouse = ch;
+  return {
+    ...base,
+    ch: clickhouse,
     readiness: {
-      redis: async () => (await redis.ping()) === 'PONG',
+      ...base.readiness,
       clickhouse: () => clickhouse.ping(),
       migrations: () => migrationsApplied(clickhouse),
     },
     async close() {
-      redis.disconnect();
-      for (const r of opened) r.disconnect();
       await clickhouse.close();
-      await local?.stop();
+      await base.close();
     },
   };
 }
