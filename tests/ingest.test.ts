@@ -15,7 +15,11 @@ const NOW = Date.now();
 
 beforeAll(async () => {
   env = await openTestEnv('ingest');
-  await env.store.saveWorkspace({ id: 'w1', tz: 'UTC', allowed_origins: ['http://localhost:*', 'https://shop.example'] });
+  await env.store.saveWorkspace({
+    id: 'w1',
+    tz: 'UTC',
+    allowed_origins: ['http://localhost:*', 'https://shop.example'],
+  });
   await env.store.addToken(pk, { workspace_id: 'w1', kind: 'public' });
   await env.store.addToken(sk, { workspace_id: 'w1', kind: 'secret' });
   await env.store.addToken(dt, { workspace_id: 'w1', kind: 'dashboard' });
@@ -23,7 +27,10 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-function post(body: unknown, opts: { key?: string; headers?: Record<string, string>; query?: string; raw?: string } = {}) {
+function post(
+  body: unknown,
+  opts: { key?: string; headers?: Record<string, string>; query?: string; raw?: string } = {},
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
   return app.request(`/v1/events${opts.query ?? ''}`, {
@@ -62,7 +69,10 @@ describe('POST /v1/events', () => {
     ];
     const res = await post({ events }, { key: pk });
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { accepted: number; rejected: { index: number; code: string; message: string }[] };
+    const body = (await res.json()) as {
+      accepted: number;
+      rejected: { index: number; code: string; message: string }[];
+    };
     expect(body.accepted).toBe(1);
     expect(body.rejected.map((r) => [r.index, r.code])).toEqual([
       [1, 'invalid_event'],

@@ -70,7 +70,12 @@ function startWorker(keys: Keys = env.keys, consumer = 'test', claimIdleMs = 60_
   return w;
 }
 
-const totals = (o: Overview) => ({ up: o.thumbs.up, down: o.thumbs.down, rated: o.csat.rated, average: o.csat.average });
+const totals = (o: Overview) => ({
+  up: o.thumbs.up,
+  down: o.thumbs.down,
+  rated: o.csat.rated,
+  average: o.csat.average,
+});
 
 describe('pipeline', () => {
   it('counts ingested thumbs and CSAT in the overview, latest wins, duplicates once', async () => {
@@ -174,7 +179,11 @@ describe('pipeline', () => {
     const worker = startWorker();
     try {
       await eventually(overview, (o) => o.thumbs.up === 2);
-      await eventually(() => env.redis.xlen(env.keys.stream), (n) => n <= 1, 5000);
+      await eventually(
+        () => env.redis.xlen(env.keys.stream),
+        (n) => n <= 1,
+        5000,
+      );
     } finally {
       await worker.close();
     }

@@ -59,7 +59,12 @@ describe('npm start', () => {
     const { stdout } = await start();
     first = creds();
     expect(first).toMatchObject({ workspace_id: 'demo', widget_id: 'default', base_url: base() });
-    for (const [field, prefix] of [['public_key', 'pk_'], ['secret_key', 'sk_'], ['dashboard_token', 'dt_'], ['admin_token', 'at_']]) {
+    for (const [field, prefix] of [
+      ['public_key', 'pk_'],
+      ['secret_key', 'sk_'],
+      ['dashboard_token', 'dt_'],
+      ['admin_token', 'at_'],
+    ]) {
       expect(first[field as string]?.startsWith(prefix as string)).toBe(true);
     }
     expect(stdout).toContain(`${base()}/#token=${first.dashboard_token}`);
@@ -74,9 +79,18 @@ describe('npm start', () => {
     const now = Date.now();
     const res = await fetch(`${base()}/v1/events`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${first.public_key}`, 'content-type': 'application/json', origin: 'http://localhost:3000' },
+      headers: {
+        authorization: `Bearer ${first.public_key}`,
+        'content-type': 'application/json',
+        origin: 'http://localhost:3000',
+      },
       body: JSON.stringify({
-        events: [thumb('c1', 'm1', 'up', now), thumb('c1', 'm2', 'down', now), thumb('c2', 'm3', 'up', now), csat('c1', { score: 4 }, now)],
+        events: [
+          thumb('c1', 'm1', 'up', now),
+          thumb('c1', 'm2', 'down', now),
+          thumb('c2', 'm3', 'up', now),
+          csat('c1', { score: 4 }, now),
+        ],
       }),
     });
     expect(res.status).toBe(202);
@@ -112,7 +126,8 @@ describe('npm start', () => {
     expect(alive(pid)).toBe(true); // the crash left the child running
     await start();
     expect(redisPid()).toBe(pid);
-    const o = await eventually(overview, (o) => o.thumbs.down === expected.down + 1);
+    // If the kill hit mid-batch, the job is redelivered once its lock lapses (≤ 15 s).
+    const o = await eventually(overview, (o) => o.thumbs.down === expected.down + 1, 45_000);
     expect({ up: o.thumbs.up, down: o.thumbs.down }).toEqual({ up: expected.up, down: expected.down + 1 });
   });
 });

@@ -5,11 +5,22 @@ type Fields = Record<string, unknown>;
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export function thumb(conversation_id: string, message_id: string, value: 'up' | 'down' | 'none', ts: number | string, extra: Fields = {}) {
+export function thumb(
+  conversation_id: string,
+  message_id: string,
+  value: 'up' | 'down' | 'none',
+  ts: number | string,
+  extra: Fields = {},
+) {
   return { event_id: randomUUID(), type: 'message.feedback', ts, conversation_id, message_id, thumb: value, ...extra };
 }
 
-export function csat(conversation_id: string, rating: { score: number } | { thumb: 'up' | 'down' }, ts: number | string, extra: Fields = {}) {
+export function csat(
+  conversation_id: string,
+  rating: { score: number } | { thumb: 'up' | 'down' },
+  ts: number | string,
+  extra: Fields = {},
+) {
   return { event_id: randomUUID(), type: 'conversation.csat', ts, conversation_id, ...rating, ...extra };
 }
 

@@ -8,7 +8,14 @@ import { inject } from 'vitest';
 import type { Redis } from 'ioredis';
 import { migrate, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@thumbline/core';
-import { createKeys, createRedis, CredentialStore, whenReady, type ApplyBatchOptions, type Keys } from '@thumbline/redis';
+import {
+  createKeys,
+  createRedis,
+  CredentialStore,
+  whenReady,
+  type ApplyBatchOptions,
+  type Keys,
+} from '@thumbline/redis';
 
 export interface TestEnv {
   redisUrl: string;
@@ -36,7 +43,11 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
   const redisUrl = inject('redisUrl');
   const prefix = `t${randomUUID().slice(0, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), `thumbline-${name}-`));
-  const ch = await openClickHouse({ kind: 'embedded', path: join(dir, 'ch'), database: `t_${name.replace(/\W/g, '_')}` });
+  const ch = await openClickHouse({
+    kind: 'embedded',
+    path: join(dir, 'ch'),
+    database: `t_${name.replace(/\W/g, '_')}`,
+  });
   await migrate(ch);
   const redis = createRedis(redisUrl, 'edge');
   await whenReady(redis);
@@ -72,7 +83,8 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
   for (;;) {
     last = await fn();
     if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -7,6 +7,7 @@ import { mountOverview } from './overview.route.ts';
 
 export { ensureDemoWorkspace, DEMO_WORKSPACE, type DemoCredentials } from './bootstrap.ts';
 export { buildOverview, previousWindow } from './overview.ts';
+export { mountDashboard } from './dashboard.route.ts';
 
 export interface ApiDeps {
   ch: ClickHouse;

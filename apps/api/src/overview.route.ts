@@ -10,7 +10,10 @@ import { buildOverview, previousWindow } from './overview.ts';
 export const MAX_RANGE_DAYS = 400;
 
 const errors = {
-  400: { description: 'invalid_query, invalid_tz, range_too_large', content: { 'application/json': { schema: errorSchema } } },
+  400: {
+    description: 'invalid_query, invalid_tz, range_too_large',
+    content: { 'application/json': { schema: errorSchema } },
+  },
   401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
 };
 
@@ -32,7 +35,8 @@ export async function resolveRange(
   workspaceId: string,
   q: { from: string; to: string; tz?: string | undefined },
 ): Promise<string> {
-  if (!isDate(q.from) || !isDate(q.to)) throw new AppError('invalid_query', 400, 'from/to: must be real dates YYYY-MM-DD');
+  if (!isDate(q.from) || !isDate(q.to))
+    throw new AppError('invalid_query', 400, 'from/to: must be real dates YYYY-MM-DD');
   if (q.from > q.to) throw new AppError('invalid_query', 400, 'from: must not be after to');
   if (daysInclusive(q.from, q.to) > MAX_RANGE_DAYS) {
     throw new AppError('range_too_large', 400, `from/to: at most ${MAX_RANGE_DAYS} days`);

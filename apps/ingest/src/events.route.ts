@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { Redis } from 'ioredis';
 import { AppError, type Metrics } from '@thumbline/core';
@@ -10,7 +10,7 @@ import {
   validateEvent,
   type AcceptedEvent,
 } from '@thumbline/events';
-import { bearerToken, errorJson } from '@thumbline/http';
+import { bearerToken } from '@thumbline/http';
 import { appendEvents, originAllowed, type Credential, type CredentialStore, type Keys } from '@thumbline/redis';
 
 export const MAX_BODY_BYTES = 512 * 1024;
@@ -58,16 +58,54 @@ export const ingestRoute = createRoute({
   },
 });
 
-async function authenticate(deps: IngestDeps, header: string | null, queryKey: string | undefined): Promise<Credential> {
+async function authenticate(
+  deps: IngestDeps,
+  header: string | null,
+  queryKey: string | undefined,
+): Promise<Credential> {
   const token = header ?? queryKey;
   const cred = token ? await deps.store.resolve(token) : null;
   if (!cred || (cred.kind !== 'public' && cred.kind !== 'secret')) {
     throw new AppError('unauthorized', 401, 'a valid public or secret key is required');
   }
   if (!header && cred.kind !== 'public') {
-    throw new AppError('unauthorized', 401, 'only a public key may be sent as ?key=; send secret keys in the Authorization header');
+    throw new AppError(
+      'unauthorized',
+      401,
+      'only a public key may be sent as ?key=; send secret keys in the Authorization header',
+    );
   }
   return cred;
+}
+
+const tooLarge = () => new AppError('payload_too_large', 413, `body is larger than ${MAX_BODY_BYTES} bytes`);
+
+/**
+ * Reads the body as text, at most MAX_BODY_BYTES. A declared Content-Length is checked
+ * before reading (Node's parser holds the body to it); a chunked body is counted as it
+ * streams. (Hono's bodyLimit middleware wraps every body stream: ~4x slower here.)
+ */
+async function readBody(c: Context): Promise<string> {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined) {
+    if (Number(declared) > MAX_BODY_BYTES) throw tooLarge();
+    return c.req.text();
+  }
+  const reader = c.req.raw.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The request's events as a list, or an invalid_body error. */
@@ -86,67 +124,78 @@ function eventList(body: unknown): unknown[] {
 /** POST /v1/events (CONTRACT §3). */
 export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
   const now = deps.now ?? Date.now;
-  app.use(
+  // Preflight only: on the hot path the handler sets the CORS headers itself, because
+  // a middleware that edits the finished response costs ~4x throughput on Node.
+  app.options(
     '/v1/events',
-    cors({ origin: (origin) => origin, allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 86400 }),
+    cors({
+      origin: (origin) => origin,
+      allowMethods: ['POST'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 86400,
+    }),
   );
   app.openAPIRegistry.registerPath(ingestRoute);
-  app.post(
-    '/v1/events',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        deps.metrics.ingestRejected.inc({ code: 'payload_too_large' });
-        return errorJson(c, 413, 'payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-    async (c) => {
-      const cred = await authenticate(deps, bearerToken(c), c.req.query('key'));
-      const origin = c.req.header('origin');
-      if (cred.kind === 'public' && origin) {
-        const ws = await deps.store.workspace(cred.workspace_id);
-        if (!ws || !originAllowed(origin, ws.allowed_origins)) {
-          throw new AppError('origin_not_allowed', 403, `origin ${origin} may not use this public key`);
-        }
+  app.post('/v1/events', async (c) => {
+    try {
+      return await handle(c);
+    } catch (err) {
+      if (err instanceof AppError) deps.metrics.ingestRejected.inc({ code: err.code });
+      throw err;
+    }
+  });
+
+  async function handle(c: Context) {
+    const origin = c.req.header('origin');
+    if (origin) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Vary', 'Origin');
+    }
+    const cred = await authenticate(deps, bearerToken(c), c.req.query('key'));
+    if (cred.kind === 'public' && origin) {
+      const ws = await deps.store.workspace(cred.workspace_id);
+      if (!ws || !originAllowed(origin, ws.allowed_origins)) {
+        throw new AppError('origin_not_allowed', 403, `origin ${origin} may not use this public key`);
       }
-      const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-      if (type !== 'application/json' && type !== 'text/plain') {
-        throw new AppError('unsupported_media_type', 415, 'send application/json (or text/plain holding JSON)');
+    }
+    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json' && type !== 'text/plain') {
+      throw new AppError('unsupported_media_type', 415, 'send application/json (or text/plain holding JSON)');
+    }
+    const text = await readBody(c);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new AppError('invalid_json', 400, 'body is not valid JSON');
+    }
+    const raw = eventList(body);
+    const options = { now: now(), maxEventAgeDays: deps.maxEventAgeDays, publicKey: cred.kind === 'public' };
+    const accepted: AcceptedEvent[] = [];
+    const rejected: { index: number; code: string; message: string }[] = [];
+    raw.forEach((item, index) => {
+      const verdict = validateEvent(item, options);
+      if (verdict.ok) accepted.push(verdict.event);
+      else {
+        rejected.push({ index, code: verdict.code, message: verdict.message });
+        deps.metrics.ingestRejected.inc({ code: verdict.code });
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(await c.req.text());
-      } catch {
-        throw new AppError('invalid_json', 400, 'body is not valid JSON');
-      }
-      const raw = eventList(body);
-      const options = { now: now(), maxEventAgeDays: deps.maxEventAgeDays, publicKey: cred.kind === 'public' };
-      const accepted: AcceptedEvent[] = [];
-      const rejected: { index: number; code: string; message: string }[] = [];
-      raw.forEach((item, index) => {
-        const verdict = validateEvent(item, options);
-        if (verdict.ok) accepted.push(verdict.event);
-        else {
-          rejected.push({ index, code: verdict.code, message: verdict.message });
-          deps.metrics.ingestRejected.inc({ code: verdict.code });
-        }
+    });
+    if (accepted.length === 0) {
+      return c.json(
+        { error: { code: 'no_valid_events', message: 'no event in the request was valid' }, accepted: 0, rejected },
+        400,
+      );
+    }
+    try {
+      await appendEvents(deps.redis, deps.keys, cred.workspace_id, accepted.length, JSON.stringify(accepted));
+    } catch (cause) {
+      throw new AppError('overloaded', 503, 'the event queue is unavailable; retry later', {
+        cause,
+        headers: { 'Retry-After': '1' },
       });
-      if (accepted.length === 0) {
-        return c.json(
-          { error: { code: 'no_valid_events', message: 'no event in the request was valid' }, accepted: 0, rejected },
-          400,
-        );
-      }
-      try {
-        await appendEvents(deps.redis, deps.keys, cred.workspace_id, accepted.length, JSON.stringify(accepted));
-      } catch (cause) {
-        throw new AppError('overloaded', 503, 'the event queue is unavailable; retry later', {
-          cause,
-          headers: { 'Retry-After': '1' },
-        });
-      }
-      deps.metrics.ingestAccepted.inc(accepted.length);
-      return c.json({ accepted: accepted.length, rejected }, 202);
-    },
-  );
+    }
+    deps.metrics.ingestAccepted.inc(accepted.length);
+    return c.json({ accepted: accepted.length, rejected }, 202);
+  }
 }

@@ -1,11 +1,10 @@
 import type { ServerType } from '@hono/node-server';
 import type { Logger } from '@thumbline/core';
-import { ensureDemoWorkspace, mountApi, type DemoCredentials } from '@thumbline/api';
+import { ensureDemoWorkspace, mountApi, mountDashboard, type DemoCredentials } from '@thumbline/api';
 import { mountIngest } from '@thumbline/ingest';
 import { createWorker, type WorkerRole } from '@thumbline/worker';
 import { createRouter, handleError, mountOps, notFound } from '@thumbline/http';
 import { closeServer, listen, openServices, type Env, type Services } from '@thumbline/runtime';
-import { mountDashboard } from './dashboard.route.ts';
 
 export interface RunningServer {
   port: number;

@@ -84,6 +84,12 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
         connection: workerConnection,
         prefix,
         concurrency: deps.concurrency,
+        // A worker killed mid-batch leaves its job locked; it is redelivered once the lock
+        // lapses (≤ lockDuration + stalledInterval). Stalling never fails a job: the
+        // retried batch is idempotent.
+        lockDuration: 10_000,
+        stalledInterval: 5_000,
+        maxStalledCount: 1_000_000,
         settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade) },
       });
       worker.on('failed', (job, err) => {

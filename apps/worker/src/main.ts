@@ -12,7 +12,11 @@ await runRole<Services>({
     const worker = createWorker({
       ...s,
       concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
-      pump: { consumer: s.consumer, maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS, lingerMs: env.THUMBLINE_BATCH_LINGER_MS },
+      pump: {
+        consumer: s.consumer,
+        maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,
+        lingerMs: env.THUMBLINE_BATCH_LINGER_MS,
+      },
     });
     worker.start();
     return { stop: () => worker.close() };

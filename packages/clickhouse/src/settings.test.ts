@@ -16,7 +16,7 @@ describe('settingsClause', () => {
 
 describe('splitStatements', () => {
   it('splits on a semicolon at the end of a line and drops comments', () => {
-    const sql = '-- header\nCREATE TABLE a (x String DEFAULT \';\');\n\n-- two\nCREATE VIEW b AS SELECT 1;\n';
+    const sql = "-- header\nCREATE TABLE a (x String DEFAULT ';');\n\n-- two\nCREATE VIEW b AS SELECT 1;\n";
     expect(splitStatements(sql)).toEqual(["CREATE TABLE a (x String DEFAULT ';')", 'CREATE VIEW b AS SELECT 1']);
   });
 });

@@ -7,14 +7,20 @@ import { z } from 'zod';
 export const redisEnv = {
   REDIS_URL: z.string().url().optional(),
   /** Prefix of every Redis key and BullMQ queue, so several installs can share a Redis. */
-  THUMBLINE_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,32}$/).default('tl'),
+  THUMBLINE_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{1,32}$/)
+    .default('tl'),
 };
 
 export const clickhouseEnv = {
   CLICKHOUSE_URL: z.string().url().optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('thumbline'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
+    .default('thumbline'),
 };
 
 export const commonEnv = {

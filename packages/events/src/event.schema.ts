@@ -9,11 +9,7 @@ import { z } from '@hono/zod-openapi';
 export const tsSchema = z
   .union([
     z.iso.datetime({ offset: true, message: 'must be an RFC 3339 time with an offset, or epoch milliseconds' }),
-    z
-      .number()
-      .int('must be an integer number of epoch milliseconds')
-      .min(0)
-      .max(8_640_000_000_000_000),
+    z.number().int('must be an integer number of epoch milliseconds').min(0).max(8_640_000_000_000_000),
   ])
   .openapi({ description: 'RFC 3339 with offset, or integer epoch milliseconds', example: '2026-11-24T10:15:00Z' });
 
@@ -98,7 +94,11 @@ export const PUBLIC_EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
  * An accepted event as it travels through the stream and queue: `ts` in epoch
  * milliseconds, CSAT thumbs already mapped to a score.
  */
-export type AcceptedEvent = Event extends infer E ? (E extends unknown ? Omit<E, 'ts'> & { ts: number } : never) : never;
+export type AcceptedEvent = Event extends infer E
+  ? E extends unknown
+    ? Omit<E, 'ts'> & { ts: number }
+    : never
+  : never;
 
 export const ingestBodySchema = z
   .union([eventSchema, z.object({ events: z.array(z.unknown()).min(1).max(500) })])

@@ -54,7 +54,10 @@ describe('validateEvent', () => {
       [{ ...base, type: 'message.feedback', ts: NOW, message_id: 'm', thumb: 'sideways' }, 'thumb'],
       [{ ...base, type: 'message.feedback', ts: NOW, thumb: 'up' }, 'message_id'],
       [{ ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'bot' }, 'role'],
-      [{ ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'shopper', text: 't'.repeat(16_001) }, 'text'],
+      [
+        { ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'shopper', text: 't'.repeat(16_001) },
+        'text',
+      ],
     ];
     for (const [event, field] of cases) {
       const v = verdict(event);
@@ -80,10 +83,12 @@ describe('validateEvent', () => {
 
   it('lets a public key send only widget event types', () => {
     const pub = { ...opts, publicKey: true };
-    expect(verdict({ ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'shopper' }, pub)).toMatchObject({
-      ok: false,
-      code: 'forbidden_event_type',
-    });
+    expect(verdict({ ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'shopper' }, pub)).toMatchObject(
+      {
+        ok: false,
+        code: 'forbidden_event_type',
+      },
+    );
     expect(verdict({ ...base, type: 'message.feedback', ts: NOW, message_id: 'm', thumb: 'up' }, pub).ok).toBe(true);
   });
 });

@@ -4,9 +4,7 @@ import { eventSchema, PUBLIC_EVENT_TYPES, type AcceptedEvent } from './event.sch
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type EventVerdict =
-  | { ok: true; event: AcceptedEvent }
-  | { ok: false; code: string; message: string };
+export type EventVerdict = { ok: true; event: AcceptedEvent } | { ok: false; code: string; message: string };
 
 export interface ValidateOptions {
   /** Epoch ms the time bounds are measured from. */

@@ -11,7 +11,7 @@ export type RedisRole = 'edge' | 'queue';
 export function createRedis(url: string, role: RedisRole, options: RedisOptions = {}): Redis {
   const byRole: RedisOptions =
     role === 'edge'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, enableAutoPipelining: true }
       : { maxRetriesPerRequest: null, enableReadyCheck: true };
   return new Redis(url, {
     lazyConnect: false,

@@ -62,8 +62,7 @@ export async function readGroup(
   if (opts.blockMs !== undefined) args.push('BLOCK', opts.blockMs);
   args.push('STREAMS', keys.stream, opts.from);
   const res = (await (redis.xreadgroup as (...a: unknown[]) => Promise<unknown>)(...args)) as
-    | [string, RawEntry[]][]
-    | null;
+    [string, RawEntry[]][] | null;
   const raw = res?.[0]?.[1] ?? [];
   return raw.map(toEntry).filter((e): e is StreamEntry => e !== null);
 }
@@ -83,7 +82,10 @@ export async function claimStale(
     string,
     (RawEntry | null)[],
   ];
-  return (res[1] ?? []).filter((e): e is RawEntry => e !== null).map(toEntry).filter((e): e is StreamEntry => e !== null);
+  return (res[1] ?? [])
+    .filter((e): e is RawEntry => e !== null)
+    .map(toEntry)
+    .filter((e): e is StreamEntry => e !== null);
 }
 
 /** Acknowledges entries once their job exists. */

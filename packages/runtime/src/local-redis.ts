@@ -30,7 +30,13 @@ function freePort(): Promise<number> {
 }
 
 async function ping(port: number): Promise<Redis | null> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   r.on('error', () => {});
   try {
     await r.connect();
@@ -101,16 +107,26 @@ export async function startLocalRedis(dir: string, log: Logger): Promise<LocalRe
     child = spawn(
       'redis-server',
       [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', absDir,
-        '--appendonly', 'yes',
-        '--appendfsync', 'everysec',
-        '--save', '',
-        '--maxmemory-policy', 'noeviction',
-        '--pidfile', join(absDir, 'redis.pid'),
-        '--logfile', join(absDir, 'redis.log'),
-        '--daemonize', 'no',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        absDir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+        '--pidfile',
+        join(absDir, 'redis.pid'),
+        '--logfile',
+        join(absDir, 'redis.log'),
+        '--daemonize',
+        'no',
       ],
       { stdio: 'ignore' },
     );

@@ -43,7 +43,9 @@ const DAY_S = 86_400;
  */
 export async function openRedisServices(env: Env, log: Logger, opts: { allowLocal: boolean }): Promise<RedisServices> {
   if (!env.REDIS_URL && !opts.allowLocal) {
-    throw new Error('REDIS_URL is required when a role runs on its own (the roles share one Redis); npm start runs everything in one process.');
+    throw new Error(
+      'REDIS_URL is required when a role runs on its own (the roles share one Redis); npm start runs everything in one process.',
+    );
   }
   const local: LocalRedis | null = env.REDIS_URL ? null : await startLocalRedis(dataPaths(env).redis, log);
   const url = env.REDIS_URL ?? (local as LocalRedis).url;
@@ -92,7 +94,9 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
  */
 export async function openServices(env: Env, log: Logger, opts: { allowLocal: boolean }): Promise<Services> {
   if (!env.CLICKHOUSE_URL && !opts.allowLocal) {
-    throw new Error('CLICKHOUSE_URL is required when a role runs on its own (embedded ClickHouse belongs to one process); npm start runs everything in one process.');
+    throw new Error(
+      'CLICKHOUSE_URL is required when a role runs on its own (embedded ClickHouse belongs to one process); npm start runs everything in one process.',
+    );
   }
   const base = await openRedisServices(env, log, opts);
   let ch: ClickHouse | null = null;

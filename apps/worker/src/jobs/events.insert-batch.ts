@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
 import { writeBatch, type ClickHouse } from '@thumbline/clickhouse';
-import { applyBatch, type ApplyBatchOptions, type BatchResolution, type Keys, type StreamEntry } from '@thumbline/redis';
+import {
+  applyBatch,
+  type ApplyBatchOptions,
+  type BatchResolution,
+  type Keys,
+  type StreamEntry,
+} from '@thumbline/redis';
 import { batchEvents, batchRows, stateItem } from '../batch-rows.ts';
 
 export const QUEUE = 'events';
