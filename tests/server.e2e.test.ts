@@ -75,6 +75,18 @@ describe('npm start', () => {
     expect((await fetch(`${base()}/`)).status).toBe(200);
   });
 
+  it('serves the OpenAPI document generated from the zod schemas, and human-readable docs', async () => {
+    const doc = (await (await fetch(`${base()}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { oneOf?: unknown[] }> };
+    };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/analytics/overview']));
+    expect(doc.components.schemas.Event?.oneOf).toHaveLength(5);
+    const docs = await fetch(`${base()}/docs`);
+    expect(await docs.text()).toContain('/openapi.json');
+    expect((await fetch(`${base()}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+
   it('counts events posted over HTTP in the overview', async () => {
     const now = Date.now();
     const res = await fetch(`${base()}/v1/events`, {
