@@ -32,8 +32,13 @@ describe('migrate', () => {
     const migrations = [...loadMigrations(), ...loadMigrations(dir)];
     expect(await migrate(env.ch, migrations)).toEqual([99]);
     expect(await migrate(env.ch, migrations)).toEqual([]);
-    writeFileSync(file, '-- extra, edited\nCREATE TABLE IF NOT EXISTS extra (x UInt16) ENGINE = MergeTree ORDER BY x;\n');
-    await expect(migrate(env.ch, [...loadMigrations(), ...loadMigrations(dir)])).rejects.toThrow(/changed after it was applied/);
+    writeFileSync(
+      file,
+      '-- extra, edited\nCREATE TABLE IF NOT EXISTS extra (x UInt16) ENGINE = MergeTree ORDER BY x;\n',
+    );
+    await expect(migrate(env.ch, [...loadMigrations(), ...loadMigrations(dir)])).rejects.toThrow(
+      /changed after it was applied/,
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -18,7 +18,12 @@ beforeAll(async () => {
   app = createApiApp(env);
   // Two buckets: 2026-11-01 18:15 UTC is 23:45 in Kolkata (Nov 1); 18:30 UTC is 00:00 Nov 2 there.
   const bucket = (iso: string) => Date.parse(iso) / 1000;
-  const row = { workspace_id: 'w', conversation_id: 'c', message_id: 'm', event_id: '00000000-0000-4000-8000-000000000000' };
+  const row = {
+    workspace_id: 'w',
+    conversation_id: 'c',
+    message_id: 'm',
+    event_id: '00000000-0000-4000-8000-000000000000',
+  };
   await env.ch.insert(
     'feedback_changes',
     [

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { AppError, type Metrics } from '@thumbline/core';
 import {
   errorSchema,
+  eventSchema,
   ingestBodySchema,
   ingestResponseSchema,
   validateEvent,
@@ -135,6 +136,7 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
       maxAge: 86400,
     }),
   );
+  app.openAPIRegistry.register('Event', eventSchema);
   app.openAPIRegistry.registerPath(ingestRoute);
   app.post('/v1/events', async (c) => {
     try {
