@@ -82,8 +82,8 @@ describe('npm start', () => {
     };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/analytics/overview']));
     expect(doc.components.schemas.Event?.oneOf).toHaveLength(5);
-    const docs = await fetch(`${base()}/docs`);
-    expect(await docs.text()).toContain('/openapi.json');
+    expect(await (await fetch(`${base()}/docs`)).text()).toContain('swagger-ui-bundle.js');
+    expect(await (await fetch(`${base()}/docs/assets/init.js`)).text()).toContain('/openapi.json');
     expect((await fetch(`${base()}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
   });
 

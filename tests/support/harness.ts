@@ -76,15 +76,22 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
   };
 }
 
-/** Polls `fn` until it returns a value `ok` accepts, or fails after `timeoutMs`. */
+/**
+ * Polls `fn` until it returns a value `ok` accepts, or fails after `timeoutMs`. A throw
+ * (say, a connection reset by a server that just restarted) counts as "not yet".
+ */
 export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
+  let last: unknown;
   for (;;) {
-    last = await fn();
-    if (ok(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    try {
+      const value = await fn();
+      if (ok(value)) return value;
+      last = value;
+    } catch (err) {
+      last = err instanceof Error ? `${err.name}: ${err.message}` : err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
