@@ -139,7 +139,9 @@ describe('npm start', () => {
     await start();
     expect(redisPid()).toBe(pid);
     // If the kill hit mid-batch, the job is redelivered once its lock lapses (≤ 15 s).
-    const o = await eventually(overview, (o) => o.thumbs.down === expected.down + 1, 45_000);
+    const o = await eventually(overview, (o) => o.thumbs.down === expected.down + 1, 45_000).catch((err: Error) => {
+      throw new Error(`${err.message}\nserver output:\n${child?.output()}`);
+    });
     expect({ up: o.thumbs.up, down: o.thumbs.down }).toEqual({ up: expected.up, down: expected.down + 1 });
   });
 });

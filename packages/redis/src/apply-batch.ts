@@ -61,6 +61,14 @@ export interface ApplyBatchOptions {
   resultTtlSeconds: number;
 }
 
+/**
+ * Registers the Lua scripts as commands. Done when a connection is created: ioredis's
+ * auto-pipelining breaks on commands defined after its first pipeline.
+ */
+export function defineScripts(redis: Redis): void {
+  redis.defineCommand('tlApplyBatch', { numberOfKeys: 1, lua: SCRIPT });
+}
+
 type WithApplyBatch = Redis & {
   tlApplyBatch(key: string, prefix: string, items: string, a: number, b: number, c: number): Promise<string>;
 };
@@ -82,7 +90,7 @@ export async function applyBatch(
   options: ApplyBatchOptions,
 ): Promise<BatchResolution> {
   const r = redis as WithApplyBatch;
-  if (typeof r.tlApplyBatch !== 'function') redis.defineCommand('tlApplyBatch', { numberOfKeys: 1, lua: SCRIPT });
+  if (typeof r.tlApplyBatch !== 'function') defineScripts(redis);
   const json = await r.tlApplyBatch(
     keys.batch(batchId),
     keys.prefix,

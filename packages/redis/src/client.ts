@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { defineScripts } from './apply-batch.ts';
 
 /**
  * How a connection behaves when Redis is away:
@@ -13,12 +14,14 @@ export function createRedis(url: string, role: RedisRole, options: RedisOptions 
     role === 'edge'
       ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, enableAutoPipelining: true }
       : { maxRetriesPerRequest: null, enableReadyCheck: true };
-  return new Redis(url, {
+  const redis = new Redis(url, {
     lazyConnect: false,
     retryStrategy: (times) => Math.min(times * 100, 2000),
     ...byRole,
     ...options,
   });
+  defineScripts(redis);
+  return redis;
 }
 
 /** Resolves once the connection is ready (an edge connection refuses commands before). */
