@@ -6,7 +6,16 @@ import { Queue } from 'bullmq';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
 import { createWorker, insertBatch, QUEUE, sliceJobId, type InsertBatchData, type WorkerRole } from '@thumbline/worker';
-import { applyBatch, createKeys, CredentialStore, ensureGroup, newToken, readGroup, type Keys } from '@thumbline/redis';
+import {
+  applyBatch,
+  createKeys,
+  CredentialStore,
+  ensureGroup,
+  SettingsStore,
+  newToken,
+  readGroup,
+  type Keys,
+} from '@thumbline/redis';
 import type { Overview } from '@thumbline/events';
 import { batchEvents, stateItem } from '@thumbline/worker';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
@@ -30,6 +39,7 @@ beforeEach(async () => {
   ws = `w${Math.random().toString(36).slice(2, 8)}`;
   env.keys = createKeys(`p${Math.random().toString(36).slice(2, 8)}`);
   env.store = new CredentialStore(env.redis, env.keys);
+  env.settings = new SettingsStore(env.redis, env.keys);
   sk = newToken('secret');
   dt = newToken('dashboard');
   await env.store.saveWorkspace({ id: ws, tz: 'UTC', allowed_origins: [] });

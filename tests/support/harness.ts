@@ -12,6 +12,7 @@ import {
   createKeys,
   createRedis,
   CredentialStore,
+  SettingsStore,
   whenReady,
   type ApplyBatchOptions,
   type Keys,
@@ -22,6 +23,7 @@ export interface TestEnv {
   redis: Redis;
   keys: Keys;
   store: CredentialStore;
+  settings: SettingsStore;
   ch: ClickHouse;
   log: Logger;
   metrics: Metrics;
@@ -58,6 +60,7 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
     redis,
     keys,
     store: new CredentialStore(redis, keys),
+    settings: new SettingsStore(redis, keys),
     ch,
     log: createLogger({ level: 'silent' }),
     metrics: createMetrics(),

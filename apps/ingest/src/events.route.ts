@@ -1,6 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { cors } from 'hono/cors';
 import type { Redis } from 'ioredis';
 import { AppError, type Metrics } from '@thumbline/core';
 import {
@@ -10,9 +9,10 @@ import {
   ingestResponseSchema,
   validateEvent,
   type AcceptedEvent,
+  type EventVerdict,
 } from '@thumbline/events';
-import { bearerToken } from '@thumbline/http';
-import { appendEvents, originAllowed, type Credential, type CredentialStore, type Keys } from '@thumbline/redis';
+import { allowOrigin, authenticateWidget, preflight } from '@thumbline/http';
+import { appendEvents, type CredentialStore, type Keys, type SettingsStore } from '@thumbline/redis';
 
 export const MAX_BODY_BYTES = 512 * 1024;
 export const MAX_BATCH = 500;
@@ -21,6 +21,7 @@ export interface IngestDeps {
   redis: Redis;
   keys: Keys;
   store: CredentialStore;
+  settings: SettingsStore;
   metrics: Metrics;
   maxEventAgeDays: number;
   /** Clock for the ts bounds; injectable for tests. */
@@ -58,26 +59,6 @@ export const ingestRoute = createRoute({
     503: errorResponse('overloaded, with Retry-After'),
   },
 });
-
-async function authenticate(
-  deps: IngestDeps,
-  header: string | null,
-  queryKey: string | undefined,
-): Promise<Credential> {
-  const token = header ?? queryKey;
-  const cred = token ? await deps.store.resolve(token) : null;
-  if (!cred || (cred.kind !== 'public' && cred.kind !== 'secret')) {
-    throw new AppError('unauthorized', 401, 'a valid public or secret key is required');
-  }
-  if (!header && cred.kind !== 'public') {
-    throw new AppError(
-      'unauthorized',
-      401,
-      'only a public key may be sent as ?key=; send secret keys in the Authorization header',
-    );
-  }
-  return cred;
-}
 
 const tooLarge = () => new AppError('payload_too_large', 413, `body is larger than ${MAX_BODY_BYTES} bytes`);
 
@@ -125,17 +106,7 @@ function eventList(body: unknown): unknown[] {
 /** POST /v1/events (CONTRACT §3). */
 export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
   const now = deps.now ?? Date.now;
-  // Preflight only: on the hot path the handler sets the CORS headers itself, because
-  // a middleware that edits the finished response costs ~4x throughput on Node.
-  app.options(
-    '/v1/events',
-    cors({
-      origin: (origin) => origin,
-      allowMethods: ['POST'],
-      allowHeaders: ['Authorization', 'Content-Type'],
-      maxAge: 86400,
-    }),
-  );
+  app.options('/v1/events', preflight);
   app.openAPIRegistry.register('Event', eventSchema);
   app.openAPIRegistry.registerPath(ingestRoute);
   app.post('/v1/events', async (c) => {
@@ -147,19 +118,21 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
     }
   });
 
+  /** A CSAT rating for a widget whose CSAT collection is off is refused. */
+  async function checkWidget(ws: string, verdict: EventVerdict): Promise<EventVerdict> {
+    if (!verdict.ok || verdict.event.type !== 'conversation.csat' || verdict.event.widget_id === undefined)
+      return verdict;
+    const widget = await deps.settings.widget(ws, verdict.event.widget_id);
+    if (widget.csat_enabled) return verdict;
+    return {
+      ok: false,
+      code: 'csat_disabled',
+      message: `widget_id: CSAT collection is off for widget ${verdict.event.widget_id}`,
+    };
+  }
+
   async function handle(c: Context) {
-    const origin = c.req.header('origin');
-    if (origin) {
-      c.header('Access-Control-Allow-Origin', origin);
-      c.header('Vary', 'Origin');
-    }
-    const cred = await authenticate(deps, bearerToken(c), c.req.query('key'));
-    if (cred.kind === 'public' && origin) {
-      const ws = await deps.store.workspace(cred.workspace_id);
-      if (!ws || !originAllowed(origin, ws.allowed_origins)) {
-        throw new AppError('origin_not_allowed', 403, `origin ${origin} may not use this public key`);
-      }
-    }
+    const cred = await authenticateWidget(deps.store, c, allowOrigin(c));
     const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json' && type !== 'text/plain') {
       throw new AppError('unsupported_media_type', 415, 'send application/json (or text/plain holding JSON)');
@@ -175,14 +148,14 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
     const options = { now: now(), maxEventAgeDays: deps.maxEventAgeDays, publicKey: cred.kind === 'public' };
     const accepted: AcceptedEvent[] = [];
     const rejected: { index: number; code: string; message: string }[] = [];
-    raw.forEach((item, index) => {
-      const verdict = validateEvent(item, options);
+    for (const [index, item] of raw.entries()) {
+      const verdict = await checkWidget(cred.workspace_id, validateEvent(item, options));
       if (verdict.ok) accepted.push(verdict.event);
       else {
         rejected.push({ index, code: verdict.code, message: verdict.message });
         deps.metrics.ingestRejected.inc({ code: verdict.code });
       }
-    });
+    }
     if (accepted.length === 0) {
       return c.json(
         { error: { code: 'no_valid_events', message: 'no event in the request was valid' }, accepted: 0, rejected },

@@ -24,12 +24,12 @@ export interface RunningServer {
  */
 export async function startServer(env: Env, log: Logger): Promise<RunningServer> {
   const services = await openServices(env, log, { allowLocal: true });
-  const { ch, store, redis, keys, metrics } = services;
+  const { ch, store, settings, redis, keys, metrics } = services;
   const app = createRouter();
   app.onError(handleError(log));
   app.notFound(notFound);
-  mountIngest(app, { redis, keys, store, metrics, maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS });
-  mountApi(app, { ch, store, log });
+  mountIngest(app, { redis, keys, store, settings, metrics, maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS });
+  mountApi(app, services);
   mountOps(app, { checks: services.readiness, registry: metrics.registry, title: 'Thumbline' });
   mountDashboard(app);
 

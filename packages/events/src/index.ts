@@ -18,3 +18,18 @@ export {
 export { errorSchema, type ErrorBody } from './error.schema.ts';
 export { overviewQuerySchema, overviewSchema, type Overview, type OverviewQuery } from './overview.schema.ts';
 export { validateEvent, type EventVerdict } from './validate-event.ts';
+export {
+  autoEndCopyBodySchema,
+  autoEndCopySchema,
+  canonicalLocale,
+  DEFAULT_AUTO_END_COPY,
+  localeFallbacks,
+  localeSchema,
+  widgetConfigSchema,
+  widgetIdSchema,
+  widgetSettingsBodySchema,
+  widgetSettingsSchema,
+  type AutoEndCopy,
+  type WidgetConfig,
+  type WidgetSettings,
+} from './settings.schema.ts';

@@ -29,3 +29,4 @@ export {
   type CredentialKind,
   type Workspace,
 } from './credential.store.ts';
+export { SettingsStore } from './settings.store.ts';

@@ -6,6 +6,7 @@ import {
   createKeys,
   createRedis,
   CredentialStore,
+  SettingsStore,
   whenReady,
   type ApplyBatchOptions,
   type Keys,
@@ -23,6 +24,7 @@ export interface RedisServices {
   /** A new connection that waits out Redis outages (BullMQ, blocking reads). */
   connect: () => Redis;
   store: CredentialStore;
+  settings: SettingsStore;
   metrics: Metrics;
   state: ApplyBatchOptions;
   consumer: string;
@@ -75,6 +77,7 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
     redis,
     connect: () => open('queue'),
     store: new CredentialStore(redis, keys),
+    settings: new SettingsStore(redis, keys),
     metrics: createMetrics(),
     state: {
       dedupTtlSeconds: env.THUMBLINE_DEDUP_DAYS * DAY_S,
