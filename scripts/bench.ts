@@ -9,6 +9,7 @@ import { createLogger } from '@thumbline/core';
 import { createKeys, createRedis, CredentialStore, newToken, whenReady } from '@thumbline/redis';
 import { startLocalRedis } from '@thumbline/runtime';
 import { freePort, spawnEntry, type Spawned } from '../tests/support/spawn.ts';
+import { benchQueries } from './bench/queries.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 64;
@@ -136,6 +137,10 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  // Dashboard queries at 10M events (embedded ClickHouse, generated in place).
+  const queries = await benchQueries(Number(process.env.BENCH_CONVERSATIONS ?? 1_000_000));
+  Object.assign(figures, queries);
+
   const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
   const rows = [
     [
@@ -154,6 +159,16 @@ async function main() {
       `${figures.sustained_http_to_counted_events_s} events/s vs ingest alone`,
     ],
     ['npm start → ready', '', `${figures.start_to_ready_ms} ms (empty data dir)`],
+    [
+      `overview p95 vs raw scan (${(queries.events / 1e6).toFixed(0)}M events)`,
+      ratio(queries.overview_p95_ms, queries.overview_raw_scan_p95_ms),
+      `${queries.overview_p50_ms}/${queries.overview_p95_ms} ms p50/p95 vs ${queries.overview_raw_scan_p50_ms}/${queries.overview_raw_scan_p95_ms} ms`,
+    ],
+    [
+      `inbox page p95 vs raw scan (${(queries.events / 1e6).toFixed(0)}M events)`,
+      ratio(queries.inbox_p95_ms, queries.inbox_raw_scan_p95_ms),
+      `${queries.inbox_p50_ms}/${queries.inbox_p95_ms} ms p50/p95 vs ${queries.inbox_raw_scan_p50_ms}/${queries.inbox_raw_scan_p95_ms} ms`,
+    ],
   ];
   process.stdout.write(`\nThumbline bench (${DURATION_S}s per load, ${CONNECTIONS} connections, same machine)\n\n`);
   for (const [name, r, abs] of rows)

@@ -79,6 +79,18 @@ describe('widget CSAT toggle', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_body');
     expect((await call('GET', '/v1/settings/widgets/bubble', undefined, pk)).status).toBe(401);
+    const put = (body: string, type: string) =>
+      api.request('/v1/settings/widgets/bubble', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${dt}`, 'content-type': type },
+        body,
+      });
+    const broken = await put('{"csat_enabled": tru', 'application/json');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+    const text = await put('{"csat_enabled": true}', 'text/plain');
+    expect(text.status).toBe(415);
+    expect(((await text.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
   });
 });
 

@@ -28,6 +28,7 @@ export interface TestEnv {
   log: Logger;
   metrics: Metrics;
   state: ApplyBatchOptions;
+  maxEventAgeDays: number;
   dir: string;
   /** A new 'queue' connection, closed by cleanup. */
   connect(): Redis;
@@ -65,6 +66,7 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
     log: createLogger({ level: 'silent' }),
     metrics: createMetrics(),
     state: testState,
+    maxEventAgeDays: 30,
     dir,
     connect() {
       const r = createRedis(redisUrl, 'queue');

@@ -2,27 +2,42 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger } from '@thumbline/core';
 import { createRouter, handleError, notFound, requireToken, type AuthVariables } from '@thumbline/http';
-import type { CredentialStore, SettingsStore } from '@thumbline/redis';
+import type { Redis } from 'ioredis';
+import type { CredentialStore, Keys, SettingsStore } from '@thumbline/redis';
+import { mountKnowledgeGaps } from './knowledge-gaps.route.ts';
 import { mountOverview } from './overview.route.ts';
 import { mountSettings } from './settings.route.ts';
+import { mountSql } from './sql.route.ts';
+import { mountConversations } from './conversations.route.ts';
 
 export { ensureDemoWorkspace, DEMO_WORKSPACE, type DemoCredentials } from './bootstrap.ts';
-export { buildOverview, previousWindow } from './overview.ts';
 export { mountDashboard } from './dashboard.route.ts';
+export { SNAPSHOT_LAG_MS } from './conversations.route.ts';
 
 export interface ApiDeps {
   ch: ClickHouse;
+  redis: Redis;
+  keys: Keys;
   store: CredentialStore;
   settings: SettingsStore;
   log: Logger;
+  /** See SNAPSHOT_LAG_MS. */
+  snapshotLagMs?: number;
 }
 
 /** Mounts the dashboard-token API (CONTRACT §4) on `app`. */
 export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   app.use('/v1/analytics/*', requireToken(deps.store, ['dashboard']));
   mountOverview(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  app.use('/v1/conversations', requireToken(deps.store, ['dashboard']));
+  app.use('/v1/conversations/*', requireToken(deps.store, ['dashboard']));
+  mountConversations(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/settings/*', requireToken(deps.store, ['dashboard']));
   mountSettings(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  app.use('/v1/recommendations/*', requireToken(deps.store, ['dashboard']));
+  mountKnowledgeGaps(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  app.use('/v1/sql', requireToken(deps.store, ['admin']));
+  mountSql(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
 }
 
 /** The api role as a Hono app, without side effects (testable in-process). */

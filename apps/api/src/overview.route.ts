@@ -1,13 +1,29 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Redis } from 'ioredis';
 import { AppError } from '@thumbline/core';
 import { dailyFeedback, type ClickHouse } from '@thumbline/clickhouse';
-import { errorSchema, overviewQuerySchema, overviewSchema } from '@thumbline/events';
+import {
+  addDays,
+  daysInclusive,
+  errorSchema,
+  isDate,
+  isTimeZone,
+  overviewQuerySchema,
+  overviewSchema,
+  previousWindow,
+  summarizeOverview,
+} from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
-import type { CredentialStore } from '@thumbline/redis';
-import { addDays, daysInclusive, isDate, isTimeZone } from './local-date.ts';
-import { buildOverview, previousWindow } from './overview.ts';
+import { liveSeq, type CredentialStore, type Keys } from '@thumbline/redis';
 
 export const MAX_RANGE_DAYS = 400;
+
+export interface OverviewDeps {
+  ch: ClickHouse;
+  store: CredentialStore;
+  redis: Redis;
+  keys: Keys;
+}
 
 const errors = {
   400: {
@@ -46,16 +62,21 @@ export async function resolveRange(
   return tz;
 }
 
-export function mountOverview(
-  app: OpenAPIHono<{ Variables: AuthVariables }>,
-  deps: { ch: ClickHouse; store: CredentialStore },
-): void {
+export function mountOverview(app: OpenAPIHono<{ Variables: AuthVariables }>, deps: OverviewDeps): void {
   app.openapi(overviewRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
     const tz = await resolveRange(deps.store, ws, q);
     const prev = previousWindow(q.from, q.to);
+    // Read before the query: every delta up to it is committed, so it is in the answer.
+    const seq = await liveSeq(deps.redis, deps.keys, ws);
     const days = await dailyFeedback(deps.ch, { workspaceId: ws, from: prev.from, until: addDays(q.to, 1), tz });
-    return c.json(buildOverview({ from: q.from, to: q.to, tz }, days), 200);
+    const current = days.filter((d) => d.day >= q.from);
+    const before = days.filter((d) => d.day < q.from);
+    const previous = {
+      up: before.reduce((n, d) => n + d.thumbs_up, 0),
+      down: before.reduce((n, d) => n + d.thumbs_down, 0),
+    };
+    return c.json(summarizeOverview({ from: q.from, to: q.to, tz }, current, previous, seq), 200);
   });
 }

@@ -10,7 +10,7 @@ import {
   widgetSettingsBodySchema,
   widgetSettingsSchema,
 } from '@thumbline/events';
-import { allowOrigin, authenticateWidget, preflight, type AuthVariables } from '@thumbline/http';
+import { allowOrigin, authenticateWidget, preflight, requireJsonBody, type AuthVariables } from '@thumbline/http';
 import type { CredentialStore, SettingsStore } from '@thumbline/redis';
 
 export interface SettingsDeps {
@@ -101,6 +101,7 @@ export function mountSettings(app: OpenAPIHono<{ Variables: AuthVariables }>, de
     return c.json(await deps.settings.widget(ws, c.req.valid('param').widget_id), 200);
   });
 
+  app.on('PUT', ['/v1/settings/widgets/:widget_id', '/v1/settings/languages/:locale/auto-end'], requireJsonBody);
   app.openapi(putWidget, async (c) => {
     const ws = c.get('credential').workspace_id;
     const { widget_id } = c.req.valid('param');

@@ -83,7 +83,7 @@ export function batchRows(events: readonly BatchEvent[], res: BatchResolution): 
       conversation_id: c.conversation_id,
       started_at: toDateTime64(c.started),
       score: c.score,
-      negative_reason: c.score !== null && c.score <= 2 ? c.reason : null,
+      negative_reason: c.score !== null && c.score <= 2 && c.reason !== '' ? c.reason : null,
       rated_at: c.rated === null ? null : toDateTime64(c.rated),
       thumbs_up: c.thumbs_up,
       thumbs_down: c.thumbs_down,

@@ -62,9 +62,14 @@ export interface BatchRows {
 export async function writeBatch(ch: ClickHouse, batchId: string, rows: BatchRows): Promise<void> {
   await ch.insert(TABLES.events, rows.events, { insert_deduplication_token: `${batchId}:events` });
   await ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` });
-  await ch.insert(TABLES.conversations, rows.conversations, {
-    insert_deduplication_token: `${batchId}:conversations`,
-  });
+  // committed_at is the time of this attempt: a retry's rows differ only there, and the
+  // token (not the content) decides deduplication, so the first commit's stamp stays.
+  const committedAt = toDateTime64(Date.now());
+  await ch.insert(
+    TABLES.conversations,
+    rows.conversations.map((r) => ({ ...r, committed_at: committedAt })),
+    { insert_deduplication_token: `${batchId}:conversations` },
+  );
 }
 
 /** Formats epoch ms the way DateTime64(3, 'UTC') columns read it. */

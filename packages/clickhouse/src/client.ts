@@ -8,6 +8,13 @@ export type ClickHouseConfig =
   | { kind: 'server'; url: string; username: string; password: string; database: string }
   | { kind: 'embedded'; path: string; database: string };
 
+/** A JSONCompact result: columns, rows as arrays, and what ClickHouse measured (elapsed in seconds). */
+export interface CompactResult {
+  meta: { name: string; type: string }[];
+  data: unknown[][];
+  statistics: { rows_read: number; elapsed: number };
+}
+
 /**
  * The only way the rest of Thumbline talks to ClickHouse. Both engines look the same
  * through it, and settings are always statement-scoped (see settings.ts).
@@ -17,6 +24,12 @@ export interface ClickHouse {
   readonly embedded: boolean;
   /** Runs a SELECT and returns its rows (JSONEachRow). Values go in `params` as {name:Type}. */
   query<T>(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<T[]>;
+  /**
+   * Runs a SELECT and returns it as JSONCompact: column names and types, rows as arrays,
+   * rows read and elapsed seconds. Meant for queries that may well fail (analyst SQL):
+   * embedded, they run on a connection of their own (see CompactLane).
+   */
+  queryCompact(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<CompactResult>;
   /** Runs a statement that returns nothing (DDL). */
   command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void>;
   /** Inserts rows as JSONEachRow; pass `insert_deduplication_token` for retry-safe inserts. */
@@ -39,16 +52,91 @@ function scoped(sql: string, settings?: Settings): string {
   return clause ? `${sql}\n${clause}` : sql;
 }
 
+async function compact(
+  client: ClickHouseClient,
+  query: string,
+  params: Record<string, unknown> | undefined,
+): Promise<CompactResult> {
+  const started = performance.now();
+  const rs = await client.query({ query, query_params: params, format: 'JSONCompact' });
+  const body = await rs.json<unknown[]>();
+  // Both engines send statistics with JSONCompact (verified); measure here should one not.
+  return {
+    meta: body.meta ?? [],
+    data: body.data,
+    statistics: {
+      rows_read: Number(body.statistics?.rows_read ?? 0),
+      elapsed: body.statistics?.elapsed ?? (performance.now() - started) / 1000,
+    },
+  };
+}
+
+/**
+ * An embedded connection of its own for queryCompact, used by one query at a time.
+ *
+ * Why: when a query fails after its output has begun (a result, time or memory cap,
+ * throwIf), chDB keeps the partial output in that connection and prepends it to the next
+ * result there (verified on 26.7: the next JSONEachRow query returned the failed query's
+ * rows as its own). Queries expected to fail must not hand their leftovers to dashboard
+ * queries, so they get this connection; after a failure one throwaway query takes the
+ * leftover before the next caller runs. The leftover is per connection (verified).
+ */
+class CompactLane {
+  private client: Promise<ClickHouseClient> | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly connect: () => Promise<ClickHouseClient>) {}
+
+  run(query: string, params: Record<string, unknown> | undefined): Promise<CompactResult> {
+    const result = this.tail.then(() => this.once(query, params));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async once(query: string, params: Record<string, unknown> | undefined): Promise<CompactResult> {
+    const pending = (this.client ??= this.connect());
+    const client = await pending.catch((err: unknown) => {
+      this.client = undefined; // try again on the next call
+      throw err;
+    });
+    try {
+      return await compact(client, query, params);
+    } catch (err) {
+      try {
+        await (await client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).text();
+      } catch {
+        // Could not clear it: drop the connection rather than hand its leftover on.
+        this.client = undefined;
+        await client.close().catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    const pending = this.client;
+    this.client = undefined;
+    if (pending) await (await pending.catch(() => undefined))?.close();
+  }
+}
+
 class ClientClickHouse implements ClickHouse {
   constructor(
     private readonly client: ClickHouseClient,
     readonly database: string,
     readonly embedded: boolean,
+    private readonly lane?: CompactLane,
   ) {}
 
   async query<T>(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<T[]> {
     const rs = await this.client.query({ query: scoped(sql, settings), query_params: params, format: 'JSONEachRow' });
     return rs.json<T>();
+  }
+
+  queryCompact(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<CompactResult> {
+    const query = scoped(sql, settings);
+    return this.lane ? this.lane.run(query, params) : compact(this.client, query, params);
   }
 
   async command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void> {
@@ -77,8 +165,9 @@ class ClientClickHouse implements ClickHouse {
     }
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  async close(): Promise<void> {
+    await this.lane?.close();
+    await this.client.close();
   }
 }
 
@@ -111,5 +200,11 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
   // The embedded engine has one session per process; USE makes it that session's
   // default database, the way the HTTP client's `database` option does per request.
   await client.command({ query: `USE ${config.database}` });
-  return new ClientClickHouse(client, config.database, true);
+  const lane = new CompactLane(async () => {
+    // A second connection to the same data dir has its own session: it needs its own USE.
+    const own = createClient({ connection: createChdbConnection({ path: config.path }) } as never);
+    await own.command({ query: `USE ${config.database}` });
+    return own;
+  });
+  return new ClientClickHouse(client, config.database, true, lane);
 }

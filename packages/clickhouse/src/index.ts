@@ -18,3 +18,21 @@ export {
   type EventRow,
 } from './batch.repo.ts';
 export { dailyFeedback, type DailyFeedback } from './feedback.repo.ts';
+export { GAP_SIMILARITY, knowledgeGaps, type KnowledgeGap } from './knowledge-gaps.repo.ts';
+export {
+  conversationMessages,
+  conversationPage,
+  conversationSummary,
+  type ConversationPage,
+  type ConversationSummaryRow,
+  type FeedbackFilter,
+  type MessageRow,
+} from './conversations.repo.ts';
+export {
+  ANALYST_SQL_CAPS,
+  runAnalystSql,
+  type AnalystSqlCaps,
+  type AnalystSqlParam,
+  type AnalystSqlResult,
+} from './analyst-sql.repo.ts';
+export type { CompactResult } from './client.ts';

@@ -33,3 +33,28 @@ export {
   type WidgetConfig,
   type WidgetSettings,
 } from './settings.schema.ts';
+export { knowledgeGapsSchema, type KnowledgeGaps } from './knowledge-gaps.schema.ts';
+export {
+  conversationDetailSchema,
+  conversationListSchema,
+  conversationsQuerySchema,
+  conversationSummarySchema,
+  messageSchema,
+  satisfaction,
+  satisfactionSchema,
+  type ConversationDetail,
+  type ConversationsQuery,
+  type ConversationSummary,
+  type Satisfaction,
+} from './conversation.schema.ts';
+export { sqlParamSchema, sqlRequestSchema, sqlResultSchema, type SqlRequest, type SqlResult } from './sql.schema.ts';
+export {
+  bucketDeltaSchema,
+  conversationChangeSchema,
+  liveDeltaSchema,
+  type BucketDelta,
+  type ConversationChange,
+  type LiveDelta,
+} from './live.schema.ts';
+export { addDays, daysInclusive, eachDay, isDate, isTimeZone, todayIn } from './calendar.ts';
+export { previousWindow, round, summarizeOverview, type DaySums } from './overview.ts';

@@ -21,10 +21,22 @@ export const overviewSchema = z
     from: z.string(),
     to: z.string(),
     tz: z.string(),
+    live_seq: z.number().int().openapi({
+      description: 'Last live delta (CONTRACT §5) already reflected here: apply deltas with a greater seq',
+    }),
     csat: z.object({
       average: z.number().nullable(),
       rated: z.number().int(),
-      daily: z.array(z.object({ day: z.string(), average: z.number().nullable(), rated: z.number().int() })),
+      daily: z.array(
+        z.object({
+          day: z.string(),
+          average: z.number().nullable(),
+          rated: z.number().int(),
+          csat_sum: z.number().int().openapi({ description: 'Sum of the scores rated that day' }),
+          thumbs_up: z.number().int(),
+          thumbs_down: z.number().int(),
+        }),
+      ),
     }),
     thumbs: z.object({
       ...thumbTotals,

@@ -1,4 +1,5 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type Logger } from '@thumbline/core';
 
@@ -15,10 +16,41 @@ export function errorJson(c: Context, status: number, code: string, message: str
 export function handleError(log: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof AppError) return errorJson(c, err.status, err.code, err.message, err.headers);
+    // Hono's own validators throw these for bodies they cannot read: still the caller's fault.
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = HTTP_CODES[err.status] ?? 'bad_request';
+      return errorJson(c, err.status, code, err.message || code);
+    }
     log.error({ err, path: c.req.path }, 'unhandled error');
     return errorJson(c, 500, 'internal', 'internal error');
   };
 }
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'invalid_body',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/** application/json, optionally with parameters such as charset. */
+const JSON_TYPE = /^application\/json\s*(;.*)?$/i;
+
+/**
+ * For routes with a JSON body: `415 unsupported_media_type` for another content type and
+ * `400 invalid_json` for a body that does not parse, before the zod validator runs (the
+ * parsed body is cached, so it is read once).
+ */
+export const requireJsonBody: MiddlewareHandler = async (c, next) => {
+  if (!JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+    throw new AppError('unsupported_media_type', 415, 'send the body as application/json');
+  }
+  try {
+    await c.req.json();
+  } catch {
+    throw new AppError('invalid_json', 400, 'body is not valid JSON');
+  }
+  await next();
+};
 
 export function notFound(c: Context) {
   return errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);

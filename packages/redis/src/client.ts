@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { defineScripts } from './apply-batch.ts';
+import { definePublishScript } from './live.ts';
 
 /**
  * How a connection behaves when Redis is away:
@@ -21,6 +22,7 @@ export function createRedis(url: string, role: RedisRole, options: RedisOptions 
     ...options,
   });
   defineScripts(redis);
+  definePublishScript(redis);
   return redis;
 }
 

@@ -30,3 +30,12 @@ export {
   type Workspace,
 } from './credential.store.ts';
 export { SettingsStore } from './settings.store.ts';
+export {
+  deltasSince,
+  LIVE_HISTORY,
+  LIVE_STREAM_MAXLEN,
+  liveSeq,
+  publishDelta,
+  readLive,
+  type LiveEntry,
+} from './live.ts';

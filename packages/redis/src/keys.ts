@@ -15,6 +15,10 @@ export interface Keys {
   workspace(ws: string): string;
   /** Cached result of a batch's state resolution (see lua/apply-batch.lua). */
   batch(batchId: string): string;
+  /** Live deltas of every workspace, read by each gateway node. */
+  readonly liveStream: string;
+  liveSeq(ws: string): string;
+  liveHistory(ws: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -26,5 +30,8 @@ export function createKeys(prefix: string): Keys {
     credentials: `${prefix}:credentials`,
     workspace: (ws) => `${prefix}:ws:${ws}`,
     batch: (batchId) => `${prefix}:batch:${batchId}`,
+    liveStream: `${prefix}:live`,
+    liveSeq: (ws) => `${prefix}:live:seq:${ws}`,
+    liveHistory: (ws) => `${prefix}:live:history:${ws}`,
   };
 }

@@ -27,6 +27,8 @@ export interface RedisServices {
   settings: SettingsStore;
   metrics: Metrics;
   state: ApplyBatchOptions;
+  /** THUMBLINE_MAX_EVENT_AGE_DAYS */
+  maxEventAgeDays: number;
   consumer: string;
   readiness: Record<string, () => Promise<boolean>>;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
       stateTtlSeconds: (env.THUMBLINE_MAX_EVENT_AGE_DAYS + 7) * DAY_S,
       resultTtlSeconds: 7 * DAY_S,
     },
+    maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS,
     consumer: env.THUMBLINE_CONSUMER ?? hostname(),
     readiness: { redis: async () => (await redis.ping()) === 'PONG' },
     close,

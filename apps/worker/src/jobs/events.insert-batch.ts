@@ -2,12 +2,14 @@ import type { Redis } from 'ioredis';
 import { writeBatch, type ClickHouse } from '@thumbline/clickhouse';
 import {
   applyBatch,
+  publishDelta,
   type ApplyBatchOptions,
   type BatchResolution,
   type Keys,
   type StreamEntry,
 } from '@thumbline/redis';
 import { batchEvents, batchRows, stateItem } from '../batch-rows.ts';
+import { workspaceDeltas } from '../deltas.ts';
 
 export const QUEUE = 'events';
 export const JOB = 'insert-batch';
@@ -29,7 +31,8 @@ const COMMITTED_RESULT_TTL_SECONDS = 3600;
 
 /**
  * Processes one slice: resolve dedup and latest-wins state (cached per batch), insert
- * the rows with batch-derived dedup tokens, and only then report success. Any failure
+ * the rows with batch-derived dedup tokens, publish each workspace's live delta (once
+ * per batch), and only then report success. Any failure
  * throws, the job is retried, and the retry writes the same rows, which ClickHouse
  * deduplicates.
  */
@@ -41,6 +44,10 @@ export async function insertBatch(
   const events = batchEvents(data.entries);
   const res = await applyBatch(deps.redis, deps.keys, batchId, events.map(stateItem), deps.state);
   await writeBatch(deps.ch, batchId, batchRows(events, res));
+  // Only now, with the rows committed, may dashboards hear of them.
+  for (const { workspaceId, delta } of workspaceDeltas(res)) {
+    await publishDelta(deps.redis, deps.keys, batchId, workspaceId, JSON.stringify(delta));
+  }
   await deps.redis.expire(deps.keys.batch(batchId), COMMITTED_RESULT_TTL_SECONDS);
   return { ...res, events: events.length };
 }

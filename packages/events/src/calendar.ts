@@ -1,4 +1,4 @@
-/** Calendar arithmetic on `YYYY-MM-DD` local dates (no zone involved). */
+/** Calendar arithmetic on `YYYY-MM-DD` local dates, and IANA zone helpers (no I/O; runs in browsers too). */
 
 const DAY_MS = 86_400_000;
 
@@ -36,4 +36,11 @@ export function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Today's date in `tz`. */
+export function todayIn(tz: string, now = Date.now()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    now,
+  );
 }

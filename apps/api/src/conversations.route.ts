@@ -1,0 +1,166 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { AppError } from '@thumbline/core';
+import {
+  conversationMessages,
+  conversationPage,
+  conversationSummary,
+  type ClickHouse,
+  type ConversationSummaryRow,
+} from '@thumbline/clickhouse';
+import {
+  addDays,
+  conversationDetailSchema,
+  conversationListSchema,
+  conversationsQuerySchema,
+  errorSchema,
+  isTimeZone,
+  satisfaction,
+  todayIn,
+  type ConversationSummary,
+} from '@thumbline/events';
+import type { AuthVariables } from '@thumbline/http';
+import type { CredentialStore } from '@thumbline/redis';
+import { resolveRange } from './overview.route.ts';
+
+export interface ConversationsDeps {
+  ch: ClickHouse;
+  store: CredentialStore;
+  /** Overrides SNAPSHOT_LAG_MS (tests that commit synchronously use 0). */
+  snapshotLagMs?: number;
+}
+
+/**
+ * Pages read one snapshot: versions committed up to this long before the first page.
+ * The lag covers an insert's stamp-to-visible time, so a later page never sees a
+ * version the first page could not have seen.
+ */
+export const SNAPSHOT_LAG_MS = 1000;
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/v1/conversations',
+  summary: 'Conversations started in the range, newest first, filtered by customer feedback',
+  security: [{ bearer: [] }],
+  request: { query: conversationsQuerySchema },
+  responses: {
+    200: json(conversationListSchema, 'A page of conversations'),
+    400: json(errorSchema, 'invalid_query, invalid_cursor, invalid_tz, range_too_large'),
+    401: json(errorSchema, 'unauthorized'),
+  },
+});
+
+const detailRoute = createRoute({
+  method: 'get',
+  path: '/v1/conversations/{conversation_id}',
+  summary: 'A conversation with its transcript and per-message feedback',
+  security: [{ bearer: [] }],
+  request: { params: z.object({ conversation_id: z.string().min(1).max(128) }) },
+  responses: {
+    200: json(conversationDetailSchema, 'Conversation'),
+    401: json(errorSchema, 'unauthorized'),
+    404: json(errorSchema, 'not_found'),
+  },
+});
+
+interface Cursor {
+  snapshot: number;
+  startedAt: number;
+  conversationId: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.snapshot, c.startedAt, c.conversationId])).toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [snapshot, startedAt, conversationId] = JSON.parse(
+      Buffer.from(raw, 'base64url').toString('utf8'),
+    ) as unknown[];
+    if (Number.isSafeInteger(snapshot) && Number.isSafeInteger(startedAt) && typeof conversationId === 'string') {
+      return { snapshot: snapshot as number, startedAt: startedAt as number, conversationId };
+    }
+  } catch {
+    // fall through
+  }
+  throw new AppError('invalid_cursor', 400, 'cursor: not a next_cursor this API returned');
+}
+
+/** 'YYYY-MM-DD hh:mm:ss.sss' (UTC) → RFC 3339. */
+export function rfc3339(utc: string): string {
+  return `${utc.replace(' ', 'T')}Z`;
+}
+
+function summary(r: ConversationSummaryRow): ConversationSummary {
+  return {
+    conversation_id: r.conversation_id,
+    started_at: rfc3339(r.started_at),
+    satisfaction: satisfaction(r.score),
+    score: r.score,
+    negative_reason: r.score !== null && r.score <= 2 ? r.negative_reason : null,
+    thumbs_up: r.thumbs_up,
+    thumbs_down: r.thumbs_down,
+  };
+}
+
+/** The conversations inbox (CONTRACT §4). */
+export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }>, deps: ConversationsDeps): void {
+  app.openapi(listRoute, async (c) => {
+    const q = c.req.valid('query');
+    const ws = c.get('credential').workspace_id;
+    const zone = q.tz ?? (await deps.store.workspace(ws))?.tz ?? 'UTC';
+    if (!isTimeZone(zone)) throw new AppError('invalid_tz', 400, `tz: unknown time zone ${zone}`);
+    const to = q.to ?? todayIn(zone);
+    const from = q.from ?? addDays(to, -29);
+    const tz = await resolveRange(deps.store, ws, { from, to, tz: zone });
+    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    const snapshot = cursor?.snapshot ?? Date.now() - (deps.snapshotLagMs ?? SNAPSHOT_LAG_MS);
+    const rows = await conversationPage(deps.ch, {
+      workspaceId: ws,
+      from,
+      until: addDays(to, 1),
+      tz,
+      feedback: q.feedback,
+      limit: q.limit + 1,
+      snapshot,
+      after: cursor ?? undefined,
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    const next =
+      rows.length > q.limit && last
+        ? encodeCursor({
+            snapshot,
+            startedAt: Date.parse(rfc3339(last.started_at)),
+            conversationId: last.conversation_id,
+          })
+        : null;
+    return c.json({ items: page.map(summary), next_cursor: next }, 200);
+  });
+
+  app.openapi(detailRoute, async (c) => {
+    const ws = c.get('credential').workspace_id;
+    const { conversation_id } = c.req.valid('param');
+    const found = await conversationSummary(deps.ch, ws, conversation_id);
+    if (!found) throw new AppError('not_found', 404, `conversation ${conversation_id} not found`);
+    const messages = await conversationMessages(deps.ch, ws, conversation_id);
+    return c.json(
+      {
+        ...summary(found),
+        messages: messages.map((m) => ({
+          message_id: m.message_id,
+          role: m.role as 'shopper' | 'assistant' | 'agent' | null,
+          text: m.text,
+          ts: rfc3339(m.at),
+          feedback: m.thumb === 'up' || m.thumb === 'down' ? (m.thumb as 'up' | 'down') : null,
+        })),
+      },
+      200,
+    );
+  });
+}

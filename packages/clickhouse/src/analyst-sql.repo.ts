@@ -1,0 +1,158 @@
+import { AppError } from '@thumbline/core';
+import type { ClickHouse } from './client.ts';
+
+/** Caps of one analyst query. They are server-side: nothing in a request can change them. */
+export interface AnalystSqlCaps {
+  /** Seconds. */
+  max_execution_time: number;
+  /** Bytes. */
+  max_memory_usage: number;
+  max_rows_to_read: number;
+  max_result_rows: number;
+  /** Bytes of the result as ClickHouse holds it, before it becomes JSON. */
+  max_result_bytes: number;
+}
+
+export const ANALYST_SQL_CAPS: Readonly<AnalystSqlCaps> = Object.freeze({
+  max_execution_time: 10,
+  max_memory_usage: 1024 ** 3,
+  max_rows_to_read: 100_000_000,
+  max_result_rows: 10_000,
+  max_result_bytes: 64 * 1024 ** 2,
+});
+
+/** A `{name:Type}` parameter value; an array binds to Array(T), null to Nullable(T). */
+export type AnalystSqlParam = string | number | boolean | null | readonly (string | number | boolean | null)[];
+
+export interface AnalystSqlResult {
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+  rows_read: number;
+  elapsed_ms: number;
+}
+
+/** Codes of ClickHouse refusing the statement itself: not one SELECT, or not read-only. */
+const REFUSED: ReadonlyMap<number, string> = new Map([
+  [62, 'SYNTAX_ERROR'], // also what a non-SELECT or a second statement becomes inside the subquery
+  [164, 'READONLY'], // writes and table functions (file, url, s3, remote, …) under readonly = 1
+  [497, 'ACCESS_DENIED'],
+]);
+
+/** Codes of a cap being hit (each seen on 26.7, by the setting named). */
+const LIMITS: ReadonlyMap<number, string> = new Map([
+  [158, 'TOO_MANY_ROWS'], // max_rows_to_read
+  [159, 'TIMEOUT_EXCEEDED'], // max_execution_time
+  [160, 'TOO_SLOW'], // sleep beyond 3 s per block
+  [167, 'TOO_DEEP_AST'],
+  [168, 'TOO_BIG_AST'],
+  [241, 'MEMORY_LIMIT_EXCEEDED'], // max_memory_usage
+  [307, 'TOO_MANY_BYTES'], // max_bytes_to_read
+  [396, 'TOO_MANY_ROWS_OR_BYTES'], // max_result_rows, max_result_bytes
+]);
+
+const MAX_MESSAGE = 500;
+
+/** ClickHouse's numeric error code, when `err` is a ClickHouse error. */
+function clickHouseCode(err: unknown): number | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : null;
+}
+
+/** The first line of ClickHouse's message, short enough for a response. */
+function firstLine(err: Error): string {
+  const line = err.message.split('\n')[0]?.trim() ?? '';
+  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE)}…` : line;
+}
+
+/** An error of the analyst's query as the AppError to answer with; anything else unchanged. */
+function classify(err: unknown): unknown {
+  if (err instanceof AppError || !(err instanceof Error)) return err;
+  const code = clickHouseCode(err);
+  if (code === null) return err; // not ClickHouse answering: ours to log as a 500
+  const message = firstLine(err);
+  if (REFUSED.has(code)) {
+    return new AppError('read_only', 400, `only one read-only SELECT can run: ${message}`, { cause: err });
+  }
+  if (LIMITS.has(code)) return new AppError('query_limit_exceeded', 400, message, { cause: err });
+  return new AppError('query_failed', 400, message, { cause: err });
+}
+
+/**
+ * The statement as ClickHouse's own parser reads it, printed back by its formatter.
+ * The text goes in as a parameter value, never as SQL, so it cannot change this statement.
+ * More than one statement, unbalanced parentheses and unclosed comments fail here
+ * (SYNTAX_ERROR); what comes back is one statement with no comments, which cannot close
+ * the parenthesis it is wrapped in. Verified with raw text instead: `… ) --` commented out
+ * every cap, and `SELECT 1); INSERT …; SELECT 1 FROM (SELECT 1` ran the INSERT (the
+ * embedded engine runs `;`-separated statements) during the EXPLAIN below.
+ */
+async function canonical(ch: ClickHouse, query: string): Promise<string> {
+  const res = await ch.queryCompact('SELECT formatQuerySingleLine({query:String})', { query }, { readonly: 1 });
+  const text = res.data[0]?.[0];
+  if (typeof text !== 'string') throw new Error('formatQuerySingleLine returned no text');
+  return text;
+}
+
+/**
+ * Refuses what readonly = 1 lets through, judged on ClickHouse's AST of `sql`:
+ * - a SETTINGS clause anywhere inside: one in a subquery overrides the caps of the
+ *   outer statement despite readonly = 1 (verified: max_execution_time 5 became 1000);
+ * - the `file()` function, which reads any host file even under readonly = 1 (verified
+ *   embedded: /etc/passwd); the file() table function is already refused as READONLY.
+ * AST lines print literals as `Literal '…'` and names as `Identifier …`, so neither can
+ * pose as a `Set` or `Function file` node.
+ */
+async function refuseUnsafeNodes(ch: ClickHouse, sql: string, params: Record<string, unknown>): Promise<void> {
+  // The explained statement's own FORMAT: without one the client's FORMAT binds to it,
+  // and EXPLAIN answers in the engine's default format instead of JSONCompact.
+  const explain = await ch.queryCompact(`EXPLAIN AST ${sql}\nFORMAT TabSeparated`, params, { readonly: 1 });
+  const nodes = explain.data.map((row) => String(row[0]).trim());
+  // One Set is this statement's own `SETTINGS readonly = 1`.
+  const sets = nodes.filter((node) => node === 'Set').length;
+  if (sets === 0) throw new Error('EXPLAIN AST did not show its own SETTINGS clause');
+  if (sets > 1) throw new AppError('read_only', 400, 'SETTINGS clauses are not allowed: the caps are fixed');
+  if (nodes.some((node) => node.split(' ', 2).join(' ') === 'Function file')) {
+    throw new AppError('read_only', 400, 'file() is not allowed: only tables can be read');
+  }
+}
+
+/**
+ * Runs one analyst SELECT under `caps`: read-only and capped in time, memory, rows read
+ * and result size. Whether it is one read-only SELECT is judged by ClickHouse (its parser,
+ * then readonly = 1), never by looking at the text. Caps are the statement's own SETTINGS,
+ * so they end with it and the next query on the connection runs without them.
+ *
+ * @throws AppError 400 `read_only` (not one read-only SELECT, SETTINGS, file()),
+ *   `query_limit_exceeded` (a cap was hit) or `query_failed` (unknown table, bad parameter, …).
+ */
+export async function runAnalystSql(
+  ch: ClickHouse,
+  q: { query: string; params?: Record<string, AnalystSqlParam> | undefined; caps?: AnalystSqlCaps },
+): Promise<AnalystSqlResult> {
+  const caps = q.caps ?? ANALYST_SQL_CAPS;
+  const params = q.params ?? {};
+  try {
+    // Newlines around it: even a line comment ends before the closing parenthesis.
+    const sql = `SELECT * FROM (\n${await canonical(ch, q.query)}\n)`;
+    await refuseUnsafeNodes(ch, sql, params);
+    const res = await ch.queryCompact(sql, params, {
+      ...caps,
+      // Say 'throw' rather than trust the profile: 'break' would return a silently cut result.
+      read_overflow_mode: 'throw',
+      result_overflow_mode: 'throw',
+      timeout_overflow_mode: 'throw',
+      // 26.x writes them as JSON numbers, which JSON.parse rounds beyond 2^53.
+      output_format_json_quote_64bit_integers: 1,
+      output_format_json_quote_decimals: 1,
+      readonly: 1,
+    });
+    return {
+      columns: res.meta,
+      rows: res.data,
+      rows_read: res.statistics.rows_read,
+      elapsed_ms: Math.round(res.statistics.elapsed * 1e6) / 1e3,
+    };
+  } catch (err) {
+    throw classify(err);
+  }
+}

@@ -1,0 +1,181 @@
+import type { ClickHouse } from './client.ts';
+import { TABLES } from './tables.ts';
+
+/** A conversation's current summary (times as 'YYYY-MM-DD hh:mm:ss.sss' UTC). */
+export interface ConversationSummaryRow {
+  conversation_id: string;
+  started_at: string;
+  score: number | null;
+  negative_reason: string | null;
+  thumbs_up: number;
+  thumbs_down: number;
+}
+
+/** One message of a transcript. */
+export interface MessageRow {
+  message_id: string;
+  role: string | null;
+  text: string | null;
+  at: string;
+  thumb: string;
+}
+
+export type FeedbackFilter = 'upvote' | 'downvote' | 'unknown';
+
+export interface ConversationPage {
+  workspaceId: string;
+  /** Local dates in `tz`: `from` inclusive, `until` exclusive. */
+  from: string;
+  until: string;
+  tz: string;
+  feedback?: FeedbackFilter | undefined;
+  limit: number;
+  /** Versions committed after this instant are not seen (epoch ms): one snapshot for every page. */
+  snapshot: number;
+  /** Continue after this (started_at ms, conversation_id), newest first. */
+  after?: { startedAt: number; conversationId: string } | undefined;
+}
+
+// Aliases differ from column names: ClickHouse would otherwise resolve the columns in
+// WHERE to these aggregates.
+const LATEST = `
+  argMax(started_at, version) AS cur_started_at,
+  argMax(score, version) AS cur_score,
+  argMax(negative_reason, version) AS cur_negative_reason,
+  argMax(thumbs_up, version) AS cur_thumbs_up,
+  argMax(thumbs_down, version) AS cur_thumbs_down`;
+
+const SUMMARY = `conversation_id, toString(cur_started_at) AS started_at, cur_score AS score,
+  cur_negative_reason AS negative_reason, cur_thumbs_up AS thumbs_up, cur_thumbs_down AS thumbs_down`;
+
+/** The page's conditions on a summary (`p` = column prefix: '' for a version row, 'cur_' for the latest). */
+const conditions = (p: string) => `
+      ${p}started_at >= toDateTime64({from:String}, 3, {tz:String})
+  AND ${p}started_at < toDateTime64({until:String}, 3, {tz:String})
+  AND (${p}started_at, conversation_id) < (fromUnixTimestamp64Milli({afterTs:Int64}, 'UTC'), {afterId:String})
+  AND multiIf({feedback:String} = 'upvote', ${p}score >= 4,
+              {feedback:String} = 'downvote', ${p}score <= 2,
+              {feedback:String} = 'unknown', ${p}score IS NULL,
+              1)`;
+
+function pageParams(q: ConversationPage) {
+  return {
+    ws: q.workspaceId,
+    snapshot: q.snapshot,
+    from: q.from,
+    until: q.until,
+    tz: q.tz,
+    // No cursor: a point after every conversation.
+    afterTs: q.after?.startedAt ?? 8_000_000_000_000,
+    afterId: q.after?.conversationId ?? '',
+    feedback: q.feedback ?? '',
+  };
+}
+
+/**
+ * Conversations whose current `started_at` falls in the range, newest first, as of a
+ * snapshot, without aggregating every conversation of the workspace.
+ *
+ * Why this is exact: a conversation's latest version is one of its rows, and it meets
+ * the page's conditions exactly when the conversation does. So the newest `n` version
+ * rows meeting them name every conversation whose current start is after the n-th row's
+ * `started_at` (the threshold); those are resolved in full by primary key. When fewer
+ * than `limit` clear the threshold, `n` grows.
+ */
+export async function conversationPage(ch: ClickHouse, q: ConversationPage): Promise<ConversationSummaryRow[]> {
+  const params = pageParams(q);
+  for (let n = Math.max(64, q.limit * 4); ; n *= 4) {
+    const candidates = await ch.query<{ conversation_id: string; t: string }>(
+      `SELECT conversation_id, toUnixTimestamp64Milli(started_at) AS t
+         FROM ${TABLES.conversations}
+        WHERE workspace_id = {ws:String}
+          AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
+          AND ${conditions('')}
+        ORDER BY started_at DESC, conversation_id DESC
+        LIMIT {n:UInt32}`,
+      { ...params, n },
+    );
+    if (candidates.length === 0) return [];
+    const exhausted = candidates.length < n;
+    const threshold = Number(candidates[candidates.length - 1]?.t);
+    const rows = (
+      await ch.query<ConversationSummaryRow>(
+        `SELECT ${SUMMARY}, toUnixTimestamp64Milli(cur_started_at) AS t
+           FROM (
+             SELECT conversation_id, ${LATEST}
+               FROM ${TABLES.conversations}
+              WHERE workspace_id = {ws:String}
+                AND conversation_id IN {ids:Array(String)}
+                AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
+              GROUP BY conversation_id
+           )
+          WHERE ${conditions('cur_')}
+          ORDER BY cur_started_at DESC, conversation_id DESC`,
+        { ...params, ids: [...new Set(candidates.map((c) => c.conversation_id))] },
+      )
+    ).filter((r) => exhausted || Number((r as unknown as { t: string }).t) > threshold);
+    if (rows.length >= q.limit || exhausted) {
+      return rows.slice(0, q.limit).map(({ t: _t, ...r }: ConversationSummaryRow & { t?: string }) => numbers(r));
+    }
+  }
+}
+
+function numbers(r: ConversationSummaryRow): ConversationSummaryRow {
+  return {
+    ...r,
+    score: r.score === null ? null : Number(r.score),
+    thumbs_up: Number(r.thumbs_up),
+    thumbs_down: Number(r.thumbs_down),
+  };
+}
+
+/** The current summary of one conversation, or null when no event named it. */
+export async function conversationSummary(
+  ch: ClickHouse,
+  workspaceId: string,
+  conversationId: string,
+): Promise<ConversationSummaryRow | null> {
+  const rows = await ch.query<ConversationSummaryRow>(
+    `SELECT ${SUMMARY}
+       FROM (
+         SELECT conversation_id, ${LATEST}
+           FROM ${TABLES.conversations}
+          WHERE workspace_id = {ws:String} AND conversation_id = {id:String}
+          GROUP BY conversation_id
+       )`,
+    { ws: workspaceId, id: conversationId },
+  );
+  return rows[0] ? numbers(rows[0]) : null;
+}
+
+/**
+ * A conversation's messages in ts order with each message's current thumb (latest
+ * `(ts, recv)` wins; '' or 'none' when unrated). A message known only from feedback has
+ * null role/text and sorts at its first feedback.
+ */
+export async function conversationMessages(
+  ch: ClickHouse,
+  workspaceId: string,
+  conversationId: string,
+): Promise<MessageRow[]> {
+  const rows = await ch.query<{
+    message_id: string;
+    m_role: string | null;
+    m_text: string | null;
+    m_at: string;
+    m_thumb: string;
+  }>(
+    `SELECT message_id,
+            if(created > 0, argMaxIf(role, (ts, recv), type = 'message.created'), NULL) AS m_role,
+            if(created > 0, argMaxIf(text, (ts, recv), type = 'message.created'), NULL) AS m_text,
+            if(created > 0, minIf(ts, type = 'message.created'), min(ts)) AS m_at,
+            argMaxIf(thumb, (ts, recv), type = 'message.feedback') AS m_thumb,
+            countIf(type = 'message.created') AS created
+       FROM ${TABLES.events}
+      WHERE workspace_id = {ws:String} AND conversation_id = {id:String} AND message_id != ''
+      GROUP BY message_id
+      ORDER BY m_at, message_id`,
+    { ws: workspaceId, id: conversationId },
+  );
+  return rows.map((r) => ({ message_id: r.message_id, role: r.m_role, text: r.m_text, at: r.m_at, thumb: r.m_thumb }));
+}

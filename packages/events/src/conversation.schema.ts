@@ -1,0 +1,61 @@
+import { z } from '@hono/zod-openapi';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+/** `GET /v1/conversations` query. Without from/to: the 30 days up to today in `tz`. */
+export const conversationsQuerySchema = z.object({
+  feedback: z
+    .enum(['upvote', 'downvote', 'unknown'])
+    .optional()
+    .openapi({ description: 'upvote: positive CSAT, downvote: negative, unknown: no CSAT; absent: all' }),
+  from: day.optional(),
+  to: day.optional(),
+  tz: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional().openapi({ description: '`next_cursor` of the previous page' }),
+});
+
+export const satisfactionSchema = z.enum(['positive', 'neutral', 'negative', 'unknown']);
+
+export const conversationSummarySchema = z
+  .object({
+    conversation_id: z.string(),
+    started_at: z.string().openapi({ description: 'RFC 3339 UTC; the earliest ts seen' }),
+    satisfaction: satisfactionSchema,
+    score: z.number().int().nullable(),
+    negative_reason: z.string().nullable(),
+    thumbs_up: z.number().int(),
+    thumbs_down: z.number().int(),
+  })
+  .openapi('ConversationSummary');
+
+export const conversationListSchema = z
+  .object({ items: z.array(conversationSummarySchema), next_cursor: z.string().nullable() })
+  .openapi('ConversationList');
+
+export const messageSchema = z
+  .object({
+    message_id: z.string(),
+    role: z.enum(['shopper', 'assistant', 'agent']).nullable(),
+    text: z.string().nullable(),
+    ts: z.string(),
+    feedback: z.enum(['up', 'down']).nullable(),
+  })
+  .openapi('Message');
+
+export const conversationDetailSchema = conversationSummarySchema
+  .extend({ messages: z.array(messageSchema) })
+  .openapi('ConversationDetail');
+
+export type ConversationsQuery = z.infer<typeof conversationsQuerySchema>;
+export type Satisfaction = z.infer<typeof satisfactionSchema>;
+export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
+
+/** CONTRACT §2: positive for score ≥ 4, neutral for 3, negative for ≤ 2, unknown unrated. */
+export function satisfaction(score: number | null): Satisfaction {
+  if (score === null) return 'unknown';
+  if (score >= 4) return 'positive';
+  if (score === 3) return 'neutral';
+  return 'negative';
+}

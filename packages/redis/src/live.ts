@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.ts';
+
+const SCRIPT = readFileSync(new URL('./lua/publish-delta.lua', import.meta.url), 'utf8');
+
+/** Deltas kept per workspace for clients catching up after a disconnect. */
+export const LIVE_HISTORY = 1000;
+/** Entries kept in the live stream all gateways read. */
+export const LIVE_STREAM_MAXLEN = 10_000;
+
+/** A published delta as the live stream carries it. */
+export interface LiveEntry {
+  /** Stream id, for resuming the read. */
+  id: string;
+  workspaceId: string;
+  seq: number;
+  /** Delta JSON without seq. */
+  body: string;
+}
+
+type WithPublish = Redis & {
+  tlPublishDelta(
+    marker: string,
+    seqKey: string,
+    history: string,
+    stream: string,
+    ws: string,
+    body: string,
+    keep: number,
+    maxlen: number,
+    ttl: number,
+  ): Promise<number>;
+};
+
+export function definePublishScript(redis: Redis): void {
+  redis.defineCommand('tlPublishDelta', { numberOfKeys: 4, lua: SCRIPT });
+}
+
+/**
+ * Publishes a committed batch's delta for one workspace; returns its seq. Calling it
+ * again for the same batch and workspace returns the same seq and publishes nothing.
+ */
+export function publishDelta(
+  redis: Redis,
+  keys: Keys,
+  batchId: string,
+  workspaceId: string,
+  body: string,
+): Promise<number> {
+  return (redis as WithPublish).tlPublishDelta(
+    `${keys.prefix}:live:pub:${batchId}:${workspaceId}`,
+    keys.liveSeq(workspaceId),
+    keys.liveHistory(workspaceId),
+    keys.liveStream,
+    workspaceId,
+    body,
+    LIVE_HISTORY,
+    LIVE_STREAM_MAXLEN,
+    86_400,
+  );
+}
+
+/** The last seq published for a workspace (0 before the first). */
+export async function liveSeq(redis: Redis, keys: Keys, workspaceId: string): Promise<number> {
+  return Number((await redis.get(keys.liveSeq(workspaceId))) ?? 0);
+}
+
+/**
+ * Deltas after `afterSeq`, in order, or null when some of them are no longer kept
+ * (the client must refetch).
+ */
+export async function deltasSince(
+  redis: Redis,
+  keys: Keys,
+  workspaceId: string,
+  afterSeq: number,
+): Promise<{ seq: number; body: string }[] | null> {
+  const current = await liveSeq(redis, keys, workspaceId);
+  if (afterSeq >= current) return [];
+  const raw = (await redis.xrange(keys.liveHistory(workspaceId), `${afterSeq + 1}-0`, '+')) as [string, string[]][];
+  const out = raw.map(([id, fields]) => ({ seq: Number(id.split('-')[0]), body: fields[1] ?? '{}' }));
+  // Complete only if it starts right after afterSeq (older ones may have been trimmed).
+  if (out[0]?.seq !== afterSeq + 1) return null;
+  return out;
+}
+
+/**
+ * Reads the live stream after `lastId` ('$' = only new), waiting up to `blockMs`.
+ * One read serves every socket of a gateway node.
+ */
+export async function readLive(redis: Redis, keys: Keys, lastId: string, blockMs: number): Promise<LiveEntry[]> {
+  const res = (await redis.xread('COUNT', 500, 'BLOCK', blockMs, 'STREAMS', keys.liveStream, lastId)) as
+    [string, [string, string[]][]][] | null;
+  const entries = res?.[0]?.[1] ?? [];
+  return entries.map(([id, f]) => {
+    const m = new Map<string, string>();
+    for (let i = 0; i + 1 < f.length; i += 2) m.set(f[i] as string, f[i + 1] as string);
+    return { id, workspaceId: m.get('ws') ?? '', seq: Number(m.get('seq')), body: m.get('d') ?? '{}' };
+  });
+}
