@@ -9,6 +9,7 @@ import type { Overview } from '@thumbline/events';
 import { eventually } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
 import { freePort, spawnEntry, type Spawned } from './support/spawn.ts';
+import { connectLive } from '@thumbline/live-client';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'thumbline-e2e-'));
 let port = 0;
@@ -109,6 +110,37 @@ describe('npm start', () => {
     const o = await eventually(overview, (o) => o.thumbs.up === 2 && o.csat.rated === 1);
     expected = { up: o.thumbs.up, down: o.thumbs.down, rated: o.csat.rated };
     expect(expected).toEqual({ up: 2, down: 1, rated: 1 });
+  });
+
+  it('serves live deltas on the same port, within a second of the 202', async () => {
+    const deltas: { seq: number; at: number }[] = [];
+    const conn = connectLive({
+      url: base(),
+      token: first.dashboard_token as string,
+      lastSeq: () => undefined,
+      onDelta: (d) => deltas.push({ seq: d.seq, at: Date.now() }),
+      onResync: () => {},
+      socketOptions: { transports: ['websocket'], reconnection: false },
+    });
+    try {
+      await eventually(async () => conn.socket.connected, Boolean, 10_000);
+      const sent = Date.now();
+      const res = await fetch(`${base()}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${first.secret_key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(thumb('c-live', 'm-live', 'up', sent)),
+      });
+      expect(res.status).toBe(202);
+      await eventually(
+        async () => deltas.length,
+        (n) => n > 0,
+        10_000,
+      );
+      expect((deltas[0]?.at ?? Infinity) - sent).toBeGreaterThanOrEqual(0);
+      expected.up += 1;
+    } finally {
+      conn.close();
+    }
   });
 
   it('stops cleanly on SIGTERM, stopping its redis-server too', async () => {

@@ -3,6 +3,8 @@ import type { Logger } from '@thumbline/core';
 import { ensureDemoWorkspace, mountApi, mountDashboard, type DemoCredentials } from '@thumbline/api';
 import { mountIngest } from '@thumbline/ingest';
 import { createWorker, type WorkerRole } from '@thumbline/worker';
+import { attachGateway } from '@thumbline/gateway';
+import type { Server as HttpServer } from 'node:http';
 import { createRouter, handleError, mountOps, notFound } from '@thumbline/http';
 import { closeServer, listen, openServices, type Env, type Services } from '@thumbline/runtime';
 
@@ -51,6 +53,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   worker.start();
 
   const { server, port } = await listen(app, env.PORT, env.HOST);
+  const gateway = attachGateway(server as HttpServer, services);
   const baseUrl = env.THUMBLINE_PUBLIC_URL ?? `http://${env.HOST}:${port}`;
   const { credentials, created } = await ensureDemoWorkspace(store, env.THUMBLINE_DATA_DIR, baseUrl);
 
@@ -63,6 +66,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     worker,
     server,
     async stop() {
+      await gateway.close(); // disconnects dashboards, which would hold the server open
       await closeServer(server);
       await worker.close();
       await services.close();

@@ -43,6 +43,16 @@ export function createMetrics() {
       help: 'Batch attempts that failed (and will be retried)',
       registers: [registry],
     }),
+    liveSockets: new Gauge({
+      name: 'thumbline_live_sockets',
+      help: 'Dashboards connected to this gateway node',
+      registers: [registry],
+    }),
+    liveDeltas: new Counter({
+      name: 'thumbline_live_deltas_total',
+      help: 'Deltas this gateway node forwarded to its rooms',
+      registers: [registry],
+    }),
     streamLength: new Gauge({
       name: 'thumbline_stream_length',
       help: 'Entries in the ingest stream (not yet trimmed)',

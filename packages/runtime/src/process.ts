@@ -11,6 +11,7 @@ export function listen(app: Hono<any>, port: number, host: string): Promise<{ se
 
 export function closeServer(server: ServerType): Promise<void> {
   return new Promise((ok) => {
+    if (!server.listening) return ok();
     server.close(() => ok());
     // Idle keep-alive sockets would hold close() open.
     (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();

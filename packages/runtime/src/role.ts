@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createLogger } from '@thumbline/core';
 import { createRouter, handleError, mountOps, notFound } from '@thumbline/http';
@@ -10,8 +11,14 @@ export interface RoleSpec<S extends RedisServices> {
   env: Env;
   /** Does the role need ClickHouse? */
   clickhouse: S extends Services ? true : false;
-  /** Mounts the role's routes on `app` and starts its work; returns how to stop it. */
-  setup(services: S, app: OpenAPIHono<any>): Promise<{ stop?: () => Promise<void> }>;
+  /**
+   * Mounts the role's routes on `app` and starts its work; returns how to stop it and,
+   * for roles that speak more than HTTP routes (the gateway), what to attach to the server.
+   */
+  setup(
+    services: S,
+    app: OpenAPIHono<any>,
+  ): Promise<{ stop?: () => Promise<void>; attach?: (server: HttpServer) => { close(): Promise<void> } }>;
 }
 
 /**
@@ -33,8 +40,10 @@ export async function runRole<S extends RedisServices>(spec: RoleSpec<S>): Promi
     const role = await spec.setup(services, app);
     mountOps(app, { checks: services.readiness, registry: services.metrics.registry, title: `Thumbline ${spec.name}` });
     const { server, port } = await listen(app, spec.env.PORT, spec.env.HOST);
+    const attached = role.attach?.(server as HttpServer);
     log.info({ port, host: spec.env.HOST }, `${spec.name} role ready`);
     onShutdown(log, async () => {
+      await attached?.close();
       await closeServer(server);
       await role.stop?.();
       await services.close();

@@ -1,0 +1,87 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import type { Logger, Metrics } from '@thumbline/core';
+import { readLive, type CredentialStore, type Keys } from '@thumbline/redis';
+import { deltaPayload, room, setupLiveNamespace } from './live.namespace.ts';
+
+export { room, deltaPayload } from './live.namespace.ts';
+
+export interface GatewayDeps {
+  redis: Redis;
+  /** New connections: the live-stream reader blocks, and the adapter needs its own. */
+  connect: () => Redis;
+  keys: Keys;
+  store: CredentialStore;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export interface Gateway {
+  io: Server;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The live gateway on an existing HTTP server (same port as the API under npm start).
+ * Each node reads the live stream once per batch of deltas and emits to its own sockets
+ * in the workspace's room, so fan-out costs one Redis read per delta per node, not per
+ * socket; a slow socket only fills its own buffer. The Redis Streams adapter lets nodes
+ * share rooms and recover connection state.
+ */
+export function attachGateway(server: HttpServer, deps: GatewayDeps): Gateway {
+  const adapterRedis = deps.connect();
+  const io = new Server(server, {
+    path: '/socket.io/',
+    serveClient: false,
+    cors: { origin: true },
+    adapter: createAdapter(adapterRedis, {
+      streamName: `${deps.keys.prefix}:sio`,
+      sessionKeyPrefix: `${deps.keys.prefix}:sio:session:`,
+      channelPrefix: `${deps.keys.prefix}:sio`,
+      onlyPlaintext: true,
+    }),
+  });
+  const nsp = io.of('/live');
+  setupLiveNamespace(nsp, deps);
+  const connected = () => deps.metrics.liveSockets.set(nsp.sockets.size);
+  nsp.on('connection', (socket) => {
+    connected();
+    socket.on('disconnect', connected);
+  });
+
+  const reader = deps.connect();
+  let running = true;
+  const loop = (async () => {
+    let lastId = '$';
+    while (running) {
+      try {
+        for (const entry of await readLive(reader, deps.keys, lastId, 1000)) {
+          lastId = entry.id;
+          nsp.local.to(room(entry.workspaceId)).emit('delta', deltaPayload(entry.seq, entry.body));
+          deps.metrics.liveDeltas.inc();
+        }
+      } catch (err) {
+        if (!running) break;
+        deps.log.warn({ err }, 'gateway: live stream read failed; retrying');
+        await sleep(500);
+      }
+    }
+  })();
+
+  return {
+    io,
+    async close() {
+      running = false;
+      reader.disconnect();
+      await loop;
+      await new Promise<void>((ok) => {
+        io.close(() => ok());
+      });
+      adapterRedis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { io, type Socket } from 'socket.io-client';
+import type { LiveDelta } from '@thumbline/events';
+
+export interface LiveOptions {
+  /** Base URL of Thumbline (the gateway shares the API's origin under npm start). */
+  url: string;
+  token: string;
+  /** The last seq the client holds; sent on every (re)connection to get what it missed. */
+  lastSeq: () => number | undefined;
+  onDelta: (delta: LiveDelta) => void;
+  /** The missed deltas are gone: refetch the snapshot. */
+  onResync: () => void;
+  /** The token was refused. */
+  onUnauthorized?: () => void;
+  /** Socket.IO client options (tests pass `transports: ['websocket']`). */
+  socketOptions?: Record<string, unknown>;
+}
+
+export interface LiveConnection {
+  socket: Socket;
+  close(): void;
+}
+
+/** Connects to `/live` (CONTRACT §5); reconnects by itself, resuming from `lastSeq()`. */
+export function connectLive(options: LiveOptions): LiveConnection {
+  const socket = io(`${options.url.replace(/\/$/, '')}/live`, {
+    path: '/socket.io/',
+    auth: (cb: (data: object) => void) => {
+      const last = options.lastSeq();
+      cb(last === undefined ? { token: options.token } : { token: options.token, last_seq: last });
+    },
+    ...options.socketOptions,
+  });
+  socket.on('delta', (d: LiveDelta) => options.onDelta(d));
+  socket.on('resync', () => options.onResync());
+  socket.on('connect_error', (err: Error) => {
+    if (err.message === 'unauthorized') {
+      socket.disconnect();
+      options.onUnauthorized?.();
+    }
+  });
+  return { socket, close: () => socket.disconnect() };
+}
