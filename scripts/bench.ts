@@ -10,6 +10,7 @@ import { createKeys, createRedis, CredentialStore, newToken, whenReady } from '@
 import { startLocalRedis } from '@thumbline/runtime';
 import { freePort, spawnEntry, type Spawned } from '../tests/support/spawn.ts';
 import { benchQueries } from './bench/queries.ts';
+import { benchLive } from './bench/live.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 64;
@@ -130,6 +131,13 @@ async function main() {
     }
     figures.sustained_http_to_counted_events_s = Math.round(sent / ((performance.now() - t1) / 1000));
     figures.sustained_events = sent;
+    // 202 → live delta at a steady rate, 500 dashboards connected.
+    for (const rate of [1000, 5000]) {
+      const live = await benchLive(app.url, creds as never, rate, 500);
+      figures[`live_${rate}_p50_ms`] = live.p50_ms;
+      figures[`live_${rate}_p99_ms`] = live.p99_ms;
+      figures[`live_${rate}_measured`] = live.measured;
+    }
     await app.proc.stop();
   } finally {
     client.disconnect();
@@ -159,6 +167,16 @@ async function main() {
       `${figures.sustained_http_to_counted_events_s} events/s vs ingest alone`,
     ],
     ['npm start → ready', '', `${figures.start_to_ready_ms} ms (empty data dir)`],
+    [
+      '202 → delta at 1k events/s, 500 sockets',
+      '',
+      `p50 ${figures.live_1000_p50_ms} ms, p99 ${figures.live_1000_p99_ms} ms`,
+    ],
+    [
+      '202 → delta at 5k events/s, 500 sockets',
+      '',
+      `p50 ${figures.live_5000_p50_ms} ms, p99 ${figures.live_5000_p99_ms} ms`,
+    ],
     [
       `overview p95 vs raw scan (${(queries.events / 1e6).toFixed(0)}M events)`,
       ratio(queries.overview_p95_ms, queries.overview_raw_scan_p95_ms),

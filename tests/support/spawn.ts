@@ -22,7 +22,12 @@ export interface Spawned {
 
 /** Runs a TypeScript entry point under tsx with extra env. */
 export function spawnEntry(entry: string, env: Record<string, string>): Spawned {
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
+  return spawnArgs(entry, [], env);
+}
+
+/** Runs a TypeScript entry point under tsx with arguments and extra env. */
+export function spawnArgs(entry: string, args: string[], env: Record<string, string> = {}): Spawned {
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
