@@ -1,9 +1,32 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { readFileSync } from 'node:fs';
+import { serveStatic } from '@hono/node-server/serve-static';
 
-const PAGE = readFileSync(new URL('../../dashboard/index.html', import.meta.url), 'utf8');
+const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
 
-/** Serves the dashboard at `/`. */
+function page(file: string): string {
+  const path = `${DIST}${file}`;
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+    : '<!doctype html><p>The dashboard is not built: run <code>npm run build:web</code>.</p>';
+}
+
+/** Serves the dashboard at `/` and the demo storefront at `/demo` (built by scripts/build-web.ts). */
 export function mountDashboard(app: OpenAPIHono<any>): void {
-  app.get('/', (c) => c.html(PAGE));
+  const dashboard = page('index.html');
+  const demo = page('demo/index.html');
+  app.get('/', (c) => c.html(dashboard));
+  app.get('/demo', (c) => c.html(demo));
+  app.get('/demo/', (c) => c.html(demo));
+  app.use(
+    '/assets/*',
+    serveStatic({
+      root: DIST,
+      onFound: (_path, c) => {
+        // Vite names assets by content hash: they never change.
+        c.header('Cache-Control', 'public, max-age=31536000, immutable');
+      },
+    }),
+  );
 }

@@ -1,11 +1,6 @@
-import {
-  previousWindow,
-  summarizeOverview,
-  type BucketDelta,
-  type DaySums,
-  type LiveDelta,
-  type Overview,
-} from '@thumbline/events';
+// Deep imports keep zod and the OpenAPI schemas out of browser bundles.
+import { previousWindow, summarizeOverview, type DaySums } from '@thumbline/events/overview';
+import type { BucketDelta, LiveDelta, Overview } from '@thumbline/events';
 
 /** The local date of an instant in an IANA zone. */
 export function localDay(iso: string, tz: string): string {

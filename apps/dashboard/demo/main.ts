@@ -1,0 +1,1 @@
+document.getElementById('store')!.textContent = 'Demo storefront';
