@@ -57,7 +57,7 @@ async function started(
 ): Promise<{ proc: Spawned; url: string; ms: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawnEntry(entry, { PORT: String(port), LOG_LEVEL: 'info', ...env });
+  const proc = spawnEntry(entry, { PORT: String(port), LOG_LEVEL: 'info', THUMBLINE_RATE_LIMIT: '0', ...env });
   await proc.waitFor(readyText, 60_000);
   return { proc, url: `http://127.0.0.1:${port}`, ms: Math.round(performance.now() - t0) };
 }

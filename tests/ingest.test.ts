@@ -164,6 +164,47 @@ describe('POST /v1/events', () => {
     expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
   });
 
+  it("answers 429 rate_limited with Retry-After past the key's events per second, and queues nothing", async () => {
+    const limited = createIngestApp({ ...env, limits: { eventsPerSecond: 3, maxBacklog: 0, maxBacklogAgeMs: 0 } });
+    // Start at a fresh second so the whole exchange falls in one window.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+    const send = (n: number) =>
+      limited.request('/v1/events', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${pk}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: Array.from({ length: n }, () => thumb('c', 'm', 'up', NOW)) }),
+      });
+    expect((await send(2)).status).toBe(202);
+    const before = await streamLength();
+    const res = await send(2);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await errorCode(res)).toBe('rate_limited');
+    expect(await streamLength()).toBe(before);
+  });
+
+  it('answers 503 overloaded with Retry-After when the backlog is at its cap, and queues nothing', async () => {
+    const length = await streamLength();
+    const full = createIngestApp({ ...env, limits: { eventsPerSecond: 0, maxBacklog: length, maxBacklogAgeMs: 0 } });
+    const res = await full.request('/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pk}`, 'content-type': 'application/json' },
+      body: JSON.stringify(thumb('c', 'm', 'up', NOW)),
+    });
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await errorCode(res)).toBe('overloaded');
+    expect(await streamLength()).toBe(length);
+    const old = createIngestApp({ ...env, limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 1 } });
+    await new Promise((r) => setTimeout(r, 5));
+    const aged = await old.request('/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pk}`, 'content-type': 'application/json' },
+      body: JSON.stringify(thumb('c', 'm', 'up', NOW)),
+    });
+    expect(aged.status).toBe(503);
+  });
+
   it('answers 503 overloaded with Retry-After when Redis is unreachable, and queues nothing', async () => {
     const down = createRedis('redis://127.0.0.1:1', 'edge', { retryStrategy: () => null });
     down.on('error', () => {});

@@ -14,6 +14,7 @@ import {
   CredentialStore,
   SettingsStore,
   whenReady,
+  type AdmissionLimits,
   type ApplyBatchOptions,
   type Keys,
 } from '@thumbline/redis';
@@ -29,6 +30,7 @@ export interface TestEnv {
   metrics: Metrics;
   state: ApplyBatchOptions;
   maxEventAgeDays: number;
+  limits: AdmissionLimits;
   dir: string;
   /** A new 'queue' connection, closed by cleanup. */
   connect(): Redis;
@@ -67,6 +69,7 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
     metrics: createMetrics(),
     state: testState,
     maxEventAgeDays: 30,
+    limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 0 },
     dir,
     connect() {
       const r = createRedis(redisUrl, 'queue');

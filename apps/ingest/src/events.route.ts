@@ -12,7 +12,14 @@ import {
   type EventVerdict,
 } from '@thumbline/events';
 import { allowOrigin, authenticateWidget, preflight } from '@thumbline/http';
-import { appendEvents, type CredentialStore, type Keys, type SettingsStore } from '@thumbline/redis';
+import {
+  appendEvents,
+  type AdmissionLimits,
+  type AppendResult,
+  type CredentialStore,
+  type Keys,
+  type SettingsStore,
+} from '@thumbline/redis';
 
 export const MAX_BODY_BYTES = 512 * 1024;
 export const MAX_BATCH = 500;
@@ -23,6 +30,8 @@ export interface IngestDeps {
   store: CredentialStore;
   settings: SettingsStore;
   metrics: Metrics;
+  /** Per-key rate and backlog caps (429/503 with Retry-After). */
+  limits: AdmissionLimits;
   maxEventAgeDays: number;
   /** Clock for the ts bounds; injectable for tests. */
   now?: () => number;
@@ -162,12 +171,27 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
         400,
       );
     }
+    let appended: AppendResult;
     try {
-      await appendEvents(deps.redis, deps.keys, cred.workspace_id, accepted.length, JSON.stringify(accepted));
+      appended = await appendEvents(
+        deps.redis,
+        deps.keys,
+        { workspaceId: cred.workspace_id, keyId: cred.key_id, count: accepted.length, json: JSON.stringify(accepted) },
+        deps.limits,
+      );
     } catch (cause) {
       throw new AppError('overloaded', 503, 'the event queue is unavailable; retry later', {
         cause,
         headers: { 'Retry-After': '1' },
+      });
+    }
+    if (!appended.ok) {
+      const message =
+        appended.code === 'rate_limited'
+          ? `this key may send ${deps.limits.eventsPerSecond} events per second; retry later`
+          : 'the pipeline is behind; nothing was queued, retry later';
+      throw new AppError(appended.code, appended.code === 'rate_limited' ? 429 : 503, message, {
+        headers: { 'Retry-After': String(appended.retryAfter) },
       });
     }
     deps.metrics.ingestAccepted.inc(accepted.length);

@@ -30,7 +30,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const app = createRouter();
   app.onError(handleError(log));
   app.notFound(notFound);
-  mountIngest(app, { redis, keys, store, settings, metrics, maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS });
+  mountIngest(app, services);
   mountApi(app, services);
   mountOps(app, { checks: services.readiness, registry: metrics.registry, title: 'Thumbline' });
   mountDashboard(app);

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { defineScripts } from './apply-batch.ts';
 import { definePublishScript } from './live.ts';
+import { defineAppendScript } from './event-stream.ts';
 
 /**
  * How a connection behaves when Redis is away:
@@ -23,6 +24,7 @@ export function createRedis(url: string, role: RedisRole, options: RedisOptions 
   });
   defineScripts(redis);
   definePublishScript(redis);
+  defineAppendScript(redis);
   return redis;
 }
 

@@ -8,6 +8,8 @@ export type CredentialKind = 'public' | 'secret' | 'dashboard' | 'admin';
 export interface Credential {
   workspace_id: string;
   kind: CredentialKind;
+  /** Non-secret id of the token (a prefix of its hash), for rate limits and logs. */
+  key_id: string;
 }
 
 export interface Workspace {
@@ -79,14 +81,18 @@ export class CredentialStore {
       const a = Buffer.from(cred.hash ?? '', 'hex');
       const b = Buffer.from(hash, 'hex');
       if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-      return { workspace_id: cred.workspace_id, kind: cred.kind };
+      return { workspace_id: cred.workspace_id, kind: cred.kind, key_id: hash.slice(0, 16) };
     });
   }
 
   /** Registers a token for a workspace (idempotent). */
-  async addToken(token: string, cred: Credential): Promise<void> {
+  async addToken(token: string, cred: Omit<Credential, 'key_id'>): Promise<void> {
     const hash = hashToken(token);
-    await this.redis.hset(this.keys.credentials, hash, JSON.stringify({ ...cred, hash }));
+    await this.redis.hset(
+      this.keys.credentials,
+      hash,
+      JSON.stringify({ workspace_id: cred.workspace_id, kind: cred.kind, hash }),
+    );
   }
 
   workspace(id: string): Promise<Workspace | null> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.ts';
 
@@ -11,18 +12,51 @@ export interface StreamEntry {
   events: string;
 }
 
+const APPEND = readFileSync(new URL('./lua/append-events.lua', import.meta.url), 'utf8');
+
+/** Registers the append script (see client.ts: scripts are defined per connection). */
+export function defineAppendScript(redis: Redis): void {
+  redis.defineCommand('tlAppendEvents', { numberOfKeys: 2, lua: APPEND });
+}
+
+/** Limits on admitting events; 0 switches one off. */
+export interface AdmissionLimits {
+  /** Events per second per key. */
+  eventsPerSecond: number;
+  /** Most entries the stream may hold before ingest answers 503. */
+  maxBacklog: number;
+  /** Oldest unprocessed entry age (ms) before ingest answers 503. */
+  maxBacklogAgeMs: number;
+}
+
+export type AppendResult =
+  { ok: true; id: string } | { ok: false; code: 'rate_limited' | 'overloaded'; retryAfter: number };
+
 /**
- * Appends a request's accepted events as one entry (one round trip per request).
- * Resolves once Redis has it; that is when ingest may answer 202.
+ * Admits and appends a request's accepted events as one entry (one round trip per
+ * request). Resolves once Redis has them; that is when ingest may answer 202.
  */
-export function appendEvents(
+export async function appendEvents(
   redis: Redis,
   keys: Keys,
-  workspaceId: string,
-  count: number,
-  eventsJson: string,
-): Promise<string> {
-  return redis.xadd(keys.stream, '*', 'ws', workspaceId, 'n', count, 'ev', eventsJson) as Promise<string>;
+  entry: { workspaceId: string; keyId: string; count: number; json: string },
+  limits: AdmissionLimits,
+): Promise<AppendResult> {
+  const second = Math.floor(Date.now() / 1000);
+  const [status, value] = (await (
+    redis as Redis & { tlAppendEvents(...args: (string | number)[]): Promise<[string, string | number]> }
+  ).tlAppendEvents(
+    keys.stream,
+    `${keys.prefix}:rate:${entry.keyId}:${second}`,
+    entry.workspaceId,
+    entry.count,
+    entry.json,
+    limits.eventsPerSecond,
+    limits.maxBacklog,
+    limits.maxBacklogAgeMs,
+  )) as [string, string | number];
+  if (status === 'ok') return { ok: true, id: String(value) };
+  return { ok: false, code: status === 'rate_limited' ? 'rate_limited' : 'overloaded', retryAfter: Number(value) };
 }
 
 /** Creates the consumer group if it does not exist yet (from the stream's start). */

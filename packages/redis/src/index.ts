@@ -3,6 +3,8 @@ export { createKeys, type Keys } from './keys.ts';
 export {
   ack,
   appendEvents,
+  type AdmissionLimits,
+  type AppendResult,
   claimStale,
   compareIds,
   ensureGroup,

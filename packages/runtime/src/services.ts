@@ -8,6 +8,7 @@ import {
   CredentialStore,
   SettingsStore,
   whenReady,
+  type AdmissionLimits,
   type ApplyBatchOptions,
   type Keys,
 } from '@thumbline/redis';
@@ -29,6 +30,7 @@ export interface RedisServices {
   state: ApplyBatchOptions;
   /** THUMBLINE_MAX_EVENT_AGE_DAYS */
   maxEventAgeDays: number;
+  limits: AdmissionLimits;
   consumer: string;
   readiness: Record<string, () => Promise<boolean>>;
   close(): Promise<void>;
@@ -88,6 +90,11 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
       resultTtlSeconds: 7 * DAY_S,
     },
     maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS,
+    limits: {
+      eventsPerSecond: env.THUMBLINE_RATE_LIMIT,
+      maxBacklog: env.THUMBLINE_MAX_BACKLOG,
+      maxBacklogAgeMs: env.THUMBLINE_MAX_BACKLOG_AGE_S * 1000,
+    },
     consumer: env.THUMBLINE_CONSUMER ?? hostname(),
     readiness: { redis: async () => (await redis.ping()) === 'PONG' },
     close,

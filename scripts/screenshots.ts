@@ -1,0 +1,61 @@
+// Takes a 1400×900 screenshot of each screen into docs/screenshots/ (for the README).
+// Starts Thumbline with demo traffic on a fresh data dir and drives Debian's Chromium.
+// Usage: npm run screenshots
+import { mkdirSync } from 'node:fs';
+import { launchBrowser, startApp } from '../tests/support/browser.ts';
+
+const OUT = 'docs/screenshots';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const app = await startApp(['--demo']);
+const browser = await launchBrowser();
+try {
+  mkdirSync(OUT, { recursive: true });
+  // Let the simulator's backfill and a few live conversations land.
+  await sleep(15_000);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const shot = async (name: string) => {
+    await sleep(1500);
+    await page.screenshot({ path: `${OUT}/${name}.png` });
+    process.stdout.write(`${OUT}/${name}.png\n`);
+  };
+  await page.goto(`${app.url}/#token=${app.creds.dashboard_token}`);
+  await page.getByTestId('date-preset').selectOption('30');
+  await shot('overview');
+  await page.getByTestId('nav-conversations').click();
+  await page.getByTestId('conversation-row').first().waitFor();
+  await shot('conversations');
+  await page.getByTestId('feedback-filter').selectOption('downvote');
+  await page.getByTestId('conversation-row').first().click();
+  await page.getByTestId('user-satisfaction').waitFor();
+  await page
+    .getByTestId('negative-reason-info')
+    .hover()
+    .catch(() => {});
+  await shot('conversation');
+  await page.getByTestId('nav-recommendations').click();
+  await shot('recommendations');
+  await page.getByTestId('nav-settings').click();
+  await shot('settings');
+  await page.getByTestId('nav-sql').click();
+  const sql = page.getByTestId('sql-editor');
+  if (await page.getByTestId('sql-editor').count()) {
+    await sql.fill(
+      "SELECT toDate(bucket) AS day, sum(thumbs_up) AS up, sum(thumbs_down) AS down\nFROM feedback_15m WHERE workspace_id = 'demo'\nGROUP BY day ORDER BY day DESC LIMIT 10",
+    );
+    await page.getByTestId('sql-run').click();
+    await page.getByTestId('sql-result').waitFor();
+  }
+  await shot('sql');
+  const demo = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await demo.goto(`${app.url}/demo?key=${app.creds.public_key}&conversation=screenshot-demo`);
+  await demo.getByTestId('chat-bubble').click();
+  await demo.getByTestId('ai-message').nth(1).waitFor({ timeout: 30_000 });
+  await demo.getByTestId('thumb-up').first().click();
+  await sleep(1500);
+  await demo.screenshot({ path: `${OUT}/demo.png` });
+  process.stdout.write(`${OUT}/demo.png\n`);
+} finally {
+  await browser.close();
+  await app.stop();
+}
