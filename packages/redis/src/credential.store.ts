@@ -95,6 +95,27 @@ export class CredentialStore {
     );
   }
 
+  /** Revokes a token given itself or its key id; returns how many were removed. */
+  async revoke(tokenOrKeyId: string): Promise<number> {
+    const all = await this.redis.hkeys(this.keys.credentials);
+    const hashes = /^[0-9a-f]{16}$/.test(tokenOrKeyId)
+      ? all.filter((h) => h.startsWith(tokenOrKeyId))
+      : all.filter((h) => h === hashToken(tokenOrKeyId));
+    if (hashes.length === 0) return 0;
+    await this.redis.hdel(this.keys.credentials, ...hashes);
+    this.cache.clear();
+    return hashes.length;
+  }
+
+  /** Key ids and kinds of a workspace's tokens (never the tokens). */
+  async list(workspaceId: string): Promise<{ key_id: string; kind: CredentialKind }[]> {
+    const all = await this.redis.hgetall(this.keys.credentials);
+    return Object.entries(all)
+      .map(([hash, raw]) => ({ hash, cred: JSON.parse(raw) as Omit<Credential, 'key_id'> }))
+      .filter((e) => e.cred.workspace_id === workspaceId)
+      .map((e) => ({ key_id: e.hash.slice(0, 16), kind: e.cred.kind }));
+  }
+
   workspace(id: string): Promise<Workspace | null> {
     return this.cached(`w:${id}`, async () => {
       const raw = await this.redis.get(this.keys.workspace(id));

@@ -1,0 +1,65 @@
+// Workspace and key administration against the install's Redis (REDIS_URL, or the private
+// redis-server of THUMBLINE_DATA_DIR when npm start runs it).
+//   npm run thumbline -- workspaces create <id> [--tz Europe/Berlin] [--origin https://shop.example]...
+//   npm run thumbline -- keys create <workspace> <public|secret|dashboard|admin>
+//   npm run thumbline -- keys list <workspace>
+//   npm run thumbline -- keys revoke <token or key id>
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKeys, createRedis, CredentialStore, newToken, whenReady, type CredentialKind } from '@thumbline/redis';
+import { loadEnvOrExit } from '@thumbline/runtime';
+
+const env = loadEnvOrExit(process.env);
+const [group, action, ...rest] = process.argv.slice(2);
+const KINDS: CredentialKind[] = ['public', 'secret', 'dashboard', 'admin'];
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+function option(name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rest.length; i++) if (rest[i] === `--${name}` && rest[i + 1]) out.push(rest[++i] as string);
+  return out;
+}
+
+function redisUrl(): string {
+  if (env.REDIS_URL) return env.REDIS_URL;
+  const portFile = join(env.THUMBLINE_DATA_DIR, 'redis', 'port');
+  if (!existsSync(portFile)) fail('Set REDIS_URL, or run this while `npm start` runs on THUMBLINE_DATA_DIR.');
+  return `redis://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
+}
+
+const redis = createRedis(redisUrl(), 'edge');
+await whenReady(redis).catch(() => fail('Redis is not reachable.'));
+const store = new CredentialStore(redis, createKeys(env.THUMBLINE_REDIS_PREFIX));
+const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+
+try {
+  if (group === 'workspaces' && action === 'create') {
+    const id = rest[0] ?? fail('usage: workspaces create <id> [--tz ZONE] [--origin URL]...');
+    if (await store.workspace(id)) fail(`workspace ${id} exists`);
+    await store.saveWorkspace({ id, tz: option('tz')[0] ?? 'UTC', allowed_origins: option('origin') });
+    const tokens = Object.fromEntries(KINDS.map((k) => [k, newToken(k)]));
+    for (const kind of KINDS) await store.addToken(tokens[kind] as string, { workspace_id: id, kind });
+    print({ workspace_id: id, ...Object.fromEntries(KINDS.map((k) => [`${k}_key`, tokens[k]])) });
+  } else if (group === 'keys' && action === 'create') {
+    const [ws, kind] = rest as [string, CredentialKind];
+    if (!ws || !KINDS.includes(kind)) fail(`usage: keys create <workspace> <${KINDS.join('|')}>`);
+    if (!(await store.workspace(ws))) fail(`no workspace ${ws}`);
+    const token = newToken(kind);
+    await store.addToken(token, { workspace_id: ws, kind });
+    print({ workspace_id: ws, kind, token });
+  } else if (group === 'keys' && action === 'list') {
+    print(await store.list(rest[0] ?? fail('usage: keys list <workspace>')));
+  } else if (group === 'keys' && action === 'revoke') {
+    const removed = await store.revoke(rest[0] ?? fail('usage: keys revoke <token or key id>'));
+    if (removed === 0) fail('no such key');
+    print({ revoked: removed });
+  } else {
+    fail('usage: thumbline workspaces create | keys create | keys list | keys revoke (see scripts/thumbline.ts)');
+  }
+} finally {
+  redis.disconnect();
+}
