@@ -4,10 +4,14 @@
 //   npm run thumbline -- keys create <workspace> <public|secret|dashboard|admin>
 //   npm run thumbline -- keys list <workspace>
 //   npm run thumbline -- keys revoke <token or key id>
+//   npm run thumbline -- dead-letters list
+//   npm run thumbline -- dead-letters replay [batch id...]   (all when none given)
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeys, createRedis, CredentialStore, newToken, whenReady, type CredentialKind } from '@thumbline/redis';
 import { loadEnvOrExit } from '@thumbline/runtime';
+import { Queue } from 'bullmq';
+import { deadLetters, QUEUE, replayDeadLetters, type InsertBatchData } from '@thumbline/worker';
 
 const env = loadEnvOrExit(process.env);
 const [group, action, ...rest] = process.argv.slice(2);
@@ -33,7 +37,8 @@ function redisUrl(): string {
 
 const redis = createRedis(redisUrl(), 'edge');
 await whenReady(redis).catch(() => fail('Redis is not reachable.'));
-const store = new CredentialStore(redis, createKeys(env.THUMBLINE_REDIS_PREFIX));
+const keys = createKeys(env.THUMBLINE_REDIS_PREFIX);
+const store = new CredentialStore(redis, keys);
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 
 try {
@@ -57,8 +62,21 @@ try {
     const removed = await store.revoke(rest[0] ?? fail('usage: keys revoke <token or key id>'));
     if (removed === 0) fail('no such key');
     print({ revoked: removed });
+  } else if (group === 'dead-letters' && (action === 'list' || action === 'replay')) {
+    const queue = new Queue<InsertBatchData>(QUEUE, {
+      connection: createRedis(redisUrl(), 'queue'),
+      prefix: keys.bull,
+    });
+    try {
+      if (action === 'list') print(await deadLetters(queue));
+      else print({ replayed: await replayDeadLetters(queue, rest.length > 0 ? rest : undefined) });
+    } finally {
+      await queue.close();
+    }
   } else {
-    fail('usage: thumbline workspaces create | keys create | keys list | keys revoke (see scripts/thumbline.ts)');
+    fail(
+      'usage: thumbline workspaces create | keys create | keys list | keys revoke | dead-letters list | dead-letters replay (see scripts/thumbline.ts)',
+    );
   }
 } finally {
   redis.disconnect();

@@ -2,7 +2,7 @@ import type { ServerType } from '@hono/node-server';
 import type { Logger } from '@thumbline/core';
 import { ensureDemoWorkspace, mountApi, mountDashboard, type DemoCredentials } from '@thumbline/api';
 import { mountIngest } from '@thumbline/ingest';
-import { createWorker, type WorkerRole } from '@thumbline/worker';
+import { createWorker, DEFAULT_RETRY, type WorkerRole } from '@thumbline/worker';
 import { attachGateway } from '@thumbline/gateway';
 import type { Server as HttpServer } from 'node:http';
 import { createRouter, handleError, mountOps, notFound } from '@thumbline/http';
@@ -44,6 +44,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     metrics,
     concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
     state: services.state,
+    retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
     pump: {
       consumer: services.consumer,
       maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,

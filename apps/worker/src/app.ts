@@ -10,6 +10,7 @@ import { entryTime } from './batch-rows.ts';
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
 export { batchEvents, batchRows, stateItem } from './batch-rows.ts';
+export { deadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';
 
 export interface WorkerDeps {
   /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */
@@ -23,9 +24,20 @@ export interface WorkerDeps {
   concurrency: number;
   state: ApplyBatchOptions;
   pump: Partial<PumpOptions> & { consumer: string };
-  /** Called after a batch is committed to ClickHouse (live deltas hook in here). */
+  /** Called after a batch is committed to ClickHouse. */
   onCommitted?: (resolution: BatchResolution) => void | Promise<void>;
+  /** Attempts per batch before it is dead-lettered, and the backoff between them. */
+  retry?: RetryPolicy;
 }
+
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+/** About 8 hours of retries (doubling from 250 ms, at most 30 s apart) before a dead letter. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 1000, baseMs: 250, maxMs: 30_000 };
 
 export interface WorkerRole {
   queue: Queue<InsertBatchData>;
@@ -34,21 +46,23 @@ export interface WorkerRole {
   close(): Promise<void>;
 }
 
-/** Retry delay: doubling from 250 ms, at most 30 s. */
-export function retryDelay(attemptsMade: number): number {
-  return Math.min(250 * 2 ** Math.max(0, attemptsMade - 1), 30_000);
+/** Retry delay: doubling from `baseMs`, at most `maxMs`. */
+export function retryDelay(attemptsMade: number, policy: RetryPolicy = DEFAULT_RETRY): number {
+  return Math.min(policy.baseMs * 2 ** Math.max(0, attemptsMade - 1), policy.maxMs);
 }
 
 /** The worker role: the pump (stream → jobs) and the BullMQ processor (jobs → ClickHouse). */
 export function createWorker(deps: WorkerDeps): WorkerRole {
   const prefix = deps.keys.bull;
+  const retry = deps.retry ?? DEFAULT_RETRY;
   const queueConnection = deps.connect();
   const queue = new Queue<InsertBatchData>(QUEUE, {
     connection: queueConnection,
     prefix,
     defaultJobOptions: {
-      // Retried with capped backoff for about 8 hours; what still fails stays in the failed set.
-      attempts: 1000,
+      // Retried with capped backoff; what still fails stays in the failed set, the dead
+      // letters (see dead-letters.ts and `npm run thumbline -- dead-letters`).
+      attempts: retry.attempts,
       backoff: { type: 'capped' },
       removeOnComplete: { age: 3600, count: 10_000 },
       removeOnFail: { age: 30 * 86400 },
@@ -90,11 +104,19 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
         lockDuration: 10_000,
         stalledInterval: 5_000,
         maxStalledCount: 1_000_000,
-        settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade) },
+        settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade, retry) },
       });
       worker.on('failed', (job, err) => {
         deps.metrics.batchFailures.inc();
-        deps.log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'batch failed; will retry');
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+          deps.metrics.deadLetters.inc();
+          deps.log.error(
+            { err, jobId: job.id, attempts: job.attemptsMade },
+            'batch dead-lettered after its last attempt',
+          );
+        } else {
+          deps.log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'batch failed; will retry');
+        }
       });
       worker.on('error', (err) => deps.log.error({ err }, 'worker error'));
       pump.start();

@@ -2,7 +2,7 @@
 // Serves only /healthz, /readyz and /metrics. Run several for more throughput.
 import { runRole, type Services } from '@thumbline/runtime';
 import { env } from './env.ts';
-import { createWorker } from './app.ts';
+import { createWorker, DEFAULT_RETRY } from './app.ts';
 
 await runRole<Services>({
   name: 'worker',
@@ -12,6 +12,7 @@ await runRole<Services>({
     const worker = createWorker({
       ...s,
       concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
+      retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
       pump: {
         consumer: s.consumer,
         maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,

@@ -53,6 +53,11 @@ export function createMetrics() {
       help: 'Deltas this gateway node forwarded to its rooms',
       registers: [registry],
     }),
+    deadLetters: new Counter({
+      name: 'thumbline_dead_letters_total',
+      help: 'Batches that failed their last attempt and wait in the dead-letter set',
+      registers: [registry],
+    }),
     streamLength: new Gauge({
       name: 'thumbline_stream_length',
       help: 'Entries in the ingest stream (not yet trimmed)',

@@ -15,6 +15,7 @@ export const envShape = {
   THUMBLINE_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(20),
   THUMBLINE_CONSUMER: z.string().min(1).max(128).optional(),
   THUMBLINE_DEDUP_DAYS: z.coerce.number().int().min(7).max(90).default(8),
+  THUMBLINE_BATCH_ATTEMPTS: z.coerce.number().int().min(1).default(1000),
   THUMBLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(20_000),
   THUMBLINE_MAX_BACKLOG: z.coerce.number().int().min(0).default(1_000_000),
   THUMBLINE_MAX_BACKLOG_AGE_S: z.coerce.number().int().min(0).default(600),
