@@ -76,6 +76,24 @@ describe('npm start', () => {
     expect((await fetch(`${base()}/`)).status).toBe(200);
   });
 
+  it('exposes the pipeline metrics on /metrics', async () => {
+    const text = await (await fetch(`${base()}/metrics`)).text();
+    for (const name of [
+      'thumbline_ingest_accepted_total',
+      'thumbline_ingest_rejected_total',
+      'thumbline_stream_length',
+      'thumbline_stream_lag_seconds',
+      'thumbline_batch_events',
+      'thumbline_batch_insert_seconds',
+      'thumbline_batch_failures_total',
+      'thumbline_dead_letters_total',
+      'thumbline_accepted_to_committed_seconds',
+      'thumbline_live_sockets',
+    ]) {
+      expect(text, name).toContain(`# TYPE ${name}`);
+    }
+  });
+
   it('serves the OpenAPI document generated from the zod schemas, and human-readable docs', async () => {
     const doc = (await (await fetch(`${base()}/openapi.json`)).json()) as {
       paths: Record<string, unknown>;

@@ -149,6 +149,8 @@ export class Pump {
     }
     await trimAcknowledged(this.redis, this.keys);
     this.metrics.streamLength.set(await this.redis.xlen(this.keys.stream));
+    const [oldest] = (await this.redis.xrange(this.keys.stream, '-', '+', 'COUNT', 1)) as [string, string[]][];
+    this.metrics.streamLagSeconds.set(oldest ? Math.max(0, (Date.now() - Number(oldest[0].split('-')[0])) / 1000) : 0);
   }
 
   private async dispatch(entries: StreamEntry[]): Promise<void> {

@@ -58,6 +58,11 @@ export function createMetrics() {
       help: 'Batches that failed their last attempt and wait in the dead-letter set',
       registers: [registry],
     }),
+    streamLagSeconds: new Gauge({
+      name: 'thumbline_stream_lag_seconds',
+      help: 'Age of the oldest entry still in the ingest stream (not yet trimmed after processing)',
+      registers: [registry],
+    }),
     streamLength: new Gauge({
       name: 'thumbline_stream_length',
       help: 'Entries in the ingest stream (not yet trimmed)',
