@@ -1,7 +1,5 @@
 import { render } from 'preact';
-
-function App() {
-  return <h1>Thumbline</h1>;
-}
+import { App } from './app.tsx';
+import './styles.css';
 
 render(<App />, document.getElementById('app') as HTMLElement);

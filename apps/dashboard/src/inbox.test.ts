@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationSummary } from '@thumbline/events';
+import { applyChanges, appendPage, matchesFilter, type InboxQuery } from './inbox.ts';
+
+const q: InboxQuery = { from: '2026-11-01', to: '2026-11-30', tz: 'UTC', filter: 'all' };
+
+function conv(id: string, startedAt: string, patch: Partial<ConversationSummary> = {}): ConversationSummary {
+  return {
+    conversation_id: id,
+    started_at: startedAt,
+    satisfaction: 'unknown',
+    score: null,
+    negative_reason: null,
+    thumbs_up: 0,
+    thumbs_down: 0,
+    ...patch,
+  };
+}
+
+describe('inbox live changes', () => {
+  const list = [conv('c3', '2026-11-20T10:00:00.000Z'), conv('c2', '2026-11-10T10:00:00.000Z')];
+
+  it('maps the filter like the API (neutral only under all)', () => {
+    expect(matchesFilter('positive', 'upvote')).toBe(true);
+    expect(matchesFilter('negative', 'downvote')).toBe(true);
+    expect(matchesFilter('unknown', 'unknown')).toBe(true);
+    expect(matchesFilter('neutral', 'upvote')).toBe(false);
+    expect(matchesFilter('neutral', 'all')).toBe(true);
+  });
+
+  it('inserts a new conversation in order and updates one in place', () => {
+    const out = applyChanges(
+      list,
+      [conv('c4', '2026-11-15T00:00:00.000Z'), conv('c3', '2026-11-20T10:00:00.000Z', { thumbs_up: 2 })],
+      q,
+      false,
+    );
+    expect(out.map((c) => c.conversation_id)).toEqual(['c3', 'c4', 'c2']);
+    expect(out[0]?.thumbs_up).toBe(2);
+  });
+
+  it('skips conversations outside the range, and ones a later page will bring', () => {
+    expect(applyChanges(list, [conv('x', '2026-10-31T23:00:00.000Z')], q, false)).toBe(list);
+    expect(applyChanges(list, [conv('old', '2026-11-02T00:00:00.000Z')], q, true)).toBe(list);
+    expect(applyChanges(list, [conv('old', '2026-11-02T00:00:00.000Z')], q, false)).toHaveLength(3);
+  });
+
+  it('uses the local day of the zone', () => {
+    const kolkata = { ...q, tz: 'Asia/Kolkata' };
+    // 2026-10-31 19:00 UTC is 2026-11-01 00:30 in Kolkata.
+    expect(applyChanges([], [conv('k', '2026-10-31T19:00:00.000Z')], kolkata, false)).toHaveLength(1);
+  });
+
+  it('drops a conversation that no longer matches the filter', () => {
+    const down = { ...q, filter: 'downvote' as const };
+    const negative = [conv('n', '2026-11-05T00:00:00.000Z', { satisfaction: 'negative', score: 1 })];
+    expect(
+      applyChanges(negative, [conv('n', '2026-11-05T00:00:00.000Z', { satisfaction: 'positive' })], down, false),
+    ).toEqual([]);
+  });
+
+  it('keeps live rows when a page repeats them', () => {
+    const live = [conv('c3', '2026-11-20T10:00:00.000Z', { thumbs_down: 5 })];
+    const out = appendPage(live, [conv('c3', '2026-11-20T10:00:00.000Z'), conv('c1', '2026-11-01T00:00:00.000Z')]);
+    expect(out.map((c) => [c.conversation_id, c.thumbs_down])).toEqual([
+      ['c3', 5],
+      ['c1', 0],
+    ]);
+  });
+});

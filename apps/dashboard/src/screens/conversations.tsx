@@ -1,0 +1,233 @@
+// The Conversations inbox: filtered, paged list on the left, the open conversation on the right.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { ConversationChange, ConversationSummary } from '@thumbline/events';
+import { errorMessage, isAbort } from '../api.ts';
+import { useServices } from '../context.ts';
+import { formatDateTime } from '../format.ts';
+import { applyChanges, appendPage, FEEDBACK_FILTERS, type FeedbackFilter, type InboxQuery } from '../inbox.ts';
+import { isResolved, resolveRange, type RangeSelection } from '../range.ts';
+import { paths } from '../router.ts';
+import { ConversationView } from '../components/conversation-view.tsx';
+import { ThumbDownIcon, ThumbUpIcon } from '../components/icons.tsx';
+import { RangeControls } from '../components/range-controls.tsx';
+import { SatisfactionBadge } from '../components/satisfaction.tsx';
+
+const PAGE_SIZE = 50;
+/**
+ * Pages read a snapshot about a second old: changes received this long before a page was
+ * requested are applied to it again when it arrives.
+ */
+const REPLAY_MS = 5000;
+
+interface ConversationList {
+  items: ConversationSummary[];
+  next_cursor: string | null;
+}
+
+interface ConversationsScreenProps {
+  range: RangeSelection;
+  onRange: (next: RangeSelection) => void;
+  openId: string | null;
+  filter: FeedbackFilter;
+  onFilter: (next: FeedbackFilter) => void;
+}
+
+function Row({ c, tz, active }: { c: ConversationSummary; tz: string; active: boolean }) {
+  return (
+    <li>
+      <a
+        href={paths.conversation(c.conversation_id)}
+        class={`conv-row${active ? ' active' : ''}`}
+        data-testid="conversation-row"
+        data-conversation-id={c.conversation_id}
+        aria-current={active ? 'true' : undefined}
+      >
+        <span class="conv-row-top">
+          <span class="conv-id mono">{c.conversation_id}</span>
+          <SatisfactionBadge value={c.satisfaction} score={c.score} />
+        </span>
+        <span class="conv-row-bottom">
+          <time dateTime={c.started_at}>{formatDateTime(c.started_at, tz)}</time>
+          <span class="thumb-counts">
+            <span class="thumb-count up" title="Thumbs up">
+              <ThumbUpIcon size={12} /> {c.thumbs_up}
+            </span>
+            <span class="thumb-count down" title="Thumbs down">
+              <ThumbDownIcon size={12} /> {c.thumbs_down}
+            </span>
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+}
+
+export function ConversationsScreen({ range, onRange, openId, filter, onFilter }: ConversationsScreenProps) {
+  const { api, hub } = useServices();
+  const resolved = resolveRange(range);
+  const from = isResolved(resolved) ? resolved.from : null;
+  const to = isResolved(resolved) ? resolved.to : null;
+  const tz = range.tz;
+
+  const [items, setItems] = useState<ConversationSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState<'first' | 'more' | null>('first');
+  const [error, setError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const query = useRef<InboxQuery | null>(null);
+  const cursorRef = useRef<string | null>(null);
+  const firstPending = useRef(true);
+  const recent = useRef<{ at: number; change: ConversationChange }[]>([]);
+
+  const params = useCallback(
+    (q: InboxQuery, after?: string) => ({
+      feedback: q.filter === 'all' ? undefined : q.filter,
+      from: q.from,
+      to: q.to,
+      tz: q.tz,
+      limit: PAGE_SIZE,
+      cursor: after,
+    }),
+    [],
+  );
+
+  // First page of a new query (and after a resync): starts from scratch.
+  useEffect(() => {
+    if (!from || !to) return;
+    const q: InboxQuery = { from, to, tz, filter };
+    const controller = new AbortController();
+    const requested = Date.now();
+    query.current = q;
+    firstPending.current = true;
+    cursorRef.current = null;
+    setItems([]);
+    setCursor(null);
+    setError(null);
+    setLoading('first');
+    api
+      .get<ConversationList>('/v1/conversations', params(q), controller.signal)
+      .then((page) => {
+        const hasMore = page.next_cursor !== null;
+        const late = recent.current.filter((r) => r.at >= requested - REPLAY_MS).map((r) => r.change);
+        firstPending.current = false;
+        cursorRef.current = page.next_cursor;
+        setItems(applyChanges(page.items, late, q, hasMore));
+        setCursor(page.next_cursor);
+        setLoading(null);
+      })
+      .catch((err: unknown) => {
+        if (isAbort(err)) return;
+        firstPending.current = false;
+        setError(errorMessage(err));
+        setLoading(null);
+      });
+    return () => controller.abort();
+  }, [api, params, from, to, tz, filter, reload]);
+
+  // Live: upsert changed conversations into what is loaded.
+  useEffect(
+    () =>
+      hub.subscribe({
+        onDelta: (delta) => {
+          if (!delta.conversations?.length) return;
+          const now = Date.now();
+          recent.current = recent.current.filter((r) => r.at >= now - REPLAY_MS);
+          for (const change of delta.conversations) recent.current.push({ at: now, change });
+          const q = query.current;
+          if (!q || firstPending.current) return;
+          setItems((list) => applyChanges(list, delta.conversations, q, cursorRef.current !== null));
+        },
+        onResync: () => setReload((n) => n + 1),
+      }),
+    [hub],
+  );
+
+  const loadMore = () => {
+    const q = query.current;
+    const after = cursorRef.current;
+    if (!q || !after || loading) return;
+    setLoading('more');
+    api
+      .get<ConversationList>('/v1/conversations', params(q, after))
+      .then((page) => {
+        if (query.current !== q) return;
+        cursorRef.current = page.next_cursor;
+        setItems((list) => appendPage(list, page.items));
+        setCursor(page.next_cursor);
+        setLoading(null);
+      })
+      .catch((err: unknown) => {
+        if (query.current !== q) return;
+        setError(errorMessage(err));
+        setLoading(null);
+      });
+  };
+
+  return (
+    <div class="screen screen-wide">
+      <header class="screen-head">
+        <div>
+          <h1>Conversations</h1>
+        </div>
+        <RangeControls value={range} onChange={onRange} />
+      </header>
+      <div class="inbox">
+        <section class="card inbox-list" aria-label="Conversations">
+          <div class="filter-bar">
+            <label class="field-inline">
+              <span>Customer feedback</span>
+              <select
+                data-testid="feedback-filter"
+                value={filter}
+                onChange={(e) => onFilter((e.currentTarget as HTMLSelectElement).value as FeedbackFilter)}
+              >
+                {FEEDBACK_FILTERS.map((f) => (
+                  <option key={f.value} value={f.value}>
+                    {f.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <span class="muted" data-testid="conversation-count">
+              {loading === 'first' ? 'Loading…' : `${items.length}${cursor ? '+' : ''} shown`}
+            </span>
+          </div>
+          {error && (
+            <p class="error-note" role="alert">
+              {error}
+            </p>
+          )}
+          <ul class="conv-list" aria-busy={loading === 'first' ? 'true' : 'false'}>
+            {items.map((c) => (
+              <Row key={c.conversation_id} c={c} tz={tz} active={c.conversation_id === openId} />
+            ))}
+          </ul>
+          {!loading && !error && items.length === 0 && (
+            <p class="placeholder">
+              {filter === 'all'
+                ? 'No conversations started in this period.'
+                : 'No conversations match this filter in this period.'}
+            </p>
+          )}
+          {cursor && (
+            <button type="button" class="button secondary load-more" onClick={loadMore} disabled={loading !== null}>
+              {loading === 'more' ? 'Loading…' : 'Load more'}
+            </button>
+          )}
+        </section>
+        <div class="inbox-detail">
+          {openId ? (
+            <ConversationView id={openId} tz={tz} />
+          ) : (
+            <div class="card empty-detail">
+              <p class="placeholder">
+                Select a conversation to read its transcript. Filter to <strong>Downvote</strong> to triage negative
+                feedback first.
+              </p>
+            </div>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+// Analyze → Overview: daily CSAT and message thumbs, kept live by deltas over the app's socket.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { LiveOverview } from '@thumbline/live-client';
+import type { Overview } from '@thumbline/events';
+import { errorMessage, isAbort } from '../api.ts';
+import { useServices } from '../context.ts';
+import { formatAverage, plural } from '../format.ts';
+import { isResolved, resolveRange, type RangeSelection } from '../range.ts';
+import { Card, ErrorNote } from '../components/card.tsx';
+import { CsatChart } from '../components/csat-chart.tsx';
+import { MessageFeedbackCard } from '../components/message-feedback-card.tsx';
+import { RangeControls } from '../components/range-controls.tsx';
+
+/** How long deltas may wait for a missing earlier one before the snapshot is refetched. */
+const HELD_LIMIT_MS = 2000;
+
+interface OverviewScreenProps {
+  range: RangeSelection;
+  onRange: (next: RangeSelection) => void;
+}
+
+export function OverviewScreen({ range, onRange }: OverviewScreenProps) {
+  const { api, hub } = useServices();
+  const resolved = resolveRange(range);
+  const query = isResolved(resolved) ? resolved : null;
+  const from = query?.from;
+  const to = query?.to;
+  const tz = query?.tz;
+
+  const [overview, setOverview] = useState<Overview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const live = useRef<LiveOverview | null>(null);
+  const request = useRef<AbortController | null>(null);
+  const heldTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const refetch = useCallback(async () => {
+    if (!from || !to || !tz) return;
+    request.current?.abort();
+    const controller = new AbortController();
+    request.current = controller;
+    setLoading(true);
+    try {
+      const snapshot = await api.get<Overview>('/v1/analytics/overview', { from, to, tz }, controller.signal);
+      if (controller.signal.aborted) return;
+      const next = new LiveOverview(snapshot);
+      // Deltas that arrived while the snapshot was on its way.
+      for (const d of hub.since(snapshot.live_seq)) next.apply(d);
+      live.current = next;
+      setOverview(next.overview);
+      setError(null);
+    } catch (err) {
+      if (isAbort(err)) return;
+      setError(errorMessage(err));
+    } finally {
+      if (request.current === controller) {
+        request.current = null;
+        setLoading(false);
+      }
+    }
+  }, [api, hub, from, to, tz]);
+
+  const refetchRef = useRef(refetch);
+  refetchRef.current = refetch;
+
+  // A new range or zone: a new snapshot (deltas keep applying to the old one meanwhile).
+  useEffect(() => {
+    void refetch();
+  }, [refetch]);
+
+  useEffect(() => {
+    const clearHeld = () => {
+      if (heldTimer.current) clearTimeout(heldTimer.current);
+      heldTimer.current = null;
+    };
+    const watchHeld = () => {
+      if (!live.current || live.current.waiting === 0) return clearHeld();
+      if (heldTimer.current) return;
+      heldTimer.current = setTimeout(() => {
+        heldTimer.current = null;
+        if (live.current && live.current.waiting > 0) void refetchRef.current();
+      }, HELD_LIMIT_MS);
+    };
+    hub.setSeqSource(() => live.current?.lastSeq);
+    const unsubscribe = hub.subscribe({
+      onDelta: (delta) => {
+        const current = live.current;
+        if (!current) return;
+        if (current.apply(delta) === 'applied') setOverview(current.overview);
+        watchHeld();
+      },
+      onResync: () => void refetchRef.current(),
+    });
+    return () => {
+      unsubscribe();
+      hub.setSeqSource(null);
+      clearHeld();
+      request.current?.abort();
+    };
+  }, [hub]);
+
+  const csat = overview?.csat;
+  return (
+    <div class="screen">
+      <header class="screen-head">
+        <div>
+          <div class="breadcrumb">Analyze</div>
+          <h1>Overview</h1>
+        </div>
+        <RangeControls value={range} onChange={onRange} />
+      </header>
+      {error && <ErrorNote>{error}</ErrorNote>}
+      <div class={`kpis${loading && overview ? ' refreshing' : ''}`}>
+        <div class="kpi">
+          <div class="kpi-label">Average satisfaction</div>
+          <div class="kpi-value" data-testid="csat-average">
+            {formatAverage(csat?.average ?? null)}
+            <span class="kpi-unit"> / 5</span>
+          </div>
+        </div>
+        <div class="kpi">
+          <div class="kpi-label">Rated conversations</div>
+          <div class="kpi-value" data-testid="csat-rated">
+            {(csat?.rated ?? 0).toLocaleString()}
+          </div>
+        </div>
+        <div class="kpi">
+          <div class="kpi-label">Rated messages</div>
+          <div class="kpi-value">{((overview?.thumbs.up ?? 0) + (overview?.thumbs.down ?? 0)).toLocaleString()}</div>
+        </div>
+      </div>
+      <div class="overview-grid">
+        <Card
+          title="Customer satisfaction over time"
+          subtitle="Average customer satisfaction rating (1–5) per day across rated conversations."
+          actions={
+            csat && (
+              <span class="muted">
+                {csat.average === null
+                  ? 'No ratings'
+                  : `Avg ${formatAverage(csat.average)} · ${plural(csat.rated, 'rating')}`}
+              </span>
+            )
+          }
+        >
+          {overview ? <CsatChart daily={overview.csat.daily} /> : <div class="chart-placeholder">Loading…</div>}
+        </Card>
+        <Card title="Message feedback" subtitle="Thumbs up and down on individual AI answers in the selected period.">
+          {overview ? <MessageFeedbackCard thumbs={overview.thumbs} /> : <div class="placeholder">Loading…</div>}
+        </Card>
+      </div>
+    </div>
+  );
+}
