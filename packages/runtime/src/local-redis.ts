@@ -128,7 +128,9 @@ export async function startLocalRedis(dir: string, log: Logger): Promise<LocalRe
         '--daemonize',
         'no',
       ],
-      { stdio: 'ignore' },
+      // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) must
+      // reach only us, so shutdown can drain batches before it stops Redis itself.
+      { stdio: 'ignore', detached: true },
     );
     writeFileSync(join(absDir, 'port'), String(port));
     let exited = false;
