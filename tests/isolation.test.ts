@@ -1,6 +1,6 @@
 // Two workspaces on one install: what one sends is invisible to the other through every
-// dashboard endpoint, and settings are per workspace. (Analyst SQL is install-wide by
-// design: admin tokens are for the operator, see docs/data-model.md.)
+// dashboard endpoint and analyst SQL, and settings are per workspace. (The live gateway's
+// isolation is in tests/live.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
@@ -67,6 +67,23 @@ describe('workspace isolation', () => {
     expect((await get('/v1/conversations/c1', b.dt)).status).toBe(404);
     expect(((await get(`/v1/recommendations/knowledge-gaps?${q}`, a.dt)).body.items as unknown[]).length).toBe(1);
     expect((await get(`/v1/recommendations/knowledge-gaps?${q}`, b.dt)).body.items).toEqual([]);
+  });
+
+  it("analyst SQL with B's admin token sees none of A's rows, whatever the query says", async () => {
+    const adminB = newToken('admin');
+    await env.store.addToken(adminB, { workspace_id: 'wb', kind: 'admin' });
+    const res = await createApiApp(env).request('/v1/sql', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminB}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          "SELECT (SELECT count() FROM events WHERE workspace_id = 'wa') AS a_events, " +
+          "(SELECT count() FROM conversations WHERE workspace_id = 'wa') AS a_conversations, " +
+          "(SELECT count() FROM feedback_15m WHERE workspace_id = 'wa') AS a_buckets",
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { rows: unknown[][] }).rows).toEqual([['0', '0', '0']]);
   });
 
   it('settings of A do not change B', async () => {

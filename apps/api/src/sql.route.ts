@@ -34,6 +34,7 @@ export function mountSql(app: OpenAPIHono<{ Variables: AuthVariables }>, deps: {
   app.use(sqlRoute.path, requireJsonBody);
   app.openapi(sqlRoute, async (c) => {
     const { query, params } = c.req.valid('json');
-    return c.json(await runAnalystSql(deps.ch, { query, params, caps: ANALYST_SQL_CAPS }), 200);
+    const workspaceId = c.get('credential').workspace_id;
+    return c.json(await runAnalystSql(deps.ch, { workspaceId, query, params, caps: ANALYST_SQL_CAPS }), 200);
   });
 }

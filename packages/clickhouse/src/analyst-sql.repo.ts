@@ -1,5 +1,6 @@
 import { AppError } from '@thumbline/core';
 import type { ClickHouse } from './client.ts';
+import { TABLES } from './tables.ts';
 
 /** Caps of one analyst query. They are server-side: nothing in a request can change them. */
 export interface AnalystSqlCaps {
@@ -93,14 +94,19 @@ async function canonical(ch: ClickHouse, query: string): Promise<string> {
   return text;
 }
 
+/** The tables analysts read; each is filtered to the caller's workspace by ClickHouse. */
+export const ANALYST_TABLES = [TABLES.events, TABLES.feedbackChanges, TABLES.feedback15m, TABLES.conversations];
+
 /**
  * Refuses what readonly = 1 lets through, judged on ClickHouse's AST of `sql`:
  * - a SETTINGS clause anywhere inside: one in a subquery overrides the caps of the
  *   outer statement despite readonly = 1 (verified: max_execution_time 5 became 1000);
  * - the `file()` function, which reads any host file even under readonly = 1 (verified
- *   embedded: /etc/passwd); the file() table function is already refused as READONLY.
+ *   embedded: /etc/passwd); the file() table function is already refused as READONLY;
+ * - any table function (`merge()` passes readonly = 1 and would read around the
+ *   workspace filter) and any table but ANALYST_TABLES (system tables included).
  * AST lines print literals as `Literal '…'` and names as `Identifier …`, so neither can
- * pose as a `Set` or `Function file` node.
+ * pose as a `Set`, `Function …` or `TableIdentifier …` node.
  */
 async function refuseUnsafeNodes(ch: ClickHouse, sql: string, params: Record<string, unknown>): Promise<void> {
   // The explained statement's own FORMAT: without one the client's FORMAT binds to it,
@@ -114,6 +120,28 @@ async function refuseUnsafeNodes(ch: ClickHouse, sql: string, params: Record<str
   if (nodes.some((node) => node.split(' ', 2).join(' ') === 'Function file')) {
     throw new AppError('read_only', 400, 'file() is not allowed: only tables can be read');
   }
+  const allowed = new Set(ANALYST_TABLES.flatMap((t) => [t, `${ch.database}.${t}`]));
+  nodes.forEach((node, i) => {
+    if (node.startsWith('Function ') && nodes[i - 1]?.startsWith('TableExpression')) {
+      throw new AppError('read_only', 400, `table functions are not allowed (${node.split(' ')[1]})`);
+    }
+    if (node.startsWith('TableIdentifier ')) {
+      const table = node.split(' ')[1] ?? '';
+      if (!allowed.has(table)) {
+        throw new AppError('read_only', 400, `${table}: only the tables ${ANALYST_TABLES.join(', ')} can be read`);
+      }
+    }
+  });
+}
+
+/** ClickHouse's own row filter: every read of an analyst table sees one workspace only. */
+function workspaceFilter(database: string, workspaceId: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(workspaceId)) throw new Error(`invalid workspace id: ${workspaceId}`);
+  const condition = `workspace_id = '${workspaceId}'`;
+  const entries = ANALYST_TABLES.flatMap((t) => [t, `${database}.${t}`]).map(
+    (t) => `'${t}': '${condition.replace(/'/g, "\\'")}'`,
+  );
+  return `{${entries.join(', ')}}`;
 }
 
 /**
@@ -127,7 +155,12 @@ async function refuseUnsafeNodes(ch: ClickHouse, sql: string, params: Record<str
  */
 export async function runAnalystSql(
   ch: ClickHouse,
-  q: { query: string; params?: Record<string, AnalystSqlParam> | undefined; caps?: AnalystSqlCaps },
+  q: {
+    workspaceId: string;
+    query: string;
+    params?: Record<string, AnalystSqlParam> | undefined;
+    caps?: AnalystSqlCaps;
+  },
 ): Promise<AnalystSqlResult> {
   const caps = q.caps ?? ANALYST_SQL_CAPS;
   const params = q.params ?? {};
@@ -144,6 +177,7 @@ export async function runAnalystSql(
       // 26.x writes them as JSON numbers, which JSON.parse rounds beyond 2^53.
       output_format_json_quote_64bit_integers: 1,
       output_format_json_quote_decimals: 1,
+      additional_table_filters: workspaceFilter(ch.database, q.workspaceId),
       readonly: 1,
     });
     return {
