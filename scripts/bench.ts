@@ -116,28 +116,33 @@ async function main() {
     const creds = JSON.parse(
       (await import('node:fs')).readFileSync(join(dataDir, 'credentials.json'), 'utf8'),
     ) as Record<string, string>;
-    const t1 = performance.now();
-    const load = await drive(app.url, creds.secret_key as string, 100);
-    const day = new Date().toISOString().slice(0, 10);
-    const sent = load.ok * 100;
-    for (;;) {
-      const res = await fetch(`${app.url}/v1/analytics/overview?from=${day}&to=${day}`, {
-        headers: { authorization: `Bearer ${creds.dashboard_token}` },
-      });
-      const o = (await res.json()) as { thumbs: { up: number } };
-      if (o.thumbs.up >= sent) break;
-      if (performance.now() - t1 > 300_000) throw new Error(`only ${o.thumbs.up} of ${sent} counted after 5 minutes`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    figures.sustained_http_to_counted_events_s = Math.round(sent / ((performance.now() - t1) / 1000));
-    figures.sustained_events = sent;
-    // 202 → live delta at a steady rate, 500 dashboards connected.
+    // 202 → live delta at a steady rate, 500 dashboards connected; measured before the
+    // sustained flood below, whose backlog and ClickHouse merges would otherwise linger.
     for (const rate of [1000, 5000]) {
       const live = await benchLive(app.url, creds as never, rate, 500);
       figures[`live_${rate}_p50_ms`] = live.p50_ms;
       figures[`live_${rate}_p99_ms`] = live.p99_ms;
       figures[`live_${rate}_measured`] = live.measured;
     }
+    const day = new Date().toISOString().slice(0, 10);
+    const counted = async () => {
+      const res = await fetch(`${app.url}/v1/analytics/overview?from=${day}&to=${day}&tz=UTC`, {
+        headers: { authorization: `Bearer ${creds.dashboard_token}` },
+      });
+      return ((await res.json()) as { thumbs: { up: number } }).thumbs.up;
+    };
+    const already = await counted();
+    const t1 = performance.now();
+    const load = await drive(app.url, creds.secret_key as string, 100);
+    const sent = load.ok * 100;
+    for (;;) {
+      const up = await counted();
+      if (up >= already + sent) break;
+      if (performance.now() - t1 > 300_000) throw new Error(`only ${up - already} of ${sent} counted after 5 minutes`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    figures.sustained_http_to_counted_events_s = Math.round(sent / ((performance.now() - t1) / 1000));
+    figures.sustained_events = sent;
     await app.proc.stop();
   } finally {
     client.disconnect();
