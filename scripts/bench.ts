@@ -11,6 +11,7 @@ import { startLocalRedis } from '@thumbline/runtime';
 import { freePort, spawnEntry, type Spawned } from '../tests/support/spawn.ts';
 import { benchQueries } from './bench/queries.ts';
 import { benchLive } from './bench/live.ts';
+import { previousResults, regressions } from './bench/compare.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 64;
@@ -203,6 +204,15 @@ async function main() {
     `${JSON.stringify({ date: new Date().toISOString(), duration_s: DURATION_S, connections: CONNECTIONS, figures }, null, 2)}\n`,
   );
   process.stdout.write(`\nwritten ${out}\n`);
+  const before = previousResults(join('bench', 'results'), out);
+  if (before) {
+    const moved = regressions(before, figures);
+    process.stdout.write(
+      moved.length === 0
+        ? 'no figure moved more than 10 % from the previous run\n'
+        : `moved more than 10 % from the previous run (noisy machines: rerun before concluding):\n  ${moved.join('\n  ')}\n`,
+    );
+  }
 }
 
 await main();
