@@ -88,6 +88,31 @@ describe('GET /v1/conversations', () => {
     expect(byId.c5).toMatchObject({ satisfaction: 'positive', score: 5, negative_reason: null });
   });
 
+  it('a later rating without a reason clears the negative reason (found by the property test)', async () => {
+    const next = (hh: number, mm: number) =>
+      Date.parse(`2026-11-21T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00Z`);
+    // Separate batches, so each rating is its own summary version.
+    await send([
+      started('r1', next(8, 0)),
+      csat('r1', { score: 2 }, next(8, 1), { reason: 'wrong size' }),
+      started('r2', next(9, 0)),
+      csat('r2', { thumb: 'down' }, next(9, 1), { reason: 'slow' }),
+    ]);
+    await drain(env);
+    await send([csat('r1', { score: 1 }, next(8, 2)), csat('r2', { thumb: 'up' }, next(9, 2))]);
+    await drain(env);
+    await settle();
+    const res = await api.request('/v1/conversations?from=2026-11-21&to=2026-11-21', {
+      headers: { authorization: `Bearer ${dt}` },
+    });
+    const items = ((await res.json()) as { items: ConversationSummary[] }).items;
+    expect(items.find((i) => i.conversation_id === 'r1')).toMatchObject({ score: 1, negative_reason: null });
+    expect(items.find((i) => i.conversation_id === 'r2')).toMatchObject({
+      satisfaction: 'positive',
+      negative_reason: null,
+    });
+  });
+
   it('filters by customer feedback; neutral appears only unfiltered', async () => {
     expect(ids((await list('feedback=upvote')).items)).toEqual(['c5', 'c1']);
     expect(ids((await list('feedback=downvote')).items)).toEqual(['c2']);

@@ -37,11 +37,12 @@ export interface ConversationPage {
 }
 
 // Aliases differ from column names: ClickHouse would otherwise resolve the columns in
-// WHERE to these aggregates.
+// WHERE to these aggregates. Nullable columns go through a tuple: argMax skips NULLs, so
+// a reason cleared by a later rating would otherwise come back from an older version.
 const LATEST = `
   argMax(started_at, version) AS cur_started_at,
-  argMax(score, version) AS cur_score,
-  argMax(negative_reason, version) AS cur_negative_reason,
+  argMax(tuple(score), version).1 AS cur_score,
+  argMax(tuple(negative_reason), version).1 AS cur_negative_reason,
   argMax(thumbs_up, version) AS cur_thumbs_up,
   argMax(thumbs_down, version) AS cur_thumbs_down`;
 
