@@ -1,13 +1,13 @@
 // Settings → Language → {language} → Auto-end conversation: the CSAT prompt's copy per locale.
 import { useEffect, useState } from 'preact/hooks';
 import type { AutoEndCopy } from '@thumbline/events';
-import { ApiError, errorMessage, isAbort } from '../api.ts';
+import { ApiError, errorMessage } from '../api.ts';
+import { loadAfterPause } from '../load-after-pause.ts';
 import { useServices } from '../context.ts';
 import { languageName } from '../format.ts';
 import { Card } from './card.tsx';
 import { ThumbDownIcon, ThumbUpIcon } from './icons.tsx';
 
-const DEBOUNCE_MS = 350;
 const LOCALES = ['en', 'de', 'fr', 'es', 'nl'];
 const LOCALE_PATTERN = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
@@ -119,26 +119,21 @@ export function AutoEndSettingsCard() {
       return;
     }
     setLoading(true);
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      api
-        .get<AutoEndCopy>(`/v1/settings/languages/${encodeURIComponent(tag)}/auto-end`, undefined, controller.signal)
-        .then((copy) => {
+    return loadAfterPause(
+      (signal) => api.get<AutoEndCopy>(`/v1/settings/languages/${encodeURIComponent(tag)}/auto-end`, undefined, signal),
+      {
+        loaded: (copy) => {
           setFields(pick(copy));
           setLoadedLocale(copy.locale);
           setLoading(false);
-        })
-        .catch((err: unknown) => {
-          if (isAbort(err)) return;
+        },
+        failed: (message) => {
           setLoadedLocale(null);
-          setLoadError(errorMessage(err));
+          setLoadError(message);
           setLoading(false);
-        });
-    }, DEBOUNCE_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
+        },
+      },
+    );
   }, [api, locale]);
 
   const save = async (e: Event) => {

@@ -138,12 +138,7 @@ export function CsatChart({ daily }: { daily: Daily }) {
   const rated = daily.some((d) => d.rated > 0);
   const hovered = tip ? daily[tip.idx] : undefined;
   return (
-    <div
-      class="chart"
-      data-testid="csat-chart"
-      data-points={daily.filter((d) => d.average !== null).length}
-      ref={wrap}
-    >
+    <div class="chart" data-testid="csat-chart" data-points={daily.filter((d) => d.average !== null).length} ref={wrap}>
       <div class="chart-plot" ref={host} />
       {!rated && !tip && <div class="chart-empty">No rated conversations in this period yet.</div>}
       {tip && hovered && (

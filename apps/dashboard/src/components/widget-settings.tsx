@@ -1,12 +1,10 @@
 // Publish → Widgets → Bubble: the CSAT prompt switch of a widget.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { WidgetSettings } from '@thumbline/events';
-import { errorMessage, isAbort } from '../api.ts';
+import { errorMessage } from '../api.ts';
+import { loadAfterPause } from '../load-after-pause.ts';
 import { useServices } from '../context.ts';
 import { Card } from './card.tsx';
-
-/** Typing pauses this long before the widget's settings load. */
-const DEBOUNCE_MS = 350;
 
 type Status = { kind: 'saved' } | { kind: 'failed'; message: string } | null;
 
@@ -32,25 +30,20 @@ export function WidgetSettingsCard() {
       return;
     }
     setLoading(true);
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      api
-        .get<WidgetSettings>(`/v1/settings/widgets/${encodeURIComponent(id)}`, undefined, controller.signal)
-        .then((s) => {
+    return loadAfterPause(
+      (signal) => api.get<WidgetSettings>(`/v1/settings/widgets/${encodeURIComponent(id)}`, undefined, signal),
+      {
+        loaded: (s) => {
           setSettings(s);
           setLoading(false);
-        })
-        .catch((err: unknown) => {
-          if (isAbort(err)) return;
+        },
+        failed: (message) => {
           setSettings(null);
-          setLoadError(errorMessage(err));
+          setLoadError(message);
           setLoading(false);
-        });
-    }, DEBOUNCE_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
+        },
+      },
+    );
   }, [api, widgetId]);
 
   const toggle = async (enabled: boolean) => {
