@@ -98,7 +98,7 @@ describe('fuzz', () => {
     const [bad] = await env.ch.query<{ n: string }>(
       `SELECT count() AS n FROM events
         WHERE type NOT IN ({types:Array(String)})
-           OR conversation_id = '' OR length(conversation_id) > 128
+           OR conversation_id = '' OR lengthUTF8(conversation_id) > 128
            OR (type = 'message.feedback' AND thumb NOT IN ('up', 'down', 'none'))
            OR (type = 'conversation.csat' AND (score IS NULL OR score < 1 OR score > 5))
            OR ts > now64() + INTERVAL 5 MINUTE OR ts < now64() - INTERVAL 31 DAY`,
