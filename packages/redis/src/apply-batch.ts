@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from './keys.ts';
 
-const SCRIPT = readFileSync(new URL('./lua/apply-batch.lua', import.meta.url), 'utf8');
+const SCRIPT = readFileSync(new URL('./lua/commit-state.lua', import.meta.url), 'utf8');
 
-/** One event as the state script needs it. */
+/** One event as the state resolution needs it. */
 export interface BatchItem {
   /** workspace id */
   w: string;
@@ -66,50 +66,379 @@ export interface ApplyBatchOptions {
  * auto-pipelining breaks on commands defined after its first pipeline.
  */
 export function defineScripts(redis: Redis): void {
-  redis.defineCommand('tlApplyBatch', { numberOfKeys: 1, lua: SCRIPT });
+  redis.defineCommand('tlCommitState', { numberOfKeys: 1, lua: SCRIPT });
 }
 
-type WithApplyBatch = Redis & {
-  tlApplyBatch(key: string, prefix: string, items: string, a: number, b: number, c: number): Promise<string>;
-};
+type WithCommit = Redis & { tlCommitState(key: string, args: (string | number)[]): Promise<string> };
 
-/** cjson encodes an empty array as {}. */
-function list<T>(v: unknown): T[] {
-  return Array.isArray(v) ? (v as T[]) : [];
+/** A message's latest thumb: thumb, ts, receive order, conversation. Stored as JSON. */
+type MessageState = [thumb: string, ts: number, recv: string, conversation: string];
+
+/** A conversation's state, stored as JSON. */
+interface ConversationState {
+  started: number | null;
+  up: number;
+  down: number;
+  score: number | null;
+  reason: string;
+  /** ts and receive order of the current CSAT */
+  cts: number | null;
+  crecv: string;
+  version: number;
+}
+
+type StoredConversation = [number | null, number, number, number | null, string, number | null, string, number];
+
+const toStored = (c: ConversationState): StoredConversation => [
+  c.started,
+  c.up,
+  c.down,
+  c.score,
+  c.reason,
+  c.cts,
+  c.crecv,
+  c.version,
+];
+const fromStored = ([
+  started,
+  up,
+  down,
+  score,
+  reason,
+  cts,
+  crecv,
+  version,
+]: StoredConversation): ConversationState => ({
+  started,
+  up,
+  down,
+  score,
+  reason,
+  cts,
+  crecv,
+  version,
+});
+
+/** What one workspace's state looked like when the batch was read. */
+interface WorkspaceSnapshot {
+  /** The workspace's state version ('' = never written). */
+  version: string;
+  remembered: Set<string>;
+  messages: Map<string, MessageState>;
+  conversations: Map<string, ConversationState>;
+}
+
+interface Snapshot {
+  dedupGen: number;
+  stateGen: number;
+  workspaces: Map<string, WorkspaceSnapshot>;
+}
+
+/** What a resolved batch writes per workspace. */
+interface WorkspaceWrites {
+  rememberIds: string[];
+  messages: Map<string, MessageState>;
+  conversations: Map<string, ConversationState>;
 }
 
 /**
- * Resolves dedup and latest-wins state for a batch, atomically, and caches the answer
- * under the batch id: calling it again for the same batch returns the same resolution.
+ * A message or conversation id as a hash field: JSON, so it holds no tab or newline and
+ * the commit script can take fields and values from lines (event ids are UUIDs already).
  */
-export async function applyBatch(
+const field = (id: string) => JSON.stringify(id);
+
+/** State keys: one hash per workspace, kind and generation (ADR 0007). */
+const stateKey = (keys: Keys, kind: 'dedup' | 'msgs' | 'convs', ws: string, gen: number) =>
+  `${keys.prefix}:${kind}:${ws}:${gen}`;
+
+async function run(pipeline: ChainableCommander): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+/** Reads, with plain HMGETs, the current and previous generation of what the items touch. */
+async function readSnapshot(
+  redis: Redis,
+  keys: Keys,
+  items: readonly BatchItem[],
+  options: ApplyBatchOptions,
+  nowSeconds: number,
+): Promise<Snapshot> {
+  const dedupGen = Math.floor(nowSeconds / options.dedupTtlSeconds);
+  const stateGen = Math.floor(nowSeconds / options.stateTtlSeconds);
+  const wanted = new Map<string, { ids: Set<string>; mids: Set<string>; cids: Set<string> }>();
+  for (const { w, e } of items) {
+    let want = wanted.get(w);
+    if (!want) wanted.set(w, (want = { ids: new Set(), mids: new Set(), cids: new Set() }));
+    want.ids.add(e.event_id);
+    want.cids.add(e.conversation_id);
+    if (e.type === 'message.feedback' && e.message_id !== undefined) want.mids.add(e.message_id);
+  }
+  const both = (kind: 'dedup' | 'msgs' | 'convs', ws: string, gen: number) => [
+    stateKey(keys, kind, ws, gen),
+    stateKey(keys, kind, ws, gen - 1),
+  ];
+  // Newest generation first: a value there replaces the previous generation's.
+  const pick = (current: (string | null)[], previous: (string | null)[], i: number) =>
+    current[i] ?? previous[i] ?? null;
+
+  const p = redis.pipeline();
+  const order = [...wanted.entries()].map(([ws, want]) => ({ ws, ids: [...want.ids], mids: [...want.mids] }));
+  for (const { ws, ids, mids } of order) {
+    p.get(`${keys.prefix}:ver:${ws}`);
+    for (const key of both('dedup', ws, dedupGen)) p.hmget(key, ...ids);
+    if (mids.length > 0) for (const key of both('msgs', ws, stateGen)) p.hmget(key, ...mids.map(field));
+  }
+  const replies = await run(p);
+  let at = 0;
+  const next = <T>() => replies[at++] as T;
+  const workspaces = new Map<string, WorkspaceSnapshot>();
+  const convsToRead: { ws: string; cids: string[] }[] = [];
+  for (const { ws, ids, mids } of order) {
+    const version = next<string | null>();
+    const [dedupNow, dedupBefore] = [next<(string | null)[]>(), next<(string | null)[]>()];
+    const remembered = new Set<string>();
+    ids.forEach((id, i) => {
+      if (pick(dedupNow, dedupBefore, i) !== null) remembered.add(id);
+    });
+    const messages = new Map<string, MessageState>();
+    const cids = new Set(wanted.get(ws)?.cids);
+    if (mids.length > 0) {
+      const [msgsNow, msgsBefore] = [next<(string | null)[]>(), next<(string | null)[]>()];
+      mids.forEach((mid, i) => {
+        const stored = pick(msgsNow, msgsBefore, i);
+        if (stored === null) return;
+        const m = JSON.parse(stored) as MessageState;
+        messages.set(mid, m);
+        // A thumb moving out of another conversation retracts there: read that one too.
+        cids.add(m[3]);
+      });
+    }
+    workspaces.set(ws, { version: version ?? '', remembered, messages, conversations: new Map() });
+    convsToRead.push({ ws, cids: [...cids] });
+  }
+
+  const q = redis.pipeline();
+  for (const { ws, cids } of convsToRead)
+    for (const key of both('convs', ws, stateGen)) q.hmget(key, ...cids.map(field));
+  const convReplies = (await run(q)) as (string | null)[][];
+  convsToRead.forEach(({ ws, cids }, n) => {
+    const [now, before] = [convReplies[2 * n] ?? [], convReplies[2 * n + 1] ?? []];
+    const snapshot = workspaces.get(ws) as WorkspaceSnapshot;
+    cids.forEach((cid, i) => {
+      const stored = pick(now, before, i);
+      if (stored !== null) snapshot.conversations.set(cid, fromStored(JSON.parse(stored) as StoredConversation));
+    });
+  });
+  return { dedupGen, stateGen, workspaces };
+}
+
+/** Latest wins: greater ts, or equal ts and received later. */
+const newer = (ts: number, recv: string, curTs: number | null | undefined, curRecv: string) =>
+  curTs === null || curTs === undefined || (ts !== curTs ? ts > curTs : recv > curRecv);
+
+const bucketOf = (ts: number) => Math.floor(ts / 900_000) * 900;
+
+/**
+ * Dedup and latest-wins over a snapshot, in receive order: which events are fresh, the
+ * signed changes to the aggregates, the new summaries of the conversations that changed,
+ * and the state to write. Pure: the same items and snapshot give the same answer.
+ */
+export function resolve(
+  items: readonly BatchItem[],
+  snapshot: Snapshot,
+): { resolution: BatchResolution; writes: Map<string, WorkspaceWrites> } {
+  const fresh: number[] = [];
+  const changes: BatchChange[] = [];
+  const writes = new Map<string, WorkspaceWrites>();
+  const touched: { ws: string; cid: string; state: ConversationState; dirty: boolean }[] = [];
+  const conversationsOf = new Map<string, Map<string, (typeof touched)[number]>>();
+  const seenInBatch = new Map<string, Set<string>>();
+
+  const writesOf = (ws: string) => {
+    let w = writes.get(ws);
+    if (!w) writes.set(ws, (w = { rememberIds: [], messages: new Map(), conversations: new Map() }));
+    return w;
+  };
+  const conversation = (ws: string, cid: string) => {
+    let byId = conversationsOf.get(ws);
+    if (!byId) conversationsOf.set(ws, (byId = new Map()));
+    let c = byId.get(cid);
+    if (!c) {
+      const stored = snapshot.workspaces.get(ws)?.conversations.get(cid);
+      const state: ConversationState = stored
+        ? { ...stored }
+        : { started: null, up: 0, down: 0, score: null, reason: '', cts: null, crecv: '', version: 0 };
+      c = { ws, cid, state, dirty: false };
+      byId.set(cid, c);
+      touched.push(c);
+    }
+    return c;
+  };
+  const change = (ws: string, ts: number, cid: string, mid: string, eid: string, v: [number, number, number, number]) =>
+    changes.push({
+      workspace_id: ws,
+      bucket: bucketOf(ts),
+      conversation_id: cid,
+      message_id: mid,
+      event_id: eid,
+      thumbs_up: v[0],
+      thumbs_down: v[1],
+      csat_sum: v[2],
+      csat_count: v[3],
+    });
+
+  items.forEach(({ w: ws, r: recv, e }, i) => {
+    const snap = snapshot.workspaces.get(ws);
+    let batchIds = seenInBatch.get(ws);
+    if (!batchIds) seenInBatch.set(ws, (batchIds = new Set()));
+    if (snap?.remembered.has(e.event_id) || batchIds.has(e.event_id)) return;
+    batchIds.add(e.event_id);
+    fresh.push(i);
+    const out = writesOf(ws);
+    out.rememberIds.push(e.event_id);
+    const c = conversation(ws, e.conversation_id);
+    if (c.state.started === null || e.ts < c.state.started) {
+      c.state.started = e.ts;
+      c.dirty = true;
+    }
+    if (e.type === 'message.feedback' && e.message_id !== undefined) {
+      const mid = e.message_id;
+      const m = out.messages.get(mid) ?? snap?.messages.get(mid);
+      if (!newer(e.ts, recv, m?.[1], m?.[2] ?? '')) return;
+      if (m && (m[0] === 'up' || m[0] === 'down')) {
+        const old = conversation(ws, m[3]);
+        if (m[0] === 'up') {
+          change(ws, m[1], m[3], mid, e.event_id, [-1, 0, 0, 0]);
+          old.state.up -= 1;
+        } else {
+          change(ws, m[1], m[3], mid, e.event_id, [0, -1, 0, 0]);
+          old.state.down -= 1;
+        }
+        old.dirty = true;
+      }
+      if (e.thumb === 'up') {
+        change(ws, e.ts, e.conversation_id, mid, e.event_id, [1, 0, 0, 0]);
+        c.state.up += 1;
+        c.dirty = true;
+      } else if (e.thumb === 'down') {
+        change(ws, e.ts, e.conversation_id, mid, e.event_id, [0, 1, 0, 0]);
+        c.state.down += 1;
+        c.dirty = true;
+      }
+      out.messages.set(mid, [e.thumb ?? 'none', e.ts, recv, e.conversation_id]);
+    } else if (e.type === 'conversation.csat' && e.score !== undefined) {
+      const s = c.state;
+      if (!newer(e.ts, recv, s.cts, s.crecv)) return;
+      if (s.score !== null && s.cts !== null)
+        change(ws, s.cts, e.conversation_id, '', e.event_id, [0, 0, -s.score, -1]);
+      change(ws, e.ts, e.conversation_id, '', e.event_id, [0, 0, e.score, 1]);
+      Object.assign(s, { score: e.score, reason: e.reason ?? '', cts: e.ts, crecv: recv });
+      c.dirty = true;
+    }
+  });
+
+  const conversations: BatchConversation[] = [];
+  for (const { ws, cid, state, dirty } of touched) {
+    if (!dirty) continue;
+    state.version += 1;
+    writesOf(ws).conversations.set(cid, state);
+    conversations.push({
+      workspace_id: ws,
+      conversation_id: cid,
+      started: state.started as number,
+      score: state.score,
+      reason: state.reason,
+      rated: state.cts,
+      thumbs_up: state.up,
+      thumbs_down: state.down,
+      version: state.version,
+    });
+  }
+  return { resolution: { fresh, changes, conversations }, writes };
+}
+
+/** The commit script's arguments after the key (see lua/commit-state.lua). */
+function commitArgs(
+  keys: Keys,
+  snapshot: Snapshot,
+  writes: Map<string, WorkspaceWrites>,
+  options: ApplyBatchOptions,
+  resolution: BatchResolution,
+): (string | number)[] {
+  const args: (string | number)[] = [
+    keys.prefix,
+    snapshot.dedupGen,
+    options.dedupTtlSeconds,
+    snapshot.stateGen,
+    options.stateTtlSeconds,
+    options.resultTtlSeconds,
+    JSON.stringify(resolution),
+    snapshot.workspaces.size,
+  ];
+  for (const [ws, snap] of snapshot.workspaces) {
+    const w = writes.get(ws);
+    let messages = '';
+    for (const [mid, m] of w?.messages ?? []) messages += `${field(mid)}\t${JSON.stringify(m)}\n`;
+    let conversations = '';
+    for (const [cid, c] of w?.conversations ?? []) conversations += `${field(cid)}\t${JSON.stringify(toStored(c))}\n`;
+    args.push(ws, snap.version, (w?.rememberIds ?? []).join('\n'), messages, conversations);
+  }
+  return args;
+}
+
+/** Resolutions of one process take turns: they would only conflict with each other. */
+const turns = new WeakMap<Redis, Promise<unknown>>();
+
+/** Commits tried before giving up (the job is retried later). */
+const MAX_CONFLICTS = 100;
+
+/**
+ * Resolves dedup and latest-wins state for a batch and commits it atomically (ADR 0007):
+ * state is read with plain commands, resolved here, and written by one script only if
+ * nothing it was read from changed meanwhile (else read and resolve again). The answer is
+ * cached under the batch id in the same step: calling it again for the same batch returns
+ * the same resolution.
+ */
+export function applyBatch(
   redis: Redis,
   keys: Keys,
   batchId: string,
   items: BatchItem[],
   options: ApplyBatchOptions,
 ): Promise<BatchResolution> {
-  const r = redis as WithApplyBatch;
-  if (typeof r.tlApplyBatch !== 'function') defineScripts(redis);
-  const json = await r.tlApplyBatch(
-    keys.batch(batchId),
-    keys.prefix,
-    JSON.stringify(items),
-    options.dedupTtlSeconds,
-    options.stateTtlSeconds,
-    options.resultTtlSeconds,
+  const previous = turns.get(redis) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(() => resolveAndCommit(redis, keys, batchId, items, options));
+  turns.set(
+    redis,
+    mine.catch(() => undefined),
   );
-  const raw = JSON.parse(json) as Record<string, unknown>;
-  return {
-    fresh: list<number>(raw.fresh),
-    changes: list<BatchChange>(raw.changes),
-    conversations: list<Record<string, unknown>>(raw.conversations).map((c) => ({
-      ...(c as unknown as BatchConversation),
-      score: typeof c.score === 'number' ? c.score : null,
-      rated: typeof c.rated === 'number' ? c.rated : null,
-      reason: typeof c.reason === 'string' ? c.reason : '',
-    })),
-  };
+  return mine;
+}
+
+async function resolveAndCommit(
+  redis: Redis,
+  keys: Keys,
+  batchId: string,
+  items: BatchItem[],
+  options: ApplyBatchOptions,
+): Promise<BatchResolution> {
+  const r = redis as WithCommit;
+  if (typeof r.tlCommitState !== 'function') defineScripts(redis);
+  const batchKey = keys.batch(batchId);
+  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+    const [time, cached] = (await run(redis.pipeline().time().get(batchKey))) as [[string, string], string | null];
+    if (cached !== null) return JSON.parse(cached) as BatchResolution;
+    const snapshot = await readSnapshot(redis, keys, items, options, Number(time[0]));
+    const { resolution, writes } = resolve(items, snapshot);
+    const outcome = await r.tlCommitState(batchKey, commitArgs(keys, snapshot, writes, options, resolution));
+    if (outcome === 'ok') return resolution;
+    // 'committed': another delivery of this batch committed first; the next turn reads its answer.
+  }
+  throw new Error(`batch ${batchId}: state changed under ${MAX_CONFLICTS} attempts to commit it`);
 }
 
 /**

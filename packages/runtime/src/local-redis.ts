@@ -121,6 +121,9 @@ export async function startLocalRedis(dir: string, log: Logger): Promise<LocalRe
         '',
         '--maxmemory-policy',
         'noeviction',
+        // State lives in big per-generation hashes (ADR 0007): free them off the main thread.
+        '--lazyfree-lazy-expire',
+        'yes',
         '--pidfile',
         join(absDir, 'redis.pid'),
         '--logfile',

@@ -1,0 +1,111 @@
+// Dedup and latest-wins state (ADR 0007), on real Redis: resolved in the worker and
+// committed only if unchanged since read, so concurrent workers never double-count; kept
+// in generation hashes, so what one generation wrote is found in the next and every key
+// expires (tiny 2 s generations here, so a boundary is crossed).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { Redis } from 'ioredis';
+import { applyBatch, createKeys, createRedis, whenReady, type BatchItem } from '@thumbline/redis';
+
+const GENERATION_S = 2;
+const options = { dedupTtlSeconds: GENERATION_S, stateTtlSeconds: GENERATION_S, resultTtlSeconds: 60 };
+let redis: Redis;
+
+beforeAll(async () => {
+  redis = createRedis(inject('redisUrl'), 'queue');
+  await whenReady(redis);
+});
+afterAll(() => redis.disconnect());
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the next generation has just begun (by Redis's clock, which the script uses). */
+async function nextGeneration(): Promise<void> {
+  const [s, us] = (await redis.time()) as [number | string, number | string];
+  const now = Number(s) * 1000 + Number(us) / 1000;
+  const boundary = (Math.floor(now / 1000 / GENERATION_S) + 1) * GENERATION_S * 1000;
+  await sleep(boundary - now + 50);
+}
+
+function thumbItem(ws: string, recv: string, eventId: string, messageId: string, thumb: string, ts: number): BatchItem {
+  return {
+    w: ws,
+    r: recv,
+    e: { event_id: eventId, type: 'message.feedback', ts, conversation_id: 'c1', message_id: messageId, thumb },
+  };
+}
+
+describe('batch state', () => {
+  it('find the previous generation’s event ids and message state, and let every key expire', async () => {
+    const keys = createKeys(`g${randomUUID().slice(0, 8)}`);
+    const ws = 'w1';
+    const ts = Date.parse('2026-11-20T10:00:00Z');
+    const first = thumbItem(ws, '1', randomUUID(), 'm1', 'up', ts);
+
+    await nextGeneration();
+    const a = await applyBatch(redis, keys, 'b1', [first], options);
+    expect(a.fresh).toEqual([0]);
+    expect(a.conversations.map((c) => [c.thumbs_up, c.thumbs_down, c.version])).toEqual([[1, 0, 1]]);
+
+    await nextGeneration();
+    // The same event again, and a later thumb on the same message, one generation later.
+    const flip = thumbItem(ws, '2', randomUUID(), 'm1', 'down', ts + 1000);
+    const b = await applyBatch(redis, keys, 'b2', [first, flip], options);
+    expect(b.fresh).toEqual([1]);
+    expect(b.changes.map((c) => [c.thumbs_up, c.thumbs_down])).toEqual([
+      [-1, 0],
+      [0, 1],
+    ]);
+    expect(b.conversations.map((c) => [c.thumbs_up, c.thumbs_down, c.version])).toEqual([[0, 1, 2]]);
+
+    // Nothing the script wrote lives forever, nor longer than two generations.
+    const written = await redis.keys(`${keys.prefix}:*`);
+    expect(written.length).toBeGreaterThan(0);
+    for (const key of written) {
+      const ttl = await redis.pttl(key);
+      expect(ttl, key).toBeGreaterThan(0);
+      expect(ttl, key).toBeLessThanOrEqual(key.includes(':batch:') ? 60_000 : 2 * GENERATION_S * 1000);
+    }
+  });
+
+  it('workers racing on the same message and event ids count each event once and the latest thumb once', async () => {
+    const keys = createKeys(`r${randomUUID().slice(0, 8)}`);
+    const long = { dedupTtlSeconds: 3600, stateTtlSeconds: 3600, resultTtlSeconds: 60 };
+    // Two connections: two worker processes, whose commits can interleave.
+    const other = createRedis(inject('redisUrl'), 'queue');
+    await whenReady(other);
+    const ts = Date.parse('2026-11-20T10:00:00Z');
+    const results = [];
+    try {
+      for (let k = 0; k < 30; k++) {
+        const shared = randomUUID();
+        const a = [
+          thumbItem('w', `${k}-1`, shared, 'm1', 'up', ts + k * 10),
+          thumbItem('w', `${k}-2`, randomUUID(), 'm1', 'down', ts + k * 10 + 1),
+        ];
+        const b = [
+          thumbItem('w', `${k}-3`, shared, 'm1', 'up', ts + k * 10),
+          thumbItem('w', `${k}-4`, randomUUID(), 'm1', 'up', ts + k * 10 + 2),
+        ];
+        results.push(
+          ...(await Promise.all([
+            applyBatch(redis, keys, `a${k}`, a, long),
+            applyBatch(other, keys, `b${k}`, b, long),
+          ])),
+        );
+      }
+    } finally {
+      other.disconnect();
+    }
+    // 30 shared ids + 60 own ids, each fresh exactly once.
+    expect(results.reduce((n, r) => n + r.fresh.length, 0)).toBe(90);
+    // Every change retracts what was counted before: the net is the latest thumb (up, at k=29).
+    const changes = results.flatMap((r) => r.changes);
+    const net = [sum(changes.map((c) => c.thumbs_up)), sum(changes.map((c) => c.thumbs_down))];
+    expect(net).toEqual([1, 0]);
+    const last = results.flatMap((r) => r.conversations).sort((x, y) => y.version - x.version)[0];
+    expect([last?.thumbs_up, last?.thumbs_down]).toEqual([1, 0]);
+  });
+});
