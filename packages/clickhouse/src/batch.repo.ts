@@ -60,19 +60,36 @@ export interface BatchRows {
  * in the materialized views, and counts once.
  */
 export async function writeBatch(ch: ClickHouse, batchId: string, rows: BatchRows): Promise<void> {
-  await ch.insert(TABLES.events, rows.events, { insert_deduplication_token: `${batchId}:events` });
-  await ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` });
   // committed_at is the time of this attempt: a retry's rows differ only there, and the
   // token (not the content) decides deduplication, so the first commit's stamp stays.
   const committedAt = toDateTime64(Date.now());
-  await ch.insert(
-    TABLES.conversations,
-    rows.conversations.map((r) => ({ ...r, committed_at: committedAt })),
-    { insert_deduplication_token: `${batchId}:conversations` },
-  );
+  // The three inserts are independent (each deduplicated by its own token), so they run
+  // together: the engine works on them in parallel. All must succeed before the batch counts,
+  // and a failure is reported only once none is still running (a retry never overlaps one).
+  const settled = await Promise.allSettled([
+    ch.insert(TABLES.events, rows.events, { insert_deduplication_token: `${batchId}:events` }),
+    ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` }),
+    ch.insert(
+      TABLES.conversations,
+      rows.conversations.map((r) => ({ ...r, committed_at: committedAt })),
+      { insert_deduplication_token: `${batchId}:conversations` },
+    ),
+  ]);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
-/** Formats epoch ms the way DateTime64(3, 'UTC') columns read it. */
+let lastMs = NaN;
+let lastText = '';
+
+/**
+ * Formats epoch ms the way DateTime64(3, 'UTC') columns read it. Rows of a batch share
+ * most times (an entry's events arrive together), so the last answer is kept.
+ */
 export function toDateTime64(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  if (ms !== lastMs) {
+    lastText = new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+    lastMs = ms;
+  }
+  return lastText;
 }

@@ -32,6 +32,13 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    batchStageSeconds: new Histogram({
+      name: 'thumbline_batch_stage_seconds',
+      help: 'Time one batch spends in each stage: state (Redis script), clickhouse (inserts), publish (live delta)',
+      labelNames: ['stage'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     committedLagSeconds: new Histogram({
       name: 'thumbline_accepted_to_committed_seconds',
       help: 'Time from 202 (stream entry) to the batch committed in ClickHouse',

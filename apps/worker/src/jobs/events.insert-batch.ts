@@ -26,6 +26,13 @@ export interface InsertBatchDeps {
   state: ApplyBatchOptions;
 }
 
+/** Seconds a batch spent in each stage (the stage label of thumbline_batch_stage_seconds). */
+export interface StageSeconds {
+  state: number;
+  clickhouse: number;
+  publish: number;
+}
+
 /** How long a committed batch's resolution is kept for a late duplicate delivery. */
 const COMMITTED_RESULT_TTL_SECONDS = 3600;
 
@@ -40,14 +47,19 @@ export async function insertBatch(
   deps: InsertBatchDeps,
   batchId: string,
   data: InsertBatchData,
-): Promise<BatchResolution & { events: number }> {
+): Promise<BatchResolution & { events: number; seconds: StageSeconds }> {
+  const t0 = performance.now();
   const events = batchEvents(data.entries);
   const res = await applyBatch(deps.redis, deps.keys, batchId, events.map(stateItem), deps.state);
+  const t1 = performance.now();
   await writeBatch(deps.ch, batchId, batchRows(events, res));
+  const t2 = performance.now();
   // Only now, with the rows committed, may dashboards hear of them.
   for (const { workspaceId, delta } of workspaceDeltas(res)) {
     await publishDelta(deps.redis, deps.keys, batchId, workspaceId, JSON.stringify(delta));
   }
   await deps.redis.expire(deps.keys.batch(batchId), COMMITTED_RESULT_TTL_SECONDS);
-  return { ...res, events: events.length };
+  const t3 = performance.now();
+  const seconds = { state: (t1 - t0) / 1000, clickhouse: (t2 - t1) / 1000, publish: (t3 - t2) / 1000 };
+  return { ...res, events: events.length, seconds };
 }
