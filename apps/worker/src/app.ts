@@ -85,7 +85,8 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     const res = await insertBatch(deps, job.id as string, job.data);
     deps.metrics.insertSeconds.observe((performance.now() - started) / 1000);
     deps.metrics.batchEvents.observe(res.events);
-    for (const [stage, seconds] of Object.entries(res.seconds)) deps.metrics.batchStageSeconds.observe({ stage }, seconds);
+    for (const [stage, seconds] of Object.entries(res.seconds))
+      deps.metrics.batchStageSeconds.observe({ stage }, seconds);
     const first = job.data.entries[0];
     if (first) deps.metrics.committedLagSeconds.observe((Date.now() - entryTime(first.id)) / 1000);
     await deps.onCommitted?.(res);
