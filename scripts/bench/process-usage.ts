@@ -1,0 +1,109 @@
+// What a bench phase cost the machine: CPU per process and, inside a process, per thread name
+// (Node's main thread is "node"; chDB's threads carry ClickHouse's names), and peak RSS.
+// Linux only: reads /proc.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime in seconds, and the thread name, from a /proc stat line. */
+function parseStat(text: string): { name: string; seconds: number; ppid: number } {
+  // The name is in parentheses and may contain spaces; the fields after it are fixed.
+  const close = text.lastIndexOf(')');
+  const name = text.slice(text.indexOf('(') + 1, close);
+  const fields = text.slice(close + 2).split(' ');
+  // After the name: state(0) ppid(1) ... utime(11) stime(12)
+  return { name, ppid: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+}
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of each thread name of a process (summed over threads of that name). */
+export function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const text = read(`/proc/${pid}/task/${tid}/stat`);
+    if (!text) continue;
+    const { name, seconds } = parseStat(text);
+    // Numbered pools ("QueryPipelineEx", "libuv-worker") are grouped by name already.
+    out.set(name, (out.get(name) ?? 0) + seconds);
+  }
+  return out;
+}
+
+/** Pids whose parent is `pid` (direct children only). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const text = read(`/proc/${entry}/stat`);
+    if (text && parseStat(text).ppid === pid) out.push(Number(entry));
+  }
+  return out;
+}
+
+/** A snapshot of named processes' per-thread CPU; `since` gives what was used after it. */
+export class CpuMeter {
+  private readonly start: Map<string, Map<string, number>>;
+  private readonly t0 = performance.now();
+
+  constructor(private readonly processes: Record<string, number>) {
+    this.start = this.sample();
+  }
+
+  private sample(): Map<string, Map<string, number>> {
+    return new Map(Object.entries(this.processes).map(([label, pid]) => [label, threadSeconds(pid)]));
+  }
+
+  /**
+   * Cores used by each process since the snapshot (1.0 = one core busy the whole time),
+   * and its busiest thread names.
+   */
+  since(): { seconds: number; processes: Record<string, { cores: number; threads: Record<string, number> }> } {
+    const seconds = (performance.now() - this.t0) / 1000;
+    const now = this.sample();
+    const processes: Record<string, { cores: number; threads: Record<string, number> }> = {};
+    for (const [label, threads] of now) {
+      const before = this.start.get(label) ?? new Map<string, number>();
+      const used: [string, number][] = [...threads].map(([name, s]) => [name, s - (before.get(name) ?? 0)]);
+      const total = used.reduce((sum, [, s]) => sum + s, 0);
+      const top = used
+        .filter(([, s]) => s / seconds >= 0.01)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([name, s]) => [name, round2(s / seconds)] as const);
+      processes[label] = { cores: round2(total / seconds), threads: Object.fromEntries(top) };
+    }
+    return { seconds: round2(seconds), processes };
+  }
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Peak RSS (MB) of a process while `during` runs, sampled every 200 ms. */
+export async function peakRss<T>(pid: number, during: Promise<T>): Promise<{ value: T; rssMb: number }> {
+  let peak = 0;
+  const sample = () => {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(read(`/proc/${pid}/status`) ?? '')?.[1] ?? 0);
+    peak = Math.max(peak, kb);
+  };
+  const timer = setInterval(sample, 200);
+  try {
+    const value = await during;
+    sample();
+    return { value, rssMb: Math.round(peak / 1024) };
+  } finally {
+    clearInterval(timer);
+  }
+}
