@@ -79,17 +79,27 @@ export async function writeBatch(ch: ClickHouse, batchId: string, rows: BatchRow
   if (failed) throw failed.reason;
 }
 
-let lastMs = NaN;
-let lastText = '';
+const DAY_MS = 86_400_000;
+let cachedDay = NaN;
+let cachedDate = '';
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /**
- * Formats epoch ms the way DateTime64(3, 'UTC') columns read it. Rows of a batch share
- * most times (an entry's events arrive together), so the last answer is kept.
+ * Formats epoch ms the way DateTime64(3, 'UTC') columns read it ('YYYY-MM-DD hh:mm:ss.sss').
+ * Called for several columns of every row: the date part is kept for the day, the time
+ * part is arithmetic (Date#toISOString per call was ~3 % of the worker's CPU).
  */
 export function toDateTime64(ms: number): string {
-  if (ms !== lastMs) {
-    lastText = new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-    lastMs = ms;
+  const day = Math.floor(ms / DAY_MS) * DAY_MS;
+  if (day !== cachedDay) {
+    cachedDate = new Date(day).toISOString().split('T')[0] as string;
+    cachedDay = day;
   }
-  return lastText;
+  let rest = ms - day;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const s = Math.floor(rest / 1000);
+  return `${cachedDate} ${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(rest - s * 1000, 3)}`;
 }
