@@ -61,7 +61,10 @@ export function attachGateway(server: HttpServer, deps: GatewayDeps): Gateway {
       try {
         for (const entry of await readLive(reader, deps.keys, lastId, 1000)) {
           lastId = entry.id;
-          nsp.local.to(room(entry.workspaceId)).emit('delta', deltaPayload(entry.seq, entry.body));
+          const dashboards = room(entry.workspaceId);
+          // Nobody here watches this workspace: skip decoding a delta no socket would get.
+          if (!nsp.adapter.rooms.get(dashboards)?.size) continue;
+          nsp.local.to(dashboards).emit('delta', deltaPayload(entry.seq, entry.body));
           deps.metrics.liveDeltas.inc();
         }
       } catch (err) {
