@@ -53,6 +53,7 @@ export function originAllowed(origin: string, patterns: readonly string[]): bool
  */
 export class CredentialStore {
   private readonly cache = new Map<string, { value: unknown; until: number }>();
+  private readonly tokens = new Map<string, { value: Credential | null; until: number }>();
 
   constructor(
     private readonly redis: Redis,
@@ -70,19 +71,31 @@ export class CredentialStore {
     return value;
   }
 
-  /** The credential a token stands for, or null. */
+  /**
+   * The credential a token stands for, or null. Every ingest request asks, so answers are
+   * kept per token for a few seconds: a hit costs a map lookup, not a SHA-256.
+   */
   resolve(token: string): Promise<Credential | null> {
+    const hit = this.tokens.get(token);
+    if (hit && hit.until > Date.now()) return Promise.resolve(hit.value);
+    return this.load(token);
+  }
+
+  private async load(token: string): Promise<Credential | null> {
     const hash = hashToken(token);
-    return this.cached(`c:${hash}`, async () => {
-      const raw = await this.redis.hget(this.keys.credentials, hash);
-      if (!raw) return null;
+    const raw = await this.redis.hget(this.keys.credentials, hash);
+    let value: Credential | null = null;
+    if (raw) {
       const cred = JSON.parse(raw) as Credential & { hash: string };
-      // Defence in depth: the hash we looked up must equal the one stored with it.
       const a = Buffer.from(cred.hash ?? '', 'hex');
       const b = Buffer.from(hash, 'hex');
-      if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-      return { workspace_id: cred.workspace_id, kind: cred.kind, key_id: hash.slice(0, 16) };
-    });
+      if (a.length === b.length && timingSafeEqual(a, b)) {
+        value = { workspace_id: cred.workspace_id, kind: cred.kind, key_id: hash.slice(0, 16) };
+      }
+    }
+    if (this.tokens.size > 10_000) this.tokens.clear();
+    this.tokens.set(token, { value, until: Date.now() + this.cacheMs });
+    return value;
   }
 
   /** Registers a token for a workspace (idempotent). */
@@ -93,6 +106,7 @@ export class CredentialStore {
       hash,
       JSON.stringify({ workspace_id: cred.workspace_id, kind: cred.kind, hash }),
     );
+    this.tokens.delete(token);
   }
 
   /** Revokes a token given itself or its key id; returns how many were removed. */
@@ -104,6 +118,7 @@ export class CredentialStore {
     if (hashes.length === 0) return 0;
     await this.redis.hdel(this.keys.credentials, ...hashes);
     this.cache.clear();
+    this.tokens.clear();
     return hashes.length;
   }
 
