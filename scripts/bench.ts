@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createLogger } from '@thumbline/core';
 import { createKeys, createRedis, CredentialStore, newToken, whenReady } from '@thumbline/redis';
 import { startLocalRedis } from '@thumbline/runtime';
-import { freePort, spawnEntry, type Spawned } from '../tests/support/spawn.ts';
+import { freePort, spawnNode, type Spawned } from '../tests/support/spawn.ts';
 import { benchQueries } from './bench/queries.ts';
 import { benchLive } from './bench/live.ts';
 import { previousResults, regressions } from './bench/compare.ts';
@@ -19,14 +19,22 @@ const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'ingest,live,sustained,queri
 const want = (section: string) => SECTIONS.has(section);
 const log = createLogger({ level: 'silent' });
 
+/** What `npm run <script>` runs, as node arguments: the bench measures the roles as users start them. */
+function npmScript(script: string): string[] {
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [command, ...args] = (scripts[script] ?? '').split(/\s+/);
+  if (command !== 'node') throw new Error(`npm script ${script} does not start node: ${scripts[script]}`);
+  return args;
+}
+
 async function started(
-  entry: string,
+  nodeArgs: string[],
   env: Record<string, string>,
   readyText: string,
 ): Promise<{ proc: Spawned; url: string; ms: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawnEntry(entry, { PORT: String(port), LOG_LEVEL: 'info', THUMBLINE_RATE_LIMIT: '0', ...env });
+  const proc = spawnNode(nodeArgs, { PORT: String(port), LOG_LEVEL: 'info', THUMBLINE_RATE_LIMIT: '0', ...env });
   await proc.waitFor(readyText, 60_000);
   return { proc, url: `http://127.0.0.1:${port}`, ms: Math.round(performance.now() - t0) };
 }
@@ -47,7 +55,17 @@ async function main() {
   try {
     if (want('ingest')) {
       // Baseline: bare Hono.
-      const bare = await started('scripts/bench/bare-hono.ts', {}, 'bare hono ready');
+      const bare = await started(
+        // The same node flags as the ingest role it is the baseline of.
+        [
+          ...npmScript('start:ingest').filter((a) => a.startsWith('--max-')),
+          '--import',
+          'tsx',
+          'scripts/bench/bare-hono.ts',
+        ],
+        {},
+        'bare hono ready',
+      );
       const bareSingle = await drive(bare.url, sk, 1);
       await bare.proc.stop();
       figures.bare_hono_req_s = bareSingle.reqPerSec;
@@ -66,7 +84,7 @@ async function main() {
 
       // Thumbline ingest role alone (zod + auth + XADD), single events and 100-event batches.
       const ingest = await started(
-        'apps/ingest/src/main.ts',
+        npmScript('start:ingest'),
         { REDIS_URL: redis.url, THUMBLINE_REDIS_PREFIX: 'bench' },
         'ingest role ready',
       );
@@ -85,7 +103,7 @@ async function main() {
       // npm start on an empty data dir: time to ready, then live latency and sustained HTTP → counted.
       const dataDir = join(dir, 'app');
       mkdirSync(dataDir);
-      const app = await started('apps/server/src/main.ts', { THUMBLINE_DATA_DIR: dataDir }, 'Thumbline is ready');
+      const app = await started(npmScript('start'), { THUMBLINE_DATA_DIR: dataDir }, 'Thumbline is ready');
       figures.start_to_ready_ms = app.ms;
       const creds = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as Record<string, string>;
       // 202 → live delta at a steady rate, 500 dashboards connected; measured before the

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const LOWER_IS_BETTER = /_ms$|^generate_s$|non2xx/;
+const LOWER_IS_BETTER = /_ms$|_mb$|^generate_s$|non2xx/;
 /** Counts that describe the run rather than measure it. */
 const NEUTRAL = /^(events|sustained_events)$|_measured$/;
 

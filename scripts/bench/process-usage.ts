@@ -42,6 +42,12 @@ export function threadSeconds(pid: number): Map<string, number> {
   return out;
 }
 
+/** The name of a process (its command, truncated by the kernel to 15 characters). */
+export function processName(pid: number): string | null {
+  const text = read(`/proc/${pid}/stat`);
+  return text ? parseStat(text).name : null;
+}
+
 /** Pids whose parent is `pid` (direct children only). */
 export function childrenOf(pid: number): number[] {
   const out: number[] = [];

@@ -9,7 +9,7 @@ import type { StreamEntry } from '@thumbline/redis';
 import { batchEvents, batchRows } from '../../apps/worker/src/batch-rows.ts';
 import type { Spawned } from '../../tests/support/spawn.ts';
 import { drive, thumbEvent } from './load.ts';
-import { childrenOf, CpuMeter, peakRss } from './process-usage.ts';
+import { childrenOf, CpuMeter, peakRss, processName } from './process-usage.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,7 +26,7 @@ export async function benchSustained(
   };
   const already = await counted();
   const pid = app.proc.proc.pid as number;
-  const [redisPid] = childrenOf(pid);
+  const redisPid = childrenOf(pid).find((child) => processName(child) === 'redis-server');
   const meter = new CpuMeter({ app: pid, ...(redisPid ? { redis: redisPid } : {}), 'load generator': process.pid });
   const t1 = performance.now();
   const { value: load, rssMb } = await peakRss(pid, drive(app.url, creds.secret_key as string, 100));

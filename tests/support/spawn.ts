@@ -27,7 +27,12 @@ export function spawnEntry(entry: string, env: Record<string, string>): Spawned 
 
 /** Runs a TypeScript entry point under tsx with arguments and extra env. */
 export function spawnArgs(entry: string, args: string[], env: Record<string, string> = {}): Spawned {
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  return spawnNode(['--import', 'tsx', entry, ...args], env);
+}
+
+/** Runs node with these arguments (flags, entry point, its arguments) and extra env. */
+export function spawnNode(nodeArgs: string[], env: Record<string, string> = {}): Spawned {
+  const proc = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
