@@ -64,7 +64,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       // letters (see dead-letters.ts and `npm run thumbline -- dead-letters`).
       attempts: retry.attempts,
       backoff: { type: 'capped' },
-      removeOnComplete: { age: 3600, count: 10_000 },
+      // A completed job holds its batch (~1 MB at 5000 events): keep only the last few. A
+      // slice re-queued after its job is gone is resolved again and finds every event seen.
+      removeOnComplete: { count: 50 },
       removeOnFail: { age: 30 * 86400 },
     },
   });

@@ -87,7 +87,8 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
       dedupTtlSeconds: env.THUMBLINE_DEDUP_DAYS * DAY_S,
       // State must outlive the oldest event still accepted, so a late change can retract.
       stateTtlSeconds: (env.THUMBLINE_MAX_EVENT_AGE_DAYS + 7) * DAY_S,
-      resultTtlSeconds: 7 * DAY_S,
+      // A failed batch's resolution must outlive its dead letter (kept 30 days) for a replay.
+      resultTtlSeconds: 31 * DAY_S,
     },
     maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS,
     limits: {

@@ -33,9 +33,6 @@ export interface StageSeconds {
   publish: number;
 }
 
-/** How long a committed batch's resolution is kept for a late duplicate delivery. */
-const COMMITTED_RESULT_TTL_SECONDS = 3600;
-
 /**
  * Processes one slice: resolve dedup and latest-wins state (cached per batch), insert
  * the rows with batch-derived dedup tokens, publish each workspace's live delta (once
@@ -58,7 +55,10 @@ export async function insertBatch(
   for (const { workspaceId, delta } of workspaceDeltas(res)) {
     await publishDelta(deps.redis, deps.keys, batchId, workspaceId, JSON.stringify(delta));
   }
-  await deps.redis.expire(deps.keys.batch(batchId), COMMITTED_RESULT_TTL_SECONDS);
+  // Done: the cached resolution was only for retries of this job (a later delivery of the
+  // same slice resolves again and finds every event already seen). Kept, it would hold
+  // ~200 bytes per event in Redis.
+  await deps.redis.del(deps.keys.batch(batchId));
   const t3 = performance.now();
   const seconds = { state: (t1 - t0) / 1000, clickhouse: (t2 - t1) / 1000, publish: (t3 - t2) / 1000 };
   return { ...res, events: events.length, seconds };
