@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Keys } from './keys.ts';
 
-const SCRIPT = readFileSync(new URL('./lua/commit-state.lua', import.meta.url), 'utf8');
+const READ = readFileSync(new URL('./lua/read-state.lua', import.meta.url), 'utf8');
+const COMMIT = readFileSync(new URL('./lua/commit-state.lua', import.meta.url), 'utf8');
 
 /** One event as the state resolution needs it. */
 export interface BatchItem {
@@ -66,12 +67,16 @@ export interface ApplyBatchOptions {
  * auto-pipelining breaks on commands defined after its first pipeline.
  */
 export function defineScripts(redis: Redis): void {
-  redis.defineCommand('tlCommitState', { numberOfKeys: 1, lua: SCRIPT });
+  redis.defineCommand('tlReadState', { numberOfKeys: 1, lua: READ });
+  redis.defineCommand('tlCommitState', { numberOfKeys: 1, lua: COMMIT });
 }
 
-type WithCommit = Redis & { tlCommitState(key: string, args: (string | number)[]): Promise<string> };
+type WithScripts = Redis & {
+  tlReadState(key: string, args: (string | number)[]): Promise<unknown>;
+  tlCommitState(key: string, args: (string | number)[]): Promise<string>;
+};
 
-/** A message's latest thumb: thumb, ts, receive order, conversation. Stored as JSON. */
+/** A message's latest thumb: thumb, ts, receive order, conversation (stored by storeMessage). */
 type MessageState = [thumb: string, ts: number, recv: string, conversation: string];
 
 /** A conversation's state, stored as JSON. */
@@ -147,28 +152,28 @@ interface WorkspaceWrites {
  */
 const field = (id: string) => JSON.stringify(id);
 
-/** State keys: one hash per workspace, kind and generation (ADR 0007). */
-const stateKey = (keys: Keys, kind: 'dedup' | 'msgs' | 'convs', ws: string, gen: number) =>
-  `${keys.prefix}:${kind}:${ws}:${gen}`;
+/** A message state as stored: thumb, ts, receive order and conversation field, tab-separated. */
+const storeMessage = (m: MessageState) => `${m[0]}\t${m[1]}\t${m[2]}\t${field(m[3])}`;
 
-async function run(pipeline: ChainableCommander): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
+function loadMessage(stored: string): MessageState {
+  const [thumb = '', ts = '0', recv = '', conversation = '""'] = stored.split('\t');
+  return [thumb, Number(ts), recv, JSON.parse(conversation) as string];
 }
 
-/** Reads, with plain HMGETs, the current and previous generation of what the items touch. */
+type WorkspaceReply = [string | null, string, (string | null)[], string, (string | null)[]];
+type ReadReply = [cached: string] | [null, dedupGen: number, stateGen: number, ...WorkspaceReply[]];
+
+/**
+ * Reads the current and previous generation of what the items touch, in one round trip
+ * (lua/read-state.lua); or the batch's resolution when it was committed already.
+ */
 async function readSnapshot(
   redis: Redis,
   keys: Keys,
+  batchKey: string,
   items: readonly BatchItem[],
   options: ApplyBatchOptions,
-  nowSeconds: number,
-): Promise<Snapshot> {
-  const dedupGen = Math.floor(nowSeconds / options.dedupTtlSeconds);
-  const stateGen = Math.floor(nowSeconds / options.stateTtlSeconds);
+): Promise<Snapshot | { cached: BatchResolution }> {
   const wanted = new Map<string, { ids: Set<string>; mids: Set<string>; cids: Set<string> }>();
   for (const { w, e } of items) {
     let want = wanted.get(w);
@@ -177,61 +182,39 @@ async function readSnapshot(
     want.cids.add(e.conversation_id);
     if (e.type === 'message.feedback' && e.message_id !== undefined) want.mids.add(e.message_id);
   }
-  const both = (kind: 'dedup' | 'msgs' | 'convs', ws: string, gen: number) => [
-    stateKey(keys, kind, ws, gen),
-    stateKey(keys, kind, ws, gen - 1),
-  ];
-  // Newest generation first: a value there replaces the previous generation's.
-  const pick = (current: (string | null)[], previous: (string | null)[], i: number) =>
-    current[i] ?? previous[i] ?? null;
-
-  const p = redis.pipeline();
-  const order = [...wanted.entries()].map(([ws, want]) => ({ ws, ids: [...want.ids], mids: [...want.mids] }));
-  for (const { ws, ids, mids } of order) {
-    p.get(`${keys.prefix}:ver:${ws}`);
-    for (const key of both('dedup', ws, dedupGen)) p.hmget(key, ...ids);
-    if (mids.length > 0) for (const key of both('msgs', ws, stateGen)) p.hmget(key, ...mids.map(field));
+  const order = [...wanted.entries()].map(([ws, want]) => ({
+    ws,
+    ids: [...want.ids],
+    mids: [...want.mids],
+    cids: [...want.cids],
+  }));
+  const args: (string | number)[] = [keys.prefix, options.dedupTtlSeconds, options.stateTtlSeconds, order.length];
+  for (const { ws, ids, mids, cids } of order) {
+    args.push(ws, ids.join('\n'), mids.map(field).join('\n'), cids.map(field).join('\n'));
   }
-  const replies = await run(p);
-  let at = 0;
-  const next = <T>() => replies[at++] as T;
+  const reply = (await (redis as WithScripts).tlReadState(batchKey, args)) as ReadReply;
+  if (reply[0] !== null) return { cached: JSON.parse(reply[0]) as BatchResolution };
+  const [, dedupGen, stateGen, ...perWorkspace] = reply;
+
   const workspaces = new Map<string, WorkspaceSnapshot>();
-  const convsToRead: { ws: string; cids: string[] }[] = [];
-  for (const { ws, ids, mids } of order) {
-    const version = next<string | null>();
-    const [dedupNow, dedupBefore] = [next<(string | null)[]>(), next<(string | null)[]>()];
+  order.forEach(({ ws, ids, mids, cids }, n) => {
+    const [version, flags, msgs, extra, convs] = perWorkspace[n] as WorkspaceReply;
     const remembered = new Set<string>();
     ids.forEach((id, i) => {
-      if (pick(dedupNow, dedupBefore, i) !== null) remembered.add(id);
+      if (flags[i] === '1') remembered.add(id);
     });
     const messages = new Map<string, MessageState>();
-    const cids = new Set(wanted.get(ws)?.cids);
-    if (mids.length > 0) {
-      const [msgsNow, msgsBefore] = [next<(string | null)[]>(), next<(string | null)[]>()];
-      mids.forEach((mid, i) => {
-        const stored = pick(msgsNow, msgsBefore, i);
-        if (stored === null) return;
-        const m = JSON.parse(stored) as MessageState;
-        messages.set(mid, m);
-        // A thumb moving out of another conversation retracts there: read that one too.
-        cids.add(m[3]);
-      });
-    }
-    workspaces.set(ws, { version: version ?? '', remembered, messages, conversations: new Map() });
-    convsToRead.push({ ws, cids: [...cids] });
-  }
-
-  const q = redis.pipeline();
-  for (const { ws, cids } of convsToRead)
-    for (const key of both('convs', ws, stateGen)) q.hmget(key, ...cids.map(field));
-  const convReplies = (await run(q)) as (string | null)[][];
-  convsToRead.forEach(({ ws, cids }, n) => {
-    const [now, before] = [convReplies[2 * n] ?? [], convReplies[2 * n + 1] ?? []];
-    const snapshot = workspaces.get(ws) as WorkspaceSnapshot;
-    cids.forEach((cid, i) => {
-      const stored = pick(now, before, i);
-      if (stored !== null) snapshot.conversations.set(cid, fromStored(JSON.parse(stored) as StoredConversation));
+    mids.forEach((mid, i) => {
+      const stored = msgs[i];
+      if (stored) messages.set(mid, loadMessage(stored));
     });
+    const conversations = new Map<string, ConversationState>();
+    const asked = extra === '' ? cids : cids.concat(extra.split('\n').map((f) => JSON.parse(f) as string));
+    asked.forEach((cid, i) => {
+      const stored = convs[i];
+      if (stored) conversations.set(cid, fromStored(JSON.parse(stored) as StoredConversation));
+    });
+    workspaces.set(ws, { version: version ?? '', remembered, messages, conversations });
   });
   return { dedupGen, stateGen, workspaces };
 }
@@ -382,7 +365,7 @@ function commitArgs(
   for (const [ws, snap] of snapshot.workspaces) {
     const w = writes.get(ws);
     let messages = '';
-    for (const [mid, m] of w?.messages ?? []) messages += `${field(mid)}\t${JSON.stringify(m)}\n`;
+    for (const [mid, m] of w?.messages ?? []) messages += `${field(mid)}\t${storeMessage(m)}\n`;
     let conversations = '';
     for (const [cid, c] of w?.conversations ?? []) conversations += `${field(cid)}\t${JSON.stringify(toStored(c))}\n`;
     args.push(ws, snap.version, (w?.rememberIds ?? []).join('\n'), messages, conversations);
@@ -426,13 +409,12 @@ async function resolveAndCommit(
   items: BatchItem[],
   options: ApplyBatchOptions,
 ): Promise<BatchResolution> {
-  const r = redis as WithCommit;
+  const r = redis as WithScripts;
   if (typeof r.tlCommitState !== 'function') defineScripts(redis);
   const batchKey = keys.batch(batchId);
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-    const [time, cached] = (await run(redis.pipeline().time().get(batchKey))) as [[string, string], string | null];
-    if (cached !== null) return JSON.parse(cached) as BatchResolution;
-    const snapshot = await readSnapshot(redis, keys, items, options, Number(time[0]));
+    const snapshot = await readSnapshot(redis, keys, batchKey, items, options);
+    if ('cached' in snapshot) return snapshot.cached;
     const { resolution, writes } = resolve(items, snapshot);
     const outcome = await r.tlCommitState(batchKey, commitArgs(keys, snapshot, writes, options, resolution));
     if (outcome === 'ok') return resolution;
