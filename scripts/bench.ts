@@ -11,7 +11,7 @@ import { benchQueries } from './bench/queries.ts';
 import { benchLive } from './bench/live.ts';
 import { previousResults, regressions } from './bench/compare.ts';
 import { CONNECTIONS, drive, DURATION_S, thumbEvent } from './bench/load.ts';
-import { peakRss, type CpuMeter } from './bench/process-usage.ts';
+import { CpuMeter, peakRss } from './bench/process-usage.ts';
 import { benchSustained, rawClickHouseInsert } from './bench/sustained.ts';
 
 /** BENCH_ONLY=ingest,live,sustained,queries runs just those sections (default: all). */
@@ -88,10 +88,31 @@ async function main() {
       const round = DURATION_S / 2;
       const bareRuns: Awaited<ReturnType<typeof drive>>[] = [];
       const singleRuns: Awaited<ReturnType<typeof drive>>[] = [];
+      // What each side's server and the load generator used: a saturated load generator
+      // caps the baseline, and the ratio with it.
+      const redisPid = Number(readFileSync(join(dir, 'redis', 'redis.pid'), 'utf8'));
+      const cores = {
+        bare: [] as number[],
+        bareLoad: [] as number[],
+        ingest: [] as number[],
+        ingestLoad: [] as number[],
+      };
       for (let r = 0; r < ROUNDS; r++) {
+        let meter = new CpuMeter({ server: bare.proc.proc.pid as number, load: process.pid });
         bareRuns.push(await drive(bare.url, sk, 1, round));
+        let used = meter.since().processes;
+        cores.bare.push(used.server?.cores ?? 0);
+        cores.bareLoad.push(used.load?.cores ?? 0);
+        meter = new CpuMeter({ server: ingest.proc.proc.pid as number, load: process.pid, redis: redisPid });
         singleRuns.push(await drive(ingest.url, sk, 1, round));
+        used = meter.since().processes;
+        cores.ingest.push((used.server?.cores ?? 0) + (used.redis?.cores ?? 0));
+        cores.ingestLoad.push(used.load?.cores ?? 0);
       }
+      figures.bare_hono_server_cores = median(cores.bare);
+      figures.bare_hono_load_generator_cores = median(cores.bareLoad);
+      figures.ingest_single_server_and_redis_cores = median(cores.ingest);
+      figures.ingest_single_load_generator_cores = median(cores.ingestLoad);
       await bare.proc.stop();
       const bareSingle = medianRun(bareRuns);
       const single = medianRun(singleRuns);
@@ -176,7 +197,9 @@ async function main() {
       [
         'single-event ingest vs bare Hono',
         (f.ingest_single_ratio_median ?? 0).toFixed(2),
-        `${f.ingest_single_req_s} req/s vs ${f.bare_hono_req_s} req/s (medians of ${ROUNDS} alternating rounds)`,
+        `${f.ingest_single_req_s} req/s vs ${f.bare_hono_req_s} req/s (medians of ${ROUNDS} alternating rounds); ` +
+          `cores: Hono ${f.bare_hono_server_cores} + load ${f.bare_hono_load_generator_cores}, ` +
+          `ingest+Redis ${f.ingest_single_server_and_redis_cores} + load ${f.ingest_single_load_generator_cores}`,
       ],
       [
         'batch ingest (100/req) vs raw XADD',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 const LOWER_IS_BETTER = /_ms$|_mb$|^generate_s$|non2xx/;
 /** Counts that describe the run rather than measure it. */
-const NEUTRAL = /^(events|sustained_events)$|_measured$/;
+const NEUTRAL = /^(events|sustained_events)$|_measured$|_cores$/;
 
 export function previousResults(dir: string, except: string): Record<string, number> | null {
   const files = readdirSync(dir)
