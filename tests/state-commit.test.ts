@@ -29,11 +29,19 @@ async function nextGeneration(): Promise<void> {
   await sleep(boundary - now + 50);
 }
 
-function thumbItem(ws: string, recv: string, eventId: string, messageId: string, thumb: string, ts: number): BatchItem {
+function thumbItem(
+  ws: string,
+  recv: string,
+  eventId: string,
+  messageId: string,
+  thumb: string,
+  ts: number,
+  conversation = 'c1',
+): BatchItem {
   return {
     w: ws,
     r: recv,
-    e: { event_id: eventId, type: 'message.feedback', ts, conversation_id: 'c1', message_id: messageId, thumb },
+    e: { event_id: eventId, type: 'message.feedback', ts, conversation_id: conversation, message_id: messageId, thumb },
   };
 }
 
@@ -107,5 +115,25 @@ describe('batch state', () => {
     expect(net).toEqual([1, 0]);
     const last = results.flatMap((r) => r.conversations).sort((x, y) => y.version - x.version)[0];
     expect([last?.thumbs_up, last?.thumbs_down]).toEqual([1, 0]);
+  });
+
+  it('give a retried batch exactly the resolution it committed', async () => {
+    const keys = createKeys(`c${randomUUID().slice(0, 8)}`);
+    const long = { dedupTtlSeconds: 3600, stateTtlSeconds: 3600, resultTtlSeconds: 60 };
+    const ts = Date.parse('2026-11-20T10:00:00Z');
+    await applyBatch(redis, keys, 'first', [thumbItem('w', '1', randomUUID(), 'm1', 'up', ts)], long);
+    // The thumb moves to another conversation, a CSAT is rated twice, one event is a duplicate.
+    const moved = thumbItem('w', '2', randomUUID(), 'm1', 'down', ts + 1, 'c2');
+    const rating = (score: number, at: number): BatchItem => ({
+      w: 'w',
+      r: `3-${score}`,
+      e: { event_id: randomUUID(), type: 'conversation.csat', ts: at, conversation_id: 'c2', score, reason: 'slow' },
+    });
+    const items = [moved, rating(2, ts), rating(4, ts + 5), moved];
+    const committed = await applyBatch(redis, keys, 'second', items, long);
+    expect(committed.fresh).toEqual([0, 1, 2]);
+    expect(committed.changes.map((c) => c.conversation_id)).toEqual(['c1', 'c2', 'c2', 'c2', 'c2']);
+    const retried = await applyBatch(redis, keys, 'second', items, long);
+    expect(retried).toEqual(committed);
   });
 });
