@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { defineScripts } from './apply-batch.ts';
+import { defineScripts } from './batch-state.store.ts';
 import { definePublishScript } from './live.ts';
 import { defineAppendScript } from './event-stream.ts';
 

@@ -13,15 +13,15 @@ export {
   trimAcknowledged,
   type StreamEntry,
 } from './event-stream.ts';
+export { applyBatch } from './apply-batch.ts';
 export {
-  applyBatch,
   receiveOrder,
-  type ApplyBatchOptions,
   type BatchChange,
   type BatchConversation,
   type BatchItem,
   type BatchResolution,
-} from './apply-batch.ts';
+} from './batch-resolution.ts';
+export { type ApplyBatchOptions } from './batch-state.store.ts';
 export {
   CredentialStore,
   hashToken,

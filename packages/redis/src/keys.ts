@@ -13,7 +13,7 @@ export interface Keys {
   /** sha256(token) -> credential JSON. */
   readonly credentials: string;
   workspace(ws: string): string;
-  /** Cached result of a batch's state resolution (see apply-batch.ts). */
+  /** Cached result of a batch's state resolution (see batch-state.store.ts). */
   batch(batchId: string): string;
   /** Live deltas of every workspace, read by each gateway node. */
   readonly liveStream: string;
