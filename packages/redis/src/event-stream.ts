@@ -16,7 +16,8 @@ const APPEND = readFileSync(new URL('./lua/append-events.lua', import.meta.url),
 
 /** Registers the append script (see client.ts: scripts are defined per connection). */
 export function defineAppendScript(redis: Redis): void {
-  redis.defineCommand('tlAppendEvents', { numberOfKeys: 2, lua: APPEND });
+  // The number of keys varies with the group: it is passed as the first argument.
+  redis.defineCommand('tlAppendEvents', { lua: APPEND });
 }
 
 /** Limits on admitting events; 0 switches one off. */
@@ -32,31 +33,82 @@ export interface AdmissionLimits {
 export type AppendResult =
   { ok: true; id: string } | { ok: false; code: 'rate_limited' | 'overloaded'; retryAfter: number };
 
+interface Waiting {
+  rateKey: string;
+  args: (string | number)[];
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+/** Requests waiting for their group's append, per connection and stream. */
+const groups = new WeakMap<Redis, Map<string, Waiting[]>>();
+
+/** Most requests in one append. */
+const MAX_GROUP = 256;
+
+type WithAppend = Redis & {
+  tlAppendEvents(numberOfKeys: number, args: (string | number)[]): Promise<[string, string | number][]>;
+};
+
 /**
- * Admits and appends a request's accepted events as one entry (one round trip per
- * request). Resolves once Redis has them; that is when ingest may answer 202.
+ * Admits and appends a request's accepted events as one entry; resolves once Redis has
+ * them, which is when ingest may answer 202. Requests that arrive within one turn of the
+ * event loop share one script call (group commit): per request, ioredis costs ~13 µs of
+ * the ingest process's CPU for a script call, and Redis a script run.
  */
-export async function appendEvents(
+export function appendEvents(
   redis: Redis,
   keys: Keys,
   entry: { workspaceId: string; keyId: string; count: number; json: string },
   limits: AdmissionLimits,
 ): Promise<AppendResult> {
-  const second = Math.floor(Date.now() / 1000);
-  const [status, value] = (await (
-    redis as Redis & { tlAppendEvents(...args: (string | number)[]): Promise<[string, string | number]> }
-  ).tlAppendEvents(
-    keys.stream,
-    `${keys.prefix}:rate:${entry.keyId}:${second}`,
-    entry.workspaceId,
-    entry.count,
-    entry.json,
-    limits.eventsPerSecond,
-    limits.maxBacklog,
-    limits.maxBacklogAgeMs,
-  )) as [string, string | number];
-  if (status === 'ok') return { ok: true, id: String(value) };
-  return { ok: false, code: status === 'rate_limited' ? 'rate_limited' : 'overloaded', retryAfter: Number(value) };
+  return new Promise((resolve, reject) => {
+    let byStream = groups.get(redis);
+    if (!byStream) groups.set(redis, (byStream = new Map()));
+    let group = byStream.get(keys.stream);
+    if (!group) {
+      byStream.set(keys.stream, (group = []));
+      const started = group;
+      setImmediate(() => {
+        if (byStream.get(keys.stream) === started) byStream.delete(keys.stream);
+        void send(redis, keys.stream, started);
+      });
+    }
+    group.push({
+      rateKey: `${keys.prefix}:rate:${entry.keyId}:${Math.floor(Date.now() / 1000)}`,
+      args: [
+        entry.workspaceId,
+        entry.count,
+        entry.json,
+        limits.eventsPerSecond,
+        limits.maxBacklog,
+        limits.maxBacklogAgeMs,
+      ],
+      resolve,
+      reject,
+    });
+    // A full group goes now; later requests start the next one.
+    if (group.length >= MAX_GROUP) byStream.delete(keys.stream);
+  });
+}
+
+async function send(redis: Redis, stream: string, group: Waiting[]): Promise<void> {
+  if (group.length === 0) return;
+  try {
+    const args: (string | number)[] = [stream, ...group.map((w) => w.rateKey), group.length];
+    for (const w of group) args.push(...w.args);
+    const replies = await (redis as WithAppend).tlAppendEvents(1 + group.length, args);
+    group.forEach((w, i) => {
+      const [status, value] = replies[i] ?? ['overloaded', 1];
+      w.resolve(
+        status === 'ok'
+          ? { ok: true, id: String(value) }
+          : { ok: false, code: status === 'rate_limited' ? 'rate_limited' : 'overloaded', retryAfter: Number(value) },
+      );
+    });
+  } catch (err) {
+    for (const w of group) w.reject(err);
+  }
 }
 
 /** Creates the consumer group if it does not exist yet (from the stream's start). */

@@ -1,0 +1,51 @@
+// Requests appended in one turn of the event loop share one script call (group commit):
+// each must still get its own answer, in order, with its own key's limit applied.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { appendEvents, createKeys, createRedis, whenReady } from '@thumbline/redis';
+
+let redis: Redis;
+beforeAll(async () => {
+  redis = createRedis(inject('redisUrl'), 'edge');
+  await whenReady(redis);
+});
+afterAll(() => redis.disconnect());
+
+const limits = (eventsPerSecond: number) => ({ eventsPerSecond, maxBacklog: 0, maxBacklogAgeMs: 0 });
+
+describe('appendEvents', () => {
+  it('answers each request of a group on its own: its key’s limit, its own entry, in order', async () => {
+    const keys = createKeys(`a${randomUUID().slice(0, 8)}`);
+    const entry = (keyId: string, i: number) => ({ workspaceId: 'w', keyId, count: 1, json: JSON.stringify([i]) });
+    // Issued together: one group. Key a may send 3 events this second, key b 10.
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => appendEvents(redis, keys, entry('a', i), limits(3))),
+      ...Array.from({ length: 5 }, (_, i) => appendEvents(redis, keys, entry('b', 5 + i), limits(10))),
+    ]);
+    // A second boundary between the two halves would reset key a's counter: allow for it.
+    const refused = results.filter((r) => !r.ok);
+    expect(refused.every((r) => !r.ok && r.code === 'rate_limited')).toBe(true);
+    expect(refused.length).toBeLessThanOrEqual(2);
+    expect(results.slice(5).every((r) => r.ok)).toBe(true);
+    const ids = results.flatMap((r) => (r.ok ? [r.id] : []));
+    const stream = (await redis.xrange(keys.stream, '-', '+')) as [string, string[]][];
+    expect(stream.map(([id]) => id)).toEqual(ids);
+    // Entries are in call order: each holds the index it was sent with.
+    const order = stream.map(([, f]) => JSON.parse(f[f.indexOf('ev') + 1] as string)[0] as number);
+    expect(order).toEqual([...order].sort((x, y) => x - y));
+  });
+
+  it('fails every request of a group when Redis does', async () => {
+    const keys = createKeys(`f${randomUUID().slice(0, 8)}`);
+    const broken = createRedis('redis://127.0.0.1:1', 'edge');
+    broken.on('error', () => undefined);
+    const results = await Promise.allSettled(
+      [0, 1, 2].map((i) =>
+        appendEvents(broken, keys, { workspaceId: 'w', keyId: 'k', count: 1, json: `[${i}]` }, limits(0)),
+      ),
+    );
+    broken.disconnect();
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+  });
+});
