@@ -38,14 +38,19 @@ export class FlakyClickHouse implements ClickHouse {
     this.check();
     return this.real.command(...args);
   }
-  async insert(table: string, rows: readonly object[], settings?: Parameters<ClickHouse['insert']>[2]) {
+  async insert(
+    table: string,
+    rows: readonly object[],
+    settings?: Parameters<ClickHouse['insert']>[2],
+    columns?: readonly string[],
+  ) {
     this.check();
     if (this.poison && JSON.stringify(rows).includes(this.poison)) {
       this.failures++;
       throw new Error('row refused (injected poison)');
     }
     this.inserts++;
-    return this.real.insert(table, rows, settings);
+    return this.real.insert(table, rows, settings, columns);
   }
   async ping() {
     return !this.down && this.real.ping();

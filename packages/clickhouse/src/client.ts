@@ -33,10 +33,11 @@ export interface ClickHouse {
   /** Runs a statement that returns nothing (DDL). */
   command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void>;
   /**
-   * Inserts rows (objects with the same keys, the columns to fill); pass
+   * Inserts rows (objects with the same keys); fills `columns` (default: the first row's
+   * keys), leaving the table's other columns to their defaults. Pass
    * `insert_deduplication_token` for retry-safe inserts.
    */
-  insert(table: string, rows: readonly object[], settings?: Settings): Promise<void>;
+  insert(table: string, rows: readonly object[], settings?: Settings, columns?: readonly string[]): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -146,13 +147,13 @@ class ClientClickHouse implements ClickHouse {
     await this.client.command({ query: scoped(sql, settings), query_params: params });
   }
 
-  async insert(table: string, rows: readonly object[], settings?: Settings): Promise<void> {
+  async insert(table: string, rows: readonly object[], settings?: Settings, only?: readonly string[]): Promise<void> {
     if (!IDENTIFIER.test(table)) throw new Error(`invalid table name: ${table}`);
     const first = rows[0];
     if (first === undefined) return;
-    // JSONCompactEachRow with the column list of the first row: ClickHouse parses it about
-    // a quarter faster than JSONEachRow (measured on the events table), as it skips the keys.
-    const columns = Object.keys(first);
+    // JSONCompactEachRow with a column list: ClickHouse parses it about a quarter faster
+    // than JSONEachRow (measured on the events table), as it skips the keys.
+    const columns = only ?? Object.keys(first);
     for (const column of columns) {
       if (!IDENTIFIER.test(column)) throw new Error(`invalid column name: ${column}`);
     }
