@@ -55,14 +55,18 @@ export interface BatchRows {
 }
 
 /**
- * The columns some event of the batch fills. The rest (text, reason, role... of a batch of
- * thumbs) are left out of the insert and take their defaults, '' or NULL, the same values:
- * measured ~30 % cheaper for a batch of thumbs.
+ * The columns some row fills. The rest (text, reason, role... of a batch of thumbs; score and
+ * rating of unrated conversations) are left out of the insert and take their defaults, which
+ * are the same values: '' for strings and NULL for Nullable columns (the one column with a
+ * DEFAULT expression, conversations.committed_at, is always filled). Measured ~30 % cheaper
+ * for the events of a batch of thumbs.
  */
-function filledColumns(rows: readonly EventRow[]): string[] {
+function filledColumns<T extends object>(rows: readonly T[]): string[] {
   const first = rows[0];
   if (!first) return [];
-  return (Object.keys(first) as (keyof EventRow)[]).filter((c) => rows.some((r) => r[c] !== '' && r[c] !== null));
+  return (Object.keys(first) as (keyof T & string)[]).filter((c) =>
+    rows.some((r) => r[c] !== ('' as unknown) && r[c] !== null),
+  );
 }
 
 /**
@@ -74,6 +78,7 @@ export async function writeBatch(ch: ClickHouse, batchId: string, rows: BatchRow
   // committed_at is the time of this attempt: a retry's rows differ only there, and the
   // token (not the content) decides deduplication, so the first commit's stamp stays.
   const committedAt = toDateTime64(Date.now());
+  const conversations = rows.conversations.map((r) => ({ ...r, committed_at: committedAt }));
   // The three inserts are independent (each deduplicated by its own token), so they run
   // together: the engine works on them in parallel. All must succeed before the batch counts,
   // and a failure is reported only once none is still running (a retry never overlaps one).
@@ -87,8 +92,9 @@ export async function writeBatch(ch: ClickHouse, batchId: string, rows: BatchRow
     ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` }),
     ch.insert(
       TABLES.conversations,
-      rows.conversations.map((r) => ({ ...r, committed_at: committedAt })),
+      conversations,
       { insert_deduplication_token: `${batchId}:conversations` },
+      filledColumns(conversations),
     ),
   ]);
   const failed = settled.find((r) => r.status === 'rejected');
