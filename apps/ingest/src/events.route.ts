@@ -127,21 +127,22 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
     }
   });
 
-  /** Only a CSAT rating naming a widget needs the widget's settings (see checkWidget). */
-  const needsWidget = (verdict: EventVerdict) =>
-    verdict.ok && verdict.event.type === 'conversation.csat' && verdict.event.widget_id !== undefined;
-
-  /** A CSAT rating for a widget whose CSAT collection is off is refused. */
-  async function checkWidget(ws: string, verdict: EventVerdict): Promise<EventVerdict> {
+  /**
+   * A CSAT rating for a widget whose CSAT collection is off is refused. Only such ratings
+   * need the widget's settings: the others are answered without a promise (an await per
+   * event costs a microtask on the hot path).
+   */
+  function checkWidget(ws: string, verdict: EventVerdict): EventVerdict | Promise<EventVerdict> {
     if (!verdict.ok || verdict.event.type !== 'conversation.csat' || verdict.event.widget_id === undefined)
       return verdict;
-    const widget = await deps.settings.widget(ws, verdict.event.widget_id);
-    if (widget.csat_enabled) return verdict;
-    return {
-      ok: false,
-      code: 'csat_disabled',
-      message: `widget_id: CSAT collection is off for widget ${verdict.event.widget_id}`,
-    };
+    const widgetId = verdict.event.widget_id;
+    return deps.settings
+      .widget(ws, widgetId)
+      .then((widget): EventVerdict =>
+        widget.csat_enabled
+          ? verdict
+          : { ok: false, code: 'csat_disabled', message: `widget_id: CSAT collection is off for widget ${widgetId}` },
+      );
   }
 
   async function handle(c: Context) {
@@ -162,9 +163,8 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
     const accepted: AcceptedEvent[] = [];
     const rejected: { index: number; code: string; message: string }[] = [];
     for (const [index, item] of raw.entries()) {
-      const checked = validateEvent(item, options);
-      // Most events need no settings: no await (a microtask per event) for them.
-      const verdict = needsWidget(checked) ? await checkWidget(cred.workspace_id, checked) : checked;
+      const checked = checkWidget(cred.workspace_id, validateEvent(item, options));
+      const verdict = checked instanceof Promise ? await checked : checked;
       if (verdict.ok) accepted.push(verdict.event);
       else {
         rejected.push({ index, code: verdict.code, message: verdict.message });
