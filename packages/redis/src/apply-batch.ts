@@ -25,8 +25,10 @@ export function applyBatch(
   items: BatchItem[],
   options: ApplyBatchOptions,
 ): Promise<BatchResolution> {
-  const previous = turns.get(redis) ?? Promise.resolve();
-  const mine = previous.catch(() => undefined).then(() => resolveAndCommit(redis, keys, batchId, items, options));
+  // The stored turn never rejects: a failed resolution only fails its own caller.
+  const mine = (turns.get(redis) ?? Promise.resolve()).then(() =>
+    resolveAndCommit(redis, keys, batchId, items, options),
+  );
   turns.set(
     redis,
     mine.catch(() => undefined),
