@@ -10,7 +10,7 @@ import { freePort, spawnNode, type Spawned } from '../tests/support/spawn.ts';
 import { benchQueries } from './bench/queries.ts';
 import { benchLive } from './bench/live.ts';
 import { previousResults, regressions } from './bench/compare.ts';
-import { CONNECTIONS, drive, DURATION_S, thumbEvent } from './bench/load.ts';
+import { CONNECTIONS, drive, DURATION_S, thumbEvent, type LoadRun } from './bench/load.ts';
 import { CpuMeter, peakRss } from './bench/process-usage.ts';
 import { benchSustained, rawClickHouseInsert } from './bench/sustained.ts';
 
@@ -25,6 +25,14 @@ const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return Math.round((sorted[Math.floor(sorted.length / 2)] ?? NaN) * 100) / 100;
 };
+/** A load run and the cores each process (and this one, the load generator, as 'load') used during it. */
+async function metered(processes: Record<string, number>, run: () => Promise<LoadRun>) {
+  const meter = new CpuMeter({ ...processes, load: process.pid });
+  const result = await run();
+  const used = meter.since().processes;
+  return { run: result, cores: (name: string) => used[name]?.cores ?? 0 };
+}
+
 /** The run with the median throughput. */
 function medianRun<T extends { reqPerSec: number }>(runs: T[]): T {
   return [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(runs.length / 2)] as T;
@@ -86,11 +94,11 @@ async function main() {
       // Rounds alternate baseline and Thumbline, and the medians are reported: on a
       // shared machine a neighbour's burst then hits both sides instead of one run.
       const round = DURATION_S / 2;
-      const bareRuns: Awaited<ReturnType<typeof drive>>[] = [];
-      const singleRuns: Awaited<ReturnType<typeof drive>>[] = [];
+      const bareRuns: LoadRun[] = [];
+      const singleRuns: LoadRun[] = [];
       // What each side's server and the load generator used: a saturated load generator
       // caps the baseline, and the ratio with it.
-      const redisPid = Number(readFileSync(join(dir, 'redis', 'redis.pid'), 'utf8'));
+      const redisPid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
       const cores = {
         bare: [] as number[],
         bareLoad: [] as number[],
@@ -98,16 +106,16 @@ async function main() {
         ingestLoad: [] as number[],
       };
       for (let r = 0; r < ROUNDS; r++) {
-        let meter = new CpuMeter({ server: bare.proc.proc.pid as number, load: process.pid });
-        bareRuns.push(await drive(bare.url, sk, 1, round));
-        let used = meter.since().processes;
-        cores.bare.push(used.server?.cores ?? 0);
-        cores.bareLoad.push(used.load?.cores ?? 0);
-        meter = new CpuMeter({ server: ingest.proc.proc.pid as number, load: process.pid, redis: redisPid });
-        singleRuns.push(await drive(ingest.url, sk, 1, round));
-        used = meter.since().processes;
-        cores.ingest.push((used.server?.cores ?? 0) + (used.redis?.cores ?? 0));
-        cores.ingestLoad.push(used.load?.cores ?? 0);
+        const b = await metered({ server: bare.proc.proc.pid as number }, () => drive(bare.url, sk, 1, round));
+        bareRuns.push(b.run);
+        cores.bare.push(b.cores('server'));
+        cores.bareLoad.push(b.cores('load'));
+        const s = await metered({ server: ingest.proc.proc.pid as number, redis: redisPid }, () =>
+          drive(ingest.url, sk, 1, round),
+        );
+        singleRuns.push(s.run);
+        cores.ingest.push(s.cores('server') + s.cores('redis'));
+        cores.ingestLoad.push(s.cores('load'));
       }
       figures.bare_hono_server_cores = median(cores.bare);
       figures.bare_hono_load_generator_cores = median(cores.bareLoad);
@@ -133,7 +141,7 @@ async function main() {
       figures.raw_xadd_per_s = Math.round(n / ((performance.now() - t0) / 1000));
       await client.del('bench:raw');
 
-      const batchRuns: Awaited<ReturnType<typeof drive>>[] = [];
+      const batchRuns: LoadRun[] = [];
       const { rssMb } = await peakRss(
         ingest.proc.proc.pid as number,
         (async () => {

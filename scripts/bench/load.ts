@@ -17,6 +17,9 @@ export function thumbEvent(now: number) {
   };
 }
 
+/** What one load run measured. */
+export type LoadRun = Awaited<ReturnType<typeof drive>>;
+
 /** Drives POST /v1/events with fresh event ids; returns requests/s and 2xx count. */
 export async function drive(url: string, token: string, batch: number, duration = DURATION_S) {
   const body = () =>
