@@ -18,6 +18,7 @@ export {
 export { errorSchema, type ErrorBody } from './error.schema.ts';
 export { overviewQuerySchema, overviewSchema, type Overview, type OverviewQuery } from './overview.schema.ts';
 export { validateEvent, type EventVerdict } from './validate-event.ts';
+export { illFormedField, isWellFormed } from './well-formed.ts';
 export {
   autoEndCopyBodySchema,
   autoEndCopySchema,

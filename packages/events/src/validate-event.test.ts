@@ -91,4 +91,36 @@ describe('validateEvent', () => {
     );
     expect(verdict({ ...base, type: 'message.feedback', ts: NOW, message_id: 'm', thumb: 'up' }, pub).ok).toBe(true);
   });
+
+  it('refuses a lone surrogate in every string field of every event type, naming the field', () => {
+    const LONE = 'ok\ud800';
+    const byType: [object, string[]][] = [
+      [{ type: 'conversation.started', channel: 'web' }, ['conversation_id', 'widget_id', 'locale', 'channel']],
+      [
+        { type: 'message.created', message_id: 'm', role: 'shopper', text: 't' },
+        ['conversation_id', 'widget_id', 'locale', 'message_id', 'text'],
+      ],
+      [{ type: 'message.feedback', message_id: 'm', thumb: 'up' }, ['conversation_id', 'widget_id', 'locale', 'message_id']],
+      [{ type: 'conversation.resolved' }, ['conversation_id', 'widget_id', 'locale']],
+      [{ type: 'conversation.csat', score: 1, reason: 'r' }, ['conversation_id', 'widget_id', 'locale', 'reason']],
+    ];
+    for (const [fields, strings] of byType) {
+      const valid = { ...base, ts: NOW, widget_id: 'w', locale: 'en', ...fields };
+      expect(verdict(valid).ok, JSON.stringify(valid)).toBe(true);
+      for (const field of strings) {
+        const v = verdict({ ...valid, [field]: LONE });
+        expect(v, `${(fields as { type: string }).type} ${field}`).toMatchObject({ ok: false, code: 'invalid_event' });
+        if (!v.ok) expect(v.message).toMatch(new RegExp(`^${field}: .*well-formed`));
+      }
+    }
+    // A low surrogate alone, and a high one at the very end, are lone too; a pair is fine.
+    expect(verdict({ ...base, type: 'conversation.csat', ts: NOW, score: 1, reason: '\udc00x' }).ok).toBe(false);
+    expect(verdict({ ...base, type: 'conversation.csat', ts: NOW, score: 1, reason: 'x\ud83d' }).ok).toBe(false);
+    expect(verdict({ ...base, type: 'conversation.csat', ts: NOW, score: 1, reason: 'fits 😀' }).ok).toBe(true);
+  });
+
+  it('lowercases event_id: a UUID in upper case is the same event', () => {
+    const v = verdict({ ...base, event_id: base.event_id.toUpperCase(), type: 'conversation.resolved', ts: NOW });
+    expect(v).toMatchObject({ ok: true, event: { event_id: base.event_id } });
+  });
 });

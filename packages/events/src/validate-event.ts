@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { eventSchema, PUBLIC_EVENT_TYPES, type AcceptedEvent } from './event.schema.ts';
+import { illFormedField } from './well-formed.ts';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -28,7 +29,13 @@ function describe(error: z.ZodError): string {
 export function validateEvent(raw: unknown, options: ValidateOptions): EventVerdict {
   const parsed = eventSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, code: 'invalid_event', message: describe(parsed.error) };
-  const event = parsed.data;
+  // Fields the schema keeps (unknown ones are dropped) must be storable text.
+  const illFormed = illFormedField(parsed.data);
+  if (illFormed !== null) {
+    return { ok: false, code: 'invalid_event', message: `${illFormed}: must be well-formed Unicode (lone surrogate)` };
+  }
+  // UUIDs are case-insensitive: one spelling from here on, so dedup sees one event.
+  const event = { ...parsed.data, event_id: parsed.data.event_id.toLowerCase() };
   if (options.publicKey && !PUBLIC_EVENT_TYPES.has(event.type)) {
     return {
       ok: false,
