@@ -17,7 +17,8 @@ import {
   type Keys,
 } from '@thumbline/redis';
 import type { Overview } from '@thumbline/events';
-import { batchEvents, stateItem } from '@thumbline/worker';
+import { batchEvents, eventRows, stateItem } from '@thumbline/worker';
+import { writeEvents } from '@thumbline/clickhouse';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
 
@@ -122,8 +123,12 @@ describe('pipeline', () => {
     const data: InsertBatchData = { entries };
     const batchId = sliceJobId(entries);
     const deps = { redis: env.redis, keys: env.keys, ch: env.ch, state: env.state };
-    // Crash 1: state resolved, nothing inserted yet.
-    await applyBatch(env.redis, env.keys, batchId, batchEvents(entries).map(stateItem), env.state);
+    // Crash 1: the events' raw rows stored and the state committed, nothing counted yet.
+    const events = batchEvents(entries);
+    await applyBatch(env.redis, env.keys, batchId, events.map(stateItem), env.state, async (r) => {
+      await writeEvents(env.ch, batchId, eventRows(events, r));
+      return [];
+    });
     // Retry, then a second retry after a crash between insert and job completion.
     await insertBatch(deps, batchId, data);
     await insertBatch(deps, batchId, data);

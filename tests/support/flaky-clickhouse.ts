@@ -7,6 +7,8 @@ export class FlakyClickHouse implements ClickHouse {
   down = false;
   /** Inserts whose rows contain this text fail, as a poison batch would. */
   poison: string | null = null;
+  /** Inserts into this table fail, as if the server went away mid-batch. */
+  failTable: string | null = null;
   inserts = 0;
   failures = 0;
 
@@ -45,6 +47,10 @@ export class FlakyClickHouse implements ClickHouse {
     columns?: readonly string[],
   ) {
     this.check();
+    if (table === this.failTable) {
+      this.failures++;
+      throw new Error(`insert into ${table} failed (injected)`);
+    }
     if (this.poison && JSON.stringify(rows).includes(this.poison)) {
       this.failures++;
       throw new Error('row refused (injected poison)');

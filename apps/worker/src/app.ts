@@ -9,7 +9,7 @@ import { entryTime } from './batch-rows.ts';
 
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
-export { batchEvents, batchRows, stateItem } from './batch-rows.ts';
+export { batchEvents, batchRows, eventRows, stateItem } from './batch-rows.ts';
 export { deadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';
 
 export interface WorkerDeps {
@@ -87,6 +87,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     const res = await insertBatch(deps, job.id as string, job.data);
     deps.metrics.insertSeconds.observe((performance.now() - started) / 1000);
     deps.metrics.batchEvents.observe(res.events);
+    if (res.dead > 0) deps.metrics.deadEvents.inc(res.dead);
     for (const [stage, seconds] of Object.entries(res.seconds))
       deps.metrics.batchStageSeconds.observe({ stage }, seconds);
     const first = job.data.entries[0];

@@ -69,6 +69,11 @@ function eventRow(b: BatchEvent): EventRow {
   };
 }
 
+/** The raw rows of a resolution's new events. */
+export function eventRows(events: readonly BatchEvent[], res: Pick<BatchResolution, 'fresh'>): EventRow[] {
+  return res.fresh.map((i) => eventRow(events[i] as BatchEvent));
+}
+
 /**
  * The ClickHouse rows of a resolved batch. Depends only on the batch and its cached
  * resolution, so a retry produces exactly the same rows (and dedup tokens hold).
@@ -76,7 +81,7 @@ function eventRow(b: BatchEvent): EventRow {
 export function batchRows(events: readonly BatchEvent[], res: BatchResolution): BatchRows {
   const updatedAt = toDateTime64(Math.max(0, ...events.map((e) => e.receivedAt)));
   return {
-    events: res.fresh.map((i) => eventRow(events[i] as BatchEvent)),
+    events: eventRows(events, res),
     changes: res.changes,
     conversations: res.conversations.map((c) => ({
       workspace_id: c.workspace_id,

@@ -1,5 +1,6 @@
 import type { ClickHouse } from './client.ts';
 import { TABLES } from './tables.ts';
+import { isDataError, refusedRows, type RefusedRow } from './refused-rows.ts';
 
 /** A row of `events`: times as 'YYYY-MM-DD hh:mm:ss.sss' UTC. */
 export interface EventRow {
@@ -69,34 +70,66 @@ function filledColumns<T extends object>(rows: readonly T[]): string[] {
   );
 }
 
+/** The tables a batch writes after its state is committed, in the order readers expect. */
+export type SummaryTable = 'conversations' | 'changes';
+
 /**
- * Writes one processed batch. Each table gets a token derived from `batchId`, so a
- * retried batch that produces the same rows is deduplicated by ClickHouse, including
- * in the materialized views, and counts once.
+ * Inserts a batch's new events under a token derived from `batchId` (a retry of the same
+ * rows is deduplicated by ClickHouse). When ClickHouse refuses the insert for its data,
+ * nothing was stored: the rows it refuses are found through `events_gate` and returned,
+ * and the caller resolves the batch again without them (ADR 0008). Other errors throw.
  */
-export async function writeBatch(ch: ClickHouse, batchId: string, rows: BatchRows): Promise<void> {
-  // committed_at is the time of this attempt: a retry's rows differ only there, and the
-  // token (not the content) decides deduplication, so the first commit's stamp stays.
+export async function writeEvents(ch: ClickHouse, batchId: string, rows: readonly EventRow[]): Promise<RefusedRow[]> {
+  const columns = filledColumns(rows);
+  try {
+    await ch.insert(TABLES.events, rows, { insert_deduplication_token: `${batchId}:events` }, columns);
+    return [];
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    const refused = await refusedRows(ch, TABLES.eventsGate, rows, columns);
+    // The gate takes every row alone: the refusal was not about one row's data.
+    if (refused.length === 0) throw err;
+    return refused;
+  }
+}
+
+/**
+ * Writes what dashboards count, once the batch's events are stored and its state is
+ * committed: conversation versions and signed changes, each under its own token, skipping
+ * the tables a previous attempt already wrote (`written`, kept with the batch's cached
+ * resolution) so a replay however late adds nothing twice. `onWritten` records each table
+ * as soon as its insert is acknowledged; a failure is reported once none is still running.
+ */
+export async function writeSummaries(
+  ch: ClickHouse,
+  batchId: string,
+  rows: Pick<BatchRows, 'changes' | 'conversations'>,
+  written: ReadonlySet<SummaryTable>,
+  onWritten: (table: SummaryTable) => Promise<void>,
+): Promise<void> {
+  // committed_at is the time of this attempt: the inbox pages through versions committed
+  // before its first page (ADR 0005).
   const committedAt = toDateTime64(Date.now());
   const conversations = rows.conversations.map((r) => ({ ...r, committed_at: committedAt }));
-  // The three inserts are independent (each deduplicated by its own token), so they run
-  // together: the engine works on them in parallel. All must succeed before the batch counts,
-  // and a failure is reported only once none is still running (a retry never overlaps one).
-  const settled = await Promise.allSettled([
-    ch.insert(
-      TABLES.events,
-      rows.events,
-      { insert_deduplication_token: `${batchId}:events` },
-      filledColumns(rows.events),
-    ),
-    ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` }),
-    ch.insert(
-      TABLES.conversations,
-      conversations,
-      { insert_deduplication_token: `${batchId}:conversations` },
-      filledColumns(conversations),
-    ),
-  ]);
+  const inserts: Record<SummaryTable, () => Promise<void>> = {
+    conversations: () =>
+      ch.insert(
+        TABLES.conversations,
+        conversations,
+        { insert_deduplication_token: `${batchId}:conversations` },
+        filledColumns(conversations),
+      ),
+    changes: () => ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` }),
+  };
+  // Independent inserts run together (the engine works on them in parallel).
+  const settled = await Promise.allSettled(
+    (Object.keys(inserts) as SummaryTable[])
+      .filter((table) => !written.has(table))
+      .map(async (table) => {
+        await inserts[table]();
+        await onWritten(table);
+      }),
+  );
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
 }

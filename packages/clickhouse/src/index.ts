@@ -11,12 +11,15 @@ export {
 } from './migrate.ts';
 export {
   toDateTime64,
-  writeBatch,
+  writeEvents,
+  writeSummaries,
+  type SummaryTable,
   type BatchRows,
   type ChangeRow,
   type ConversationRow,
   type EventRow,
 } from './batch.repo.ts';
+export { isDataError, refusedRows, type RefusedRow } from './refused-rows.ts';
 export { dailyFeedback, type DailyFeedback } from './feedback.repo.ts';
 export { GAP_SIMILARITY, knowledgeGaps, type KnowledgeGap } from './knowledge-gaps.repo.ts';
 export {

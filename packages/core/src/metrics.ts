@@ -65,6 +65,11 @@ export function createMetrics() {
       help: 'Batches that failed their last attempt and wait in the dead-letter set',
       registers: [registry],
     }),
+    deadEvents: new Counter({
+      name: 'thumbline_dead_events_total',
+      help: 'Events ClickHouse refused for their data: left out of their batch and kept as dead events',
+      registers: [registry],
+    }),
     streamLagSeconds: new Gauge({
       name: 'thumbline_stream_lag_seconds',
       help: 'Age of the oldest entry still in the ingest stream (not yet trimmed after processing)',

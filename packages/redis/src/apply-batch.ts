@@ -12,6 +12,15 @@ const turns = new WeakMap<Redis, Promise<unknown>>();
 const MAX_CONFLICTS = 100;
 
 /**
+ * Called with each resolution before it is committed; stores what must exist before the
+ * state says the batch's events were seen (their raw rows), and answers the indexes of
+ * items storage refused for their data (nothing of the batch stored). Those items are
+ * left out and the batch is resolved again from the same snapshot, so a refused event
+ * never enters the state (ADR 0008).
+ */
+export type BeforeCommit = (resolution: BatchResolution) => Promise<readonly number[]>;
+
+/**
  * Resolves dedup and latest-wins state for a batch and commits it atomically (ADR 0007):
  * state is read with plain commands, resolved here, and written by one script only if
  * nothing it was read from changed meanwhile (else read and resolve again). The answer is
@@ -24,10 +33,11 @@ export function applyBatch(
   batchId: string,
   items: BatchItem[],
   options: ApplyBatchOptions,
+  beforeCommit: BeforeCommit = async () => [],
 ): Promise<BatchResolution> {
   // The stored turn never rejects: a failed resolution only fails its own caller.
   const mine = (turns.get(redis) ?? Promise.resolve()).then(() =>
-    resolveAndCommit(redis, keys, batchId, items, options),
+    resolveAndCommit(redis, keys, batchId, items, options, beforeCommit),
   );
   turns.set(
     redis,
@@ -42,12 +52,23 @@ async function resolveAndCommit(
   batchId: string,
   items: BatchItem[],
   options: ApplyBatchOptions,
+  beforeCommit: BeforeCommit,
 ): Promise<BatchResolution> {
   const batchKey = keys.batch(batchId);
+  const excluded = new Set<number>();
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
     const snapshot = await readSnapshot(redis, keys, batchKey, items, options);
     if ('cached' in snapshot) return decodeResolution(snapshot.cached, items);
-    const { resolution, writes } = resolve(items, snapshot);
+    let { resolution, writes } = resolve(items, snapshot, excluded);
+    for (;;) {
+      const refused = await beforeCommit(resolution);
+      if (refused.length === 0) break;
+      const before = excluded.size;
+      for (const i of refused) excluded.add(i);
+      // Every round must leave out one more item, so this ends.
+      if (excluded.size === before) throw new Error(`batch ${batchId}: refused items were already left out`);
+      ({ resolution, writes } = resolve(items, snapshot, excluded));
+    }
     const cached = encodeResolution(resolution, items);
     const outcome = await commitState(redis, keys, batchKey, snapshot, writes, options, cached);
     if (outcome === 'ok') return resolution;

@@ -99,11 +99,13 @@ const bucketOf = (ts: number) => Math.floor(ts / 900_000) * 900;
 /**
  * Dedup and latest-wins over a snapshot, in receive order: which events are fresh, the
  * signed changes to the aggregates, the new summaries of the conversations that changed,
- * and the state to write. Pure: the same items and snapshot give the same answer.
+ * and the state to write. Pure: the same items, snapshot and exclusions give the same answer.
  */
 export function resolve(
   items: readonly BatchItem[],
   snapshot: Snapshot,
+  /** Indexes of items left out, as if they were not in the batch (refused by storage). */
+  excluded: ReadonlySet<number> = new Set(),
 ): { resolution: BatchResolution; writes: Map<string, WorkspaceWrites> } {
   const fresh: number[] = [];
   const changes: BatchChange[] = [];
@@ -146,6 +148,7 @@ export function resolve(
     });
 
   items.forEach(({ w: ws, r: recv, e }, i) => {
+    if (excluded.has(i)) return;
     const snap = snapshot.workspaces.get(ws);
     let batchIds = seenInBatch.get(ws);
     if (!batchIds) seenInBatch.set(ws, (batchIds = new Set()));

@@ -13,7 +13,9 @@ export {
   trimAcknowledged,
   type StreamEntry,
 } from './event-stream.ts';
-export { applyBatch } from './apply-batch.ts';
+export { applyBatch, type BeforeCommit } from './apply-batch.ts';
+export { forgetBatch, markWritten, writtenTables } from './batch-ledger.ts';
+export { DEAD_EVENTS_KEPT, listDeadEvents, recordDeadEvents, type DeadEvent } from './dead-events.store.ts';
 export {
   receiveOrder,
   type BatchChange,

@@ -15,6 +15,12 @@ export interface Keys {
   workspace(ws: string): string;
   /** Cached result of a batch's state resolution (see batch-state.store.ts). */
   batch(batchId: string): string;
+  /** Tables a batch has written after its state commit (see batch-ledger.ts). */
+  batchLedger(batchId: string): string;
+  /** Marker: this batch's delta for this workspace was published (holds its seq). */
+  published(batchId: string, ws: string): string;
+  /** Events storage refused, with the reason (see dead-events.store.ts). */
+  readonly deadEvents: string;
   /** Live deltas of every workspace, read by each gateway node. */
   readonly liveStream: string;
   liveSeq(ws: string): string;
@@ -30,6 +36,9 @@ export function createKeys(prefix: string): Keys {
     credentials: `${prefix}:credentials`,
     workspace: (ws) => `${prefix}:ws:${ws}`,
     batch: (batchId) => `${prefix}:batch:${batchId}`,
+    batchLedger: (batchId) => `${prefix}:batch:${batchId}:written`,
+    published: (batchId, ws) => `${prefix}:live:pub:${batchId}:${ws}`,
+    deadEvents: `${prefix}:dead-events`,
     liveStream: `${prefix}:live`,
     liveSeq: (ws) => `${prefix}:live:seq:${ws}`,
     liveHistory: (ws) => `${prefix}:live:history:${ws}`,

@@ -47,9 +47,11 @@ export function publishDelta(
   batchId: string,
   workspaceId: string,
   body: string,
+  /** How long the marker lives: as long as the batch may be replayed (it is deleted when the batch is done). */
+  markerTtlSeconds: number,
 ): Promise<number> {
   return (redis as WithPublish).tlPublishDelta(
-    `${keys.prefix}:live:pub:${batchId}:${workspaceId}`,
+    keys.published(batchId, workspaceId),
     keys.liveSeq(workspaceId),
     keys.liveHistory(workspaceId),
     keys.liveStream,
@@ -57,7 +59,7 @@ export function publishDelta(
     body,
     LIVE_HISTORY,
     LIVE_STREAM_MAXLEN,
-    86_400,
+    markerTtlSeconds,
   );
 }
 

@@ -1,14 +1,18 @@
 import type { Redis } from 'ioredis';
-import { writeBatch, type ClickHouse } from '@thumbline/clickhouse';
+import { writeEvents, writeSummaries, type ClickHouse, type SummaryTable } from '@thumbline/clickhouse';
 import {
   applyBatch,
+  forgetBatch,
+  markWritten,
   publishDelta,
+  recordDeadEvents,
+  writtenTables,
   type ApplyBatchOptions,
   type BatchResolution,
   type Keys,
   type StreamEntry,
 } from '@thumbline/redis';
-import { batchEvents, batchRows, stateItem } from '../batch-rows.ts';
+import { batchEvents, batchRows, eventRows, stateItem } from '../batch-rows.ts';
 import { workspaceDeltas } from '../deltas.ts';
 
 export const QUEUE = 'events';
@@ -34,32 +38,78 @@ export interface StageSeconds {
 }
 
 /**
- * Processes one slice: resolve dedup and latest-wins state (cached per batch), insert
- * the rows with batch-derived dedup tokens, publish each workspace's live delta (once
- * per batch), and only then report success. Any failure
- * throws, the job is retried, and the retry writes the same rows, which ClickHouse
- * deduplicates.
+ * Processes one slice (ADR 0007, ADR 0008):
+ * 1. resolve dedup and latest-wins state from a snapshot;
+ * 2. insert the new events' raw rows; rows ClickHouse refuses for their data are found,
+ *    kept as dead events and left out, and the batch is resolved again without them;
+ * 3. commit the state (the resolution is cached for retries);
+ * 4. insert conversation versions and signed changes, each table once per batch (ledger);
+ * 5. publish each workspace's live delta once, and forget the batch.
+ * Any failure throws and the job is retried; a retry after step 3 writes what is missing
+ * of the same rows, so a batch counts once however late it is replayed.
  */
 export async function insertBatch(
   deps: InsertBatchDeps,
   batchId: string,
   data: InsertBatchData,
-): Promise<BatchResolution & { events: number; seconds: StageSeconds }> {
+): Promise<BatchResolution & { events: number; dead: number; seconds: StageSeconds }> {
   const t0 = performance.now();
   const events = batchEvents(data.entries);
-  const res = await applyBatch(deps.redis, deps.keys, batchId, events.map(stateItem), deps.state);
+  let clickhouseMs = 0;
+  let dead = 0;
+  const res = await applyBatch(deps.redis, deps.keys, batchId, events.map(stateItem), deps.state, async (resolution) => {
+    const started = performance.now();
+    const refused = await writeEvents(deps.ch, batchId, eventRows(events, resolution));
+    clickhouseMs += performance.now() - started;
+    const items = refused.map((r) => resolution.fresh[r.index] as number);
+    await recordDeadEvents(
+      deps.redis,
+      deps.keys,
+      refused.map((r, n) => {
+        const b = events[items[n] as number];
+        return {
+          batchId,
+          index: items[n] as number,
+          workspaceId: b?.workspaceId ?? '',
+          event: JSON.stringify(b?.event),
+          error: r.error,
+        };
+      }),
+    );
+    dead += refused.length;
+    return items;
+  });
   const t1 = performance.now();
-  await writeBatch(deps.ch, batchId, batchRows(events, res));
+  const written = (await writtenTables(deps.redis, deps.keys, batchId)) as Set<SummaryTable>;
+  await writeSummaries(deps.ch, batchId, batchRows(events, res), written, (table) =>
+    markWritten(deps.redis, deps.keys, batchId, table, deps.state.resultTtlSeconds),
+  );
   const t2 = performance.now();
   // Only now, with the rows committed, may dashboards hear of them.
-  for (const { workspaceId, delta } of workspaceDeltas(res)) {
-    await publishDelta(deps.redis, deps.keys, batchId, workspaceId, JSON.stringify(delta));
+  const deltas = workspaceDeltas(res);
+  for (const { workspaceId, delta } of deltas) {
+    await publishDelta(
+      deps.redis,
+      deps.keys,
+      batchId,
+      workspaceId,
+      JSON.stringify(delta),
+      deps.state.resultTtlSeconds,
+    );
   }
-  // Done: the cached resolution was only for retries of this job (a later delivery of the
-  // same slice resolves again and finds every event already seen). Kept, it would hold
-  // ~200 bytes per event in Redis.
-  await deps.redis.del(deps.keys.batch(batchId));
+  // Done: what was kept for retries of this job goes (kept, the cached resolution alone
+  // would hold ~200 bytes per event in Redis).
+  await forgetBatch(
+    deps.redis,
+    deps.keys,
+    batchId,
+    deltas.map((d) => d.workspaceId),
+  );
   const t3 = performance.now();
-  const seconds = { state: (t1 - t0) / 1000, clickhouse: (t2 - t1) / 1000, publish: (t3 - t2) / 1000 };
-  return { ...res, events: events.length, seconds };
+  const seconds = {
+    state: (t1 - t0 - clickhouseMs) / 1000,
+    clickhouse: (clickhouseMs + t2 - t1) / 1000,
+    publish: (t3 - t2) / 1000,
+  };
+  return { ...res, events: events.length, dead, seconds };
 }
