@@ -26,6 +26,12 @@ export interface Gateway {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Largest packet a client may send. Dashboards only send the handshake (`{ token,
+ * last_seq }`, under 100 bytes); Socket.IO's default of 1 MB let 0.9 MB junk tokens in.
+ */
+export const MAX_CLIENT_PACKET_BYTES = 4096;
+
+/**
  * The live gateway on an existing HTTP server (same port as the API under npm start).
  * Each node reads the live stream once per batch of deltas and emits to its own sockets
  * in the workspace's room, so fan-out costs one Redis read per delta per node, not per
@@ -38,6 +44,10 @@ export function attachGateway(server: HttpServer, deps: GatewayDeps): Gateway {
     path: '/socket.io/',
     serveClient: false,
     cors: { origin: true },
+    maxHttpBufferSize: MAX_CLIENT_PACKET_BYTES,
+    // A connection refused by /live stays open for the client to try again; close it
+    // sooner than the default 45 s so a flood of refused handshakes holds little.
+    connectTimeout: 10_000,
     adapter: createAdapter(adapterRedis, {
       streamName: `${deps.keys.prefix}:sio`,
       sessionKeyPrefix: `${deps.keys.prefix}:sio:session:`,

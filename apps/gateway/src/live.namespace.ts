@@ -1,7 +1,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@thumbline/core';
-import { deltasSince, liveSeq, type CredentialStore, type Keys } from '@thumbline/redis';
+import { deltasSince, isTokenShaped, liveSeq, type CredentialStore, type Keys } from '@thumbline/redis';
 
 export interface LiveNamespaceDeps {
   /** Non-blocking connection for auth and catch-up reads. */
@@ -30,7 +30,7 @@ export function setupLiveNamespace(nsp: Namespace, deps: LiveNamespaceDeps): voi
   nsp.use(async (socket, next) => {
     try {
       const token: unknown = socket.handshake.auth?.token;
-      const cred = typeof token === 'string' ? await deps.store.resolve(token) : null;
+      const cred = isTokenShaped(token) ? await deps.store.resolve(token) : null;
       if (!cred || cred.kind !== 'dashboard') return next(new Error('unauthorized'));
       socket.data.workspaceId = cred.workspace_id;
       next();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.ts';
+import { Lru } from './lru.ts';
 
 /** What a token lets its holder do (CONTRACT §3–§4). */
 export type CredentialKind = 'public' | 'secret' | 'dashboard' | 'admin';
@@ -27,6 +28,17 @@ export function newToken(kind: CredentialKind): string {
   return `${PREFIX[kind]}_${randomBytes(24).toString('base64url')}`;
 }
 
+/** Every token newToken makes: a kind prefix and 32 base64url characters. */
+const TOKEN_SHAPE = /^(?:pk|sk|dt|at)_[A-Za-z0-9_-]{32}$/;
+
+/**
+ * True when `token` could be a token (see newToken). Checked before any hashing or
+ * lookup, so a caller cannot make the process hash, look up or hold megabytes of junk.
+ */
+export function isTokenShaped(token: unknown): token is string {
+  return typeof token === 'string' && token.length === 35 && TOKEN_SHAPE.test(token);
+}
+
 /** Tokens are stored hashed: Redis never holds a usable secret. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -47,19 +59,25 @@ export function originAllowed(origin: string, patterns: readonly string[]): bool
   });
 }
 
+/** Most credentials a process keeps in memory: far more than it serves, a few MB at most. */
+const MAX_CACHED_TOKENS = 10_000;
+
 /**
  * Workspaces and their credentials in Redis. Lookups are cached in memory for a few
  * seconds because every ingest request needs one.
  */
 export class CredentialStore {
   private readonly cache = new Map<string, { value: unknown; until: number }>();
-  private readonly tokens = new Map<string, { value: Credential | null; until: number }>();
+  /** Found credentials by token hash; a miss is never kept, so junk cannot fill it. */
+  private readonly tokens: Lru<string, Credential>;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly cacheMs = 5000,
-  ) {}
+  ) {
+    this.tokens = new Lru(MAX_CACHED_TOKENS, cacheMs);
+  }
 
   private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
@@ -72,41 +90,42 @@ export class CredentialStore {
   }
 
   /**
-   * The credential a token stands for, or null. Every ingest request asks, so answers are
-   * kept per token for a few seconds: a hit costs a map lookup, not a SHA-256.
+   * The credential a token stands for, or null. Every ingest request asks, so found
+   * credentials are kept for a few seconds (keyed by the token's hash, never the token).
+   * A token of the wrong shape is refused without hashing or asking Redis.
    */
   resolve(token: string): Promise<Credential | null> {
-    const hit = this.tokens.get(token);
-    if (hit && hit.until > Date.now()) return Promise.resolve(hit.value);
-    return this.load(token);
+    if (!isTokenShaped(token)) return Promise.resolve(null);
+    const hash = hashToken(token);
+    const hit = this.tokens.get(hash);
+    return hit ? Promise.resolve(hit) : this.load(token, hash);
   }
 
-  private async load(token: string): Promise<Credential | null> {
-    const hash = hashToken(token);
+  private async load(token: string, hash: string): Promise<Credential | null> {
     const raw = await this.redis.hget(this.keys.credentials, hash);
-    let value: Credential | null = null;
-    if (raw) {
-      const cred = JSON.parse(raw) as Credential & { hash: string };
-      const a = Buffer.from(cred.hash ?? '', 'hex');
-      const b = Buffer.from(hash, 'hex');
-      if (a.length === b.length && timingSafeEqual(a, b)) {
-        value = { workspace_id: cred.workspace_id, kind: cred.kind, key_id: hash.slice(0, 16) };
-      }
-    }
-    if (this.tokens.size > 10_000) this.tokens.clear();
-    this.tokens.set(token, { value, until: Date.now() + this.cacheMs });
+    if (!raw) return null;
+    const cred = JSON.parse(raw) as Credential & { hash: string };
+    const a = Buffer.from(cred.hash ?? '', 'hex');
+    const b = Buffer.from(hash, 'hex');
+    // A token names its kind: `sk_…` stored as a public key is a corrupt entry, not a key.
+    if (a.length !== b.length || !timingSafeEqual(a, b) || !token.startsWith(`${PREFIX[cred.kind]}_`)) return null;
+    const value: Credential = { workspace_id: cred.workspace_id, kind: cred.kind, key_id: hash.slice(0, 16) };
+    this.tokens.set(hash, value);
     return value;
   }
 
-  /** Registers a token for a workspace (idempotent). */
+  /** Registers a token for a workspace (idempotent); it must come from newToken. */
   async addToken(token: string, cred: Omit<Credential, 'key_id'>): Promise<void> {
+    if (!isTokenShaped(token) || !token.startsWith(`${PREFIX[cred.kind]}_`)) {
+      throw new Error(`not a ${cred.kind} token (see newToken)`);
+    }
     const hash = hashToken(token);
     await this.redis.hset(
       this.keys.credentials,
       hash,
       JSON.stringify({ workspace_id: cred.workspace_id, kind: cred.kind, hash }),
     );
-    this.tokens.delete(token);
+    this.tokens.delete(hash);
   }
 
   /** Revokes a token given itself or its key id; returns how many were removed. */

@@ -27,6 +27,7 @@ export { type ApplyBatchOptions } from './batch-state.store.ts';
 export {
   CredentialStore,
   hashToken,
+  isTokenShaped,
   newToken,
   originAllowed,
   type Credential,
