@@ -1,5 +1,7 @@
 import { AppError } from '@thumbline/core';
-import type { ClickHouse } from './client.ts';
+import type { AnalystSqlParam } from './analyst-params.ts';
+import { ResultTooLargeError, type ClickHouse } from './client.ts';
+import { judgeAnalystSql } from './analyst-judge.ts';
 import { TABLES } from './tables.ts';
 
 /** Caps of one analyst query. They are server-side: nothing in a request can change them. */
@@ -12,6 +14,10 @@ export interface AnalystSqlCaps {
   max_result_rows: number;
   /** Bytes of the result as ClickHouse holds it, before it becomes JSON. */
   max_result_bytes: number;
+  /** Threads one analyst query may use: dashboards keep the other cores. */
+  max_threads: number;
+  /** Bytes of ClickHouse's JSON output, i.e. about the response size (not a ClickHouse setting). */
+  max_response_bytes: number;
 }
 
 export const ANALYST_SQL_CAPS: Readonly<AnalystSqlCaps> = Object.freeze({
@@ -20,10 +26,11 @@ export const ANALYST_SQL_CAPS: Readonly<AnalystSqlCaps> = Object.freeze({
   max_rows_to_read: 100_000_000,
   max_result_rows: 10_000,
   max_result_bytes: 64 * 1024 ** 2,
+  max_threads: 1,
+  max_response_bytes: 16 * 1024 ** 2,
 });
 
-/** A `{name:Type}` parameter value; an array binds to Array(T), null to Nullable(T). */
-export type AnalystSqlParam = string | number | boolean | null | readonly (string | number | boolean | null)[];
+export type { AnalystSqlParam } from './analyst-params.ts';
 
 export interface AnalystSqlResult {
   columns: { name: string; type: string }[];
@@ -67,6 +74,9 @@ function firstLine(err: Error): string {
 
 /** An error of the analyst's query as the AppError to answer with; anything else unchanged. */
 function classify(err: unknown): unknown {
+  if (err instanceof ResultTooLargeError) {
+    return new AppError('query_limit_exceeded', 400, `${err.message}: select fewer rows or columns`, { cause: err });
+  }
   if (err instanceof AppError || !(err instanceof Error)) return err;
   const code = clickHouseCode(err);
   if (code === null) return err; // not ClickHouse answering: ours to log as a 500
@@ -80,7 +90,7 @@ function classify(err: unknown): unknown {
 
 /**
  * The statement as ClickHouse's own parser reads it, printed back by its formatter.
- * The text goes in as a parameter value, never as SQL, so it cannot change this statement.
+ * The text goes in as a hex literal, never as SQL, so it cannot change this statement.
  * More than one statement, unbalanced parentheses and unclosed comments fail here
  * (SYNTAX_ERROR); what comes back is one statement with no comments, which cannot close
  * the parenthesis it is wrapped in. Verified with raw text instead: `… ) --` commented out
@@ -88,7 +98,9 @@ function classify(err: unknown): unknown {
  * embedded engine runs `;`-separated statements) during the EXPLAIN below.
  */
 async function canonical(ch: ClickHouse, query: string): Promise<string> {
-  const res = await ch.queryCompact('SELECT formatQuerySingleLine({query:String})', { query }, { readonly: 1 });
+  // Hex digits cannot end the literal; no parameter, so nothing waits on chDB's parameter queue.
+  const hex = Buffer.from(query, 'utf8').toString('hex');
+  const res = await ch.queryCompact(`SELECT formatQuerySingleLine(unhex('${hex}'))`, {}, { readonly: 1 });
   const text = res.data[0]?.[0];
   if (typeof text !== 'string') throw new Error('formatQuerySingleLine returned no text');
   return text;
@@ -96,43 +108,6 @@ async function canonical(ch: ClickHouse, query: string): Promise<string> {
 
 /** The tables analysts read; each is filtered to the caller's workspace by ClickHouse. */
 export const ANALYST_TABLES = [TABLES.events, TABLES.feedbackChanges, TABLES.feedback15m, TABLES.conversations];
-
-/**
- * Refuses what readonly = 1 lets through, judged on ClickHouse's AST of `sql`:
- * - a SETTINGS clause anywhere inside: one in a subquery overrides the caps of the
- *   outer statement despite readonly = 1 (verified: max_execution_time 5 became 1000);
- * - the `file()` function, which reads any host file even under readonly = 1 (verified
- *   embedded: /etc/passwd); the file() table function is already refused as READONLY;
- * - any table function (`merge()` passes readonly = 1 and would read around the
- *   workspace filter) and any table but ANALYST_TABLES (system tables included).
- * AST lines print literals as `Literal '…'` and names as `Identifier …`, so neither can
- * pose as a `Set`, `Function …` or `TableIdentifier …` node.
- */
-async function refuseUnsafeNodes(ch: ClickHouse, sql: string, params: Record<string, unknown>): Promise<void> {
-  // The explained statement's own FORMAT: without one the client's FORMAT binds to it,
-  // and EXPLAIN answers in the engine's default format instead of JSONCompact.
-  const explain = await ch.queryCompact(`EXPLAIN AST ${sql}\nFORMAT TabSeparated`, params, { readonly: 1 });
-  const nodes = explain.data.map((row) => String(row[0]).trim());
-  // One Set is this statement's own `SETTINGS readonly = 1`.
-  const sets = nodes.filter((node) => node === 'Set').length;
-  if (sets === 0) throw new Error('EXPLAIN AST did not show its own SETTINGS clause');
-  if (sets > 1) throw new AppError('read_only', 400, 'SETTINGS clauses are not allowed: the caps are fixed');
-  if (nodes.some((node) => node.split(' ', 2).join(' ') === 'Function file')) {
-    throw new AppError('read_only', 400, 'file() is not allowed: only tables can be read');
-  }
-  const allowed = new Set(ANALYST_TABLES.flatMap((t) => [t, `${ch.database}.${t}`]));
-  nodes.forEach((node, i) => {
-    if (node.startsWith('Function ') && nodes[i - 1]?.startsWith('TableExpression')) {
-      throw new AppError('read_only', 400, `table functions are not allowed (${node.split(' ')[1]})`);
-    }
-    if (node.startsWith('TableIdentifier ')) {
-      const table = node.split(' ')[1] ?? '';
-      if (!allowed.has(table)) {
-        throw new AppError('read_only', 400, `${table}: only the tables ${ANALYST_TABLES.join(', ')} can be read`);
-      }
-    }
-  });
-}
 
 /** ClickHouse's own row filter: every read of an analyst table sees one workspace only. */
 function workspaceFilter(database: string, workspaceId: string): string {
@@ -167,9 +142,9 @@ export async function runAnalystSql(
   try {
     // Newlines around it: even a line comment ends before the closing parenthesis.
     const sql = `SELECT * FROM (\n${await canonical(ch, q.query)}\n)`;
-    await refuseUnsafeNodes(ch, sql, params);
-    const res = await ch.queryCompact(sql, params, {
-      ...caps,
+    const { max_response_bytes, ...limits } = caps;
+    const settings = {
+      ...limits,
       // Say 'throw' rather than trust the profile: 'break' would return a silently cut result.
       read_overflow_mode: 'throw',
       result_overflow_mode: 'throw',
@@ -179,7 +154,9 @@ export async function runAnalystSql(
       output_format_json_quote_decimals: 1,
       additional_table_filters: workspaceFilter(ch.database, q.workspaceId),
       readonly: 1,
-    });
+    };
+    await judgeAnalystSql(ch, sql, params, settings, ANALYST_TABLES);
+    const res = await ch.queryCompact(sql, params, settings, max_response_bytes);
     return {
       columns: res.meta,
       rows: res.data,

@@ -1,11 +1,20 @@
 import { Readable } from 'node:stream';
 import { mkdirSync } from 'node:fs';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { setParamsStatement, type AnalystSqlParam } from './analyst-params.ts';
 import { settingsClause, type Settings } from './settings.ts';
 
 /** Where ClickHouse is: a server over HTTP, or embedded chDB under a directory. */
 export type ClickHouseConfig =
-  | { kind: 'server'; url: string; username: string; password: string; database: string }
+  | {
+      kind: 'server';
+      url: string;
+      username: string;
+      password: string;
+      database: string;
+      /** Analyst SQL runs as this user (its own caps, grants and row policies); default: the main user. */
+      analyst?: { username: string; password: string };
+    }
   | { kind: 'embedded'; path: string; database: string };
 
 /** A JSONCompact result: columns, rows as arrays, and what ClickHouse measured (elapsed in seconds). */
@@ -26,10 +35,16 @@ export interface ClickHouse {
   query<T>(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<T[]>;
   /**
    * Runs a SELECT and returns it as JSONCompact: column names and types, rows as arrays,
-   * rows read and elapsed seconds. Meant for queries that may well fail (analyst SQL):
-   * embedded, they run on a connection of their own (see CompactLane).
+   * rows read and elapsed seconds. For analyst SQL: it never shares a connection or a
+   * queue with `query` (see AnalystLane), and `maxBytes` caps ClickHouse's output.
+   * @throws ResultTooLargeError when the output is larger than `maxBytes`.
    */
-  queryCompact(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<CompactResult>;
+  queryCompact(
+    sql: string,
+    params?: Record<string, AnalystSqlParam>,
+    settings?: Settings,
+    maxBytes?: number,
+  ): Promise<CompactResult>;
   /** Runs a statement that returns nothing (DDL). */
   command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void>;
   /**
@@ -56,72 +71,100 @@ function scoped(sql: string, settings?: Settings): string {
   return clause ? `${sql}\n${clause}` : sql;
 }
 
-async function compact(
-  client: ClickHouseClient,
-  query: string,
-  params: Record<string, unknown> | undefined,
-): Promise<CompactResult> {
-  const started = performance.now();
-  const rs = await client.query({ query, query_params: params, format: 'JSONCompact' });
-  const body = await rs.json<unknown[]>();
-  // Both engines send statistics with JSONCompact (verified); measure here should one not.
+/** ClickHouse's output of one analyst query was larger than the caller allowed. */
+export class ResultTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the result is larger than ${maxBytes} bytes`);
+    this.name = 'ResultTooLargeError';
+  }
+}
+
+function parseCompact(text: string): CompactResult {
+  const body = JSON.parse(text) as {
+    meta?: { name: string; type: string }[];
+    data: unknown[][];
+    statistics?: { rows_read?: number | string; elapsed?: number };
+  };
   return {
     meta: body.meta ?? [],
     data: body.data,
-    statistics: {
-      rows_read: Number(body.statistics?.rows_read ?? 0),
-      elapsed: body.statistics?.elapsed ?? (performance.now() - started) / 1000,
-    },
+    statistics: { rows_read: Number(body.statistics?.rows_read ?? 0), elapsed: body.statistics?.elapsed ?? 0 },
   };
 }
 
-/**
- * An embedded connection of its own for queryCompact, used by one query at a time.
- *
- * Why: when a query fails after its output has begun (a result, time or memory cap,
- * throwIf), chDB keeps the partial output in that connection and prepends it to the next
- * result there (verified on 26.7: the next JSONEachRow query returned the failed query's
- * rows as its own). Queries expected to fail must not hand their leftovers to dashboard
- * queries, so they get this connection; after a failure one throwaway query takes the
- * leftover before the next caller runs. The leftover is per connection (verified).
- */
-class CompactLane {
-  private client: Promise<ClickHouseClient> | undefined;
-  private tail: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly connect: () => Promise<ClickHouseClient>) {}
-
-  run(query: string, params: Record<string, unknown> | undefined): Promise<CompactResult> {
-    const result = this.tail.then(() => this.once(query, params));
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-
-  private async once(query: string, params: Record<string, unknown> | undefined): Promise<CompactResult> {
-    const pending = (this.client ??= this.connect());
-    const client = await pending.catch((err: unknown) => {
-      this.client = undefined; // try again on the next call
-      throw err;
-    });
-    try {
-      return await compact(client, query, params);
-    } catch (err) {
-      try {
-        await (await client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).text();
-      } catch {
-        // Could not clear it: drop the connection rather than hand its leftover on.
-        this.client = undefined;
-        await client.close().catch(() => undefined);
-      }
-      throw err;
+/** Server: the analyst client's own HTTP request; reading stops (and the request is dropped) past `maxBytes`. */
+async function compactOverHttp(
+  client: ClickHouseClient,
+  query: string,
+  params: Record<string, AnalystSqlParam> | undefined,
+  maxBytes: number,
+): Promise<CompactResult> {
+  // The statement's own FORMAT, if any (EXPLAIN … FORMAT TabSeparated), binds to the inner
+  // statement; this one to the outer, as clickhouse-js does for `format`.
+  const res = await client.exec({ query: `${query}\nFORMAT JSONCompact`, query_params: params });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      res.stream.destroy();
+      throw new ResultTooLargeError(maxBytes);
     }
+    chunks.push(chunk);
   }
+  return parseCompact(Buffer.concat(chunks).toString('utf8'));
+}
 
-  async close(): Promise<void> {
-    await this.tail;
-    const pending = this.client;
-    this.client = undefined;
-    if (pending) await (await pending.catch(() => undefined))?.close();
+/** What chDB's native layer throws, as the ClickHouseError the HTTP client would have thrown. */
+function asClickHouseError(err: unknown): unknown {
+  const code = (err as { clickhouseCode?: unknown } | null)?.clickhouseCode;
+  if (!(err instanceof Error) || typeof code !== 'number') return err;
+  const type = /\(([A-Z_]+)\)\s*$/.exec(err.message.split('\n')[0] ?? '')?.[1];
+  return new ClickHouseError({ message: err.message, code: String(code), type });
+}
+
+/**
+ * Embedded: every analyst query gets a chDB connection of its own, for that query only.
+ *
+ * Why a new connection each time, and no native parameters:
+ * - chDB's npm binding runs natively bound queries one at a time through one process-wide
+ *   promise chain; an analyst query there held every dashboard query for its whole time cap
+ *   (measured 9.6 s for an overview). Parameters are bound by `SET param_…` on this
+ *   connection instead, so the analyst's queries never join that chain.
+ * - A query that fails after its output has begun leaves that output in its connection,
+ *   prepended to the next result there (verified on 26.7); the connection is closed with it.
+ * - `SET param_…` stays in the connection's session: a connection per query means a query
+ *   never sees another caller's parameter values.
+ * Opening one costs ~4 ms (measured); the data directory and engine are shared.
+ */
+class AnalystLane {
+  constructor(
+    private readonly path: string,
+    private readonly database: string,
+  ) {}
+
+  async run(
+    query: string,
+    params: Record<string, AnalystSqlParam> | undefined,
+    maxBytes: number,
+  ): Promise<CompactResult> {
+    const { createChdbConnection } = await import('chdb/connection');
+    const connection = createChdbConnection({ path: this.path });
+    try {
+      const run = (sql: string, format: string) =>
+        connection.chdb.queryAsync(sql, { format }).catch((err: unknown) => {
+          throw asClickHouseError(err);
+        });
+      // A second connection to the same data dir has its own session: it needs its own USE.
+      await run(`USE ${this.database}`, 'TabSeparated');
+      const set = setParamsStatement(params ?? {});
+      if (set) await run(set, 'TabSeparated');
+      const bytes = (await run(query, 'JSONCompact')).bytes();
+      if (bytes.length > maxBytes) throw new ResultTooLargeError(maxBytes);
+      return parseCompact(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+    } finally {
+      await connection.close();
+    }
   }
 }
 
@@ -130,7 +173,7 @@ class ClientClickHouse implements ClickHouse {
     private readonly client: ClickHouseClient,
     readonly database: string,
     readonly embedded: boolean,
-    private readonly lane?: CompactLane,
+    private readonly analyst: AnalystLane | ClickHouseClient,
   ) {}
 
   async query<T>(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<T[]> {
@@ -138,9 +181,16 @@ class ClientClickHouse implements ClickHouse {
     return rs.json<T>();
   }
 
-  queryCompact(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<CompactResult> {
+  queryCompact(
+    sql: string,
+    params?: Record<string, AnalystSqlParam>,
+    settings?: Settings,
+    maxBytes = Number.MAX_SAFE_INTEGER,
+  ): Promise<CompactResult> {
     const query = scoped(sql, settings);
-    return this.lane ? this.lane.run(query, params) : compact(this.client, query, params);
+    return this.analyst instanceof AnalystLane
+      ? this.analyst.run(query, params, maxBytes)
+      : compactOverHttp(this.analyst, query, params, maxBytes);
   }
 
   async command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void> {
@@ -180,7 +230,7 @@ class ClientClickHouse implements ClickHouse {
   }
 
   async close(): Promise<void> {
-    await this.lane?.close();
+    if (!(this.analyst instanceof AnalystLane)) await this.analyst.close();
     await this.client.close();
   }
 }
@@ -204,7 +254,16 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
       password: config.password,
       database: config.database,
     });
-    return new ClientClickHouse(client, config.database, false);
+    // Analysts get a client of their own: its own sockets (a slow analyst query never holds
+    // one a dashboard query waits for) and, when configured, its own user and caps.
+    const analyst = createClient({
+      url: config.url,
+      username: config.analyst?.username ?? config.username,
+      password: config.analyst?.password ?? config.password,
+      database: config.database,
+      max_open_connections: 4,
+    });
+    return new ClientClickHouse(client, config.database, false, analyst);
   }
   mkdirSync(config.path, { recursive: true });
   // Loaded lazily: the native engine is ~540 MB and server deployments never need it.
@@ -214,11 +273,6 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
   // The embedded engine has one session per process; USE makes it that session's
   // default database, the way the HTTP client's `database` option does per request.
   await client.command({ query: `USE ${config.database}` });
-  const lane = new CompactLane(async () => {
-    // A second connection to the same data dir has its own session: it needs its own USE.
-    const own = createClient({ connection: createChdbConnection({ path: config.path }) } as never);
-    await own.command({ query: `USE ${config.database}` });
-    return own;
-  });
+  const lane = new AnalystLane(config.path, config.database);
   return new ClientClickHouse(client, config.database, true, lane);
 }
