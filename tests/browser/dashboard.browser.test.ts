@@ -191,4 +191,18 @@ describe('dashboard and widget in Chromium', () => {
     await widget.getByTestId('csat-down').click();
     expect(await widget.getByTestId('csat-submit').textContent()).toBe('Absenden');
   });
+
+  it('the API docs render under their Content-Security-Policy, and pages refuse to be framed', async () => {
+    const docs = await open('/docs');
+    await docs.locator('.opblock').first().waitFor({ timeout: 30_000 });
+    expect(await docs.locator('.opblock').count()).toBeGreaterThan(5);
+    // A page of another origin framing the dashboard gets nothing: frame-ancestors 'none'.
+    const framer = await browser.newPage();
+    const blocked: string[] = [];
+    framer.on('console', (msg) => blocked.push(msg.text()));
+    await framer.setContent(`<iframe src="${app.url}/"></iframe>`);
+    await expect.poll(() => blocked.some((m) => /frame-ancestors/.test(m))).toBe(true);
+    expect(await framer.frames()[1]?.locator('[data-testid="thumbs-up-count"]').count()).toBe(0);
+    await framer.close();
+  });
 });

@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { except } from 'hono/combine';
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger } from '@thumbline/core';
-import { createRouter, handleError, notFound, requireToken, type AuthVariables } from '@thumbline/http';
+import { createRouter, handleError, limitBody, notFound, requireToken, type AuthVariables } from '@thumbline/http';
 import type { Redis } from 'ioredis';
 import type { CredentialStore, Keys, SettingsStore } from '@thumbline/redis';
 import { mountKnowledgeGaps } from './knowledge-gaps.route.ts';
@@ -27,6 +28,8 @@ export interface ApiDeps {
 
 /** Mounts the dashboard-token API (CONTRACT §4) on `app`. */
 export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
+  // Ingest counts its own bodies as they stream (512 KiB); everything else: 64 KiB.
+  app.use('*', except('/v1/events', limitBody()));
   app.use('/v1/analytics/*', requireToken(deps.store, ['dashboard']));
   mountOverview(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/conversations', requireToken(deps.store, ['dashboard']));

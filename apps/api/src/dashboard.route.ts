@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { demoPageHeaders, pageHeaders } from '@thumbline/http';
 
 const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
 
@@ -16,9 +17,10 @@ function page(file: string): string {
 export function mountDashboard(app: OpenAPIHono<any>): void {
   const dashboard = page('index.html');
   const demo = page('demo/index.html');
-  app.get('/', (c) => c.html(dashboard));
-  app.get('/demo', (c) => c.html(demo));
-  app.get('/demo/', (c) => c.html(demo));
+  app.get('/', pageHeaders, (c) => c.html(dashboard));
+  app.get('/demo', demoPageHeaders, (c) => c.html(demo));
+  app.get('/demo/', demoPageHeaders, (c) => c.html(demo));
+  app.use('/assets/*', pageHeaders);
   app.use(
     '/assets/*',
     serveStatic({

@@ -32,7 +32,12 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   app.notFound(notFound);
   mountIngest(app, services);
   mountApi(app, services);
-  mountOps(app, { checks: services.readiness, registry: metrics.registry, title: 'Thumbline' });
+  mountOps(app, {
+    checks: services.readiness,
+    registry: metrics.registry,
+    title: 'Thumbline',
+    metricsToken: env.THUMBLINE_METRICS_TOKEN,
+  });
   mountDashboard(app);
 
   const worker = createWorker({

@@ -1,8 +1,13 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { Registry } from 'prom-client';
+import { AppError } from '@thumbline/core';
+import { bearerToken } from './auth.ts';
+import { pageHeaders } from './secure-headers.ts';
 
 /** A named readiness probe; true when the dependency is usable. */
 export type ReadinessCheck = () => Promise<boolean>;
@@ -11,6 +16,8 @@ export interface OpsOptions {
   checks: Record<string, ReadinessCheck>;
   registry: Registry;
   title: string;
+  /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
 }
 
 const require = createRequire(import.meta.url);
@@ -18,6 +25,7 @@ const SWAGGER_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
 
 const DOCS_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Thumbline API</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="docs"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
@@ -25,10 +33,25 @@ const DOCS_HTML = `<!doctype html>
 
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs' });`;
 
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-};
+// A Map: the file name comes from the URL, and an object would answer `__proto__`.
+const ASSETS = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+]);
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** 401 unless the request carries the token (compared in constant time). */
+function requireMetricsToken(token: string): MiddlewareHandler {
+  const expected = sha256(token);
+  return async (c, next) => {
+    const given = bearerToken(c);
+    if (given === null || !timingSafeEqual(sha256(given), expected)) {
+      throw new AppError('unauthorized', 401, 'a valid metrics token is required');
+    }
+    await next();
+  };
+}
 
 async function withTimeout(check: ReadinessCheck, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -55,6 +78,7 @@ export function mountOps(app: OpenAPIHono<any>, options: OpsOptions): void {
     const ready = results.every(Boolean);
     return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
   });
+  if (options.metricsToken) app.use('/metrics', requireMetricsToken(options.metricsToken));
   app.get('/metrics', async (c) => {
     c.header('content-type', options.registry.contentType);
     return c.body(await options.registry.metrics());
@@ -64,6 +88,8 @@ export function mountOps(app: OpenAPIHono<any>, options: OpsOptions): void {
     openapi: '3.1.0',
     info: { title: options.title, version: '1', description: 'Shopper-feedback analytics (CONTRACT v1)' },
   });
+  app.use('/docs', pageHeaders);
+  app.use('/docs/*', pageHeaders);
   app.get('/docs', (c) => c.html(DOCS_HTML));
   app.get('/docs/assets/init.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
@@ -71,7 +97,7 @@ export function mountOps(app: OpenAPIHono<any>, options: OpsOptions): void {
   });
   app.get('/docs/assets/:file', (c) => {
     const file = c.req.param('file');
-    const type = ASSETS[file];
+    const type = ASSETS.get(file);
     if (!type) return c.notFound();
     c.header('content-type', type);
     c.header('cache-control', 'public, max-age=86400');

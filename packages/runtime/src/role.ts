@@ -38,7 +38,12 @@ export async function runRole<S extends RedisServices>(spec: RoleSpec<S>): Promi
     app.onError(handleError(log));
     app.notFound(notFound);
     const role = await spec.setup(services, app);
-    mountOps(app, { checks: services.readiness, registry: services.metrics.registry, title: `Thumbline ${spec.name}` });
+    mountOps(app, {
+      checks: services.readiness,
+      registry: services.metrics.registry,
+      title: `Thumbline ${spec.name}`,
+      metricsToken: spec.env.THUMBLINE_METRICS_TOKEN,
+    });
     const { server, port } = await listen(app, spec.env.PORT, spec.env.HOST);
     const attached = role.attach?.(server as HttpServer);
     log.info({ port, host: spec.env.HOST }, `${spec.name} role ready`);
