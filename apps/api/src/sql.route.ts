@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { ANALYST_SQL_CAPS, runAnalystSql, type ClickHouse } from '@thumbline/clickhouse';
+import { ANALYST_SQL_CAPS, runAnalystSql, type AnalystSqlResult, type ClickHouse } from '@thumbline/clickhouse';
 import { errorSchema, sqlRequestSchema, sqlResultSchema } from '@thumbline/events';
 import { requireJsonBody, type AuthVariables } from '@thumbline/http';
+import { AnalystGate } from './analyst-gate.ts';
 
 const errors = {
   400: {
@@ -10,6 +11,10 @@ const errors = {
   },
   401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
   415: { description: 'unsupported_media_type', content: { 'application/json': { schema: errorSchema } } },
+  429: {
+    description: 'rate_limited: this workspace (or the server) already runs as many analyst queries as it allows; see Retry-After',
+    content: { 'application/json': { schema: errorSchema } },
+  },
 };
 
 export const sqlRoute = createRoute({
@@ -19,8 +24,10 @@ export const sqlRoute = createRoute({
   description:
     `Exactly one SELECT runs, read-only, with caps the request cannot lift: ${ANALYST_SQL_CAPS.max_execution_time} s, ` +
     `${ANALYST_SQL_CAPS.max_memory_usage / 1024 ** 3} GiB of memory, ${ANALYST_SQL_CAPS.max_rows_to_read} rows read, ` +
-    `${ANALYST_SQL_CAPS.max_result_rows} result rows, ${ANALYST_SQL_CAPS.max_result_bytes / 1024 ** 2} MiB of result. ` +
-    'SETTINGS clauses, table functions and file() are refused.',
+    `${ANALYST_SQL_CAPS.max_result_rows} result rows, ${ANALYST_SQL_CAPS.max_result_bytes / 1024 ** 2} MiB of result, ` +
+    `${ANALYST_SQL_CAPS.max_response_bytes / 1024 ** 2} MiB of response, ${ANALYST_SQL_CAPS.max_threads} thread. ` +
+    'Only the documented analyst tables can be read, wherever the query names them; SETTINGS clauses, ' +
+    'table functions, system tables, views, dictionaries and dictGet/joinGet/file() are refused (400 read_only).',
   security: [{ bearer: [] }],
   request: { body: { content: { 'application/json': { schema: sqlRequestSchema } }, required: true } },
   responses: {
@@ -30,11 +37,23 @@ export const sqlRoute = createRoute({
 });
 
 /** Analyst SQL; mount behind `requireToken(store, ['admin'])`. */
-export function mountSql(app: OpenAPIHono<{ Variables: AuthVariables }>, deps: { ch: ClickHouse }): void {
+export function mountSql(
+  app: OpenAPIHono<{ Variables: AuthVariables }>,
+  deps: { ch: ClickHouse; analystGate?: AnalystGate },
+): void {
+  const gate = deps.analystGate ?? new AnalystGate();
   app.use(sqlRoute.path, requireJsonBody);
   app.openapi(sqlRoute, async (c) => {
     const { query, params } = c.req.valid('json');
     const workspaceId = c.get('credential').workspace_id;
-    return c.json(await runAnalystSql(deps.ch, { workspaceId, query, params, caps: ANALYST_SQL_CAPS }), 200);
+    const leave = gate.enter(workspaceId);
+    let result: AnalystSqlResult;
+    try {
+      result = await runAnalystSql(deps.ch, { workspaceId, query, params, caps: ANALYST_SQL_CAPS });
+    } finally {
+      leave();
+    }
+    // The response is bounded before it is built: ClickHouse's output past max_response_bytes is a 400.
+    return c.json(result, 200);
   });
 }
