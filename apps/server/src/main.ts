@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { createLogger } from '@thumbline/core';
 import { onShutdown } from '@thumbline/runtime';
 import { startServer } from './app.ts';
+import { banner } from './banner.ts';
 import { DEMO_WIDGETS, startDemoTraffic, type DemoTraffic } from './demo-traffic.ts';
 import { env } from './env.ts';
 const log = createLogger({ level: env.LOG_LEVEL, name: 'thumbline' });
@@ -26,28 +28,21 @@ try {
   const ms = Math.round(performance.now() - started);
   const widgets = DEMO_WIDGETS.map((w) => `${w.widget} ${w.locale}`).join(', ');
   process.stdout.write(
-    [
-      '',
-      `Thumbline is ready in ${ms} ms on ${running.baseUrl}`,
-      '',
-      `  Dashboard:  ${running.baseUrl}/#token=${c.dashboard_token}`,
-      `  Demo store: ${running.baseUrl}/demo?key=${c.public_key}`,
-      `  API docs:   ${running.baseUrl}/docs`,
-      `  Workspace:  ${c.workspace_id}   widget: ${c.widget_id}`,
-      `  Public key: ${c.public_key}`,
-      `  Secret key: ${c.secret_key}`,
-      `  Admin token: ${c.admin_token}`,
-      `  Credentials ${running.created ? 'written to' : 'kept in'} ${env.THUMBLINE_DATA_DIR}/credentials.json`,
-      ...(demo
+    banner({
+      baseUrl: running.baseUrl,
+      startedMs: ms,
+      credentials: c,
+      file: join(env.THUMBLINE_DATA_DIR, 'credentials.json'),
+      created: running.created,
+      terminal: process.stdout.isTTY === true,
+      demo: demo
         ? [
             '',
             `  Demo traffic: on (simulated shoppers on widgets ${widgets}; a conversation every 1-3 s,`,
             `                after backfilling 30 days of history). Storefront: ${running.baseUrl}/demo?key=${c.public_key}`,
           ]
-        : []),
-      '',
-      '',
-    ].join('\n'),
+        : [],
+    }),
   );
   if (demo) {
     traffic = startDemoTraffic({
