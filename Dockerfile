@@ -10,5 +10,10 @@ RUN npm ci --omit=optional --no-audit --no-fund \
  && npm prune --omit=dev --omit=optional \
  && npm cache clean --force
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 THUMBLINE_DATA_DIR=/data
+# Run as the image's unprivileged `node` user: the code stays root-owned and read-only to
+# the process; only the data dir (a volume, which takes this ownership when first created)
+# is writable.
+RUN mkdir -p /data && chown node:node /data
+USER node
 EXPOSE 8080
 CMD ["npm", "run", "start:api"]
