@@ -6,6 +6,7 @@
 //   npm run thumbline -- keys revoke <token or key id>
 //   npm run thumbline -- dead-letters list
 //   npm run thumbline -- dead-letters replay [batch id...]   (all when none given)
+//   npm run thumbline -- analysts create <workspace> [--apply] [--host-ip CIDR]   (see scripts/analysts.ts)
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeys, createRedis, CredentialStore, newToken, whenReady, type CredentialKind } from '@thumbline/redis';
@@ -15,6 +16,11 @@ import { deadLetters, QUEUE, replayDeadLetters, type InsertBatchData } from '@th
 
 const env = loadEnvOrExit(process.env);
 const [group, action, ...rest] = process.argv.slice(2);
+if (group === 'analysts') {
+  // ClickHouse users, not Redis: runs before Redis is needed.
+  const { analystsCli } = await import('./analysts.ts');
+  process.exit(await analystsCli(action, rest, env));
+}
 const KINDS: CredentialKind[] = ['public', 'secret', 'dashboard', 'admin'];
 
 function fail(message: string): never {

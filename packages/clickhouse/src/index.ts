@@ -38,4 +38,5 @@ export {
   type AnalystSqlParam,
   type AnalystSqlResult,
 } from './analyst-sql.repo.ts';
+export { analystUserName, analystUserStatements, type AnalystUserSpec } from './analyst-users.ts';
 export type { CompactResult } from './client.ts';
