@@ -4,12 +4,20 @@
 //   npm run thumbline -- keys create <workspace> <public|secret|dashboard|admin>
 //   npm run thumbline -- keys list <workspace>
 //   npm run thumbline -- keys revoke <token or key id>
-//   npm run thumbline -- dead-letters list
+//   npm run thumbline -- dead-letters list     (failed batches, and single events ClickHouse refused)
 //   npm run thumbline -- dead-letters replay [batch id...]   (all when none given)
 //   npm run thumbline -- analysts create <workspace> [--apply] [--host-ip CIDR]   (see scripts/analysts.ts)
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKeys, createRedis, CredentialStore, newToken, whenReady, type CredentialKind } from '@thumbline/redis';
+import {
+  createKeys,
+  createRedis,
+  CredentialStore,
+  listDeadEvents,
+  newToken,
+  whenReady,
+  type CredentialKind,
+} from '@thumbline/redis';
 import { loadEnvOrExit } from '@thumbline/runtime';
 import { Queue } from 'bullmq';
 import { deadLetters, QUEUE, replayDeadLetters, type InsertBatchData } from '@thumbline/worker';
@@ -69,15 +77,17 @@ try {
     if (removed === 0) fail('no such key');
     print({ revoked: removed });
   } else if (group === 'dead-letters' && (action === 'list' || action === 'replay')) {
-    const queue = new Queue<InsertBatchData>(QUEUE, {
-      connection: createRedis(redisUrl(), 'queue'),
-      prefix: keys.bull,
-    });
+    const connection = createRedis(redisUrl(), 'queue');
+    const queue = new Queue<InsertBatchData>(QUEUE, { connection, prefix: keys.bull });
     try {
-      if (action === 'list') print(await deadLetters(queue));
+      // Batches that failed every attempt (replayable), and events ClickHouse refused for
+      // their data (left out of their batch; the same bytes would be refused again).
+      if (action === 'list') print({ batches: await deadLetters(queue), events: await listDeadEvents(redis, keys) });
       else print({ replayed: await replayDeadLetters(queue, rest.length > 0 ? rest : undefined) });
     } finally {
       await queue.close();
+      // A connection handed to BullMQ stays open after close(): the process would not exit.
+      connection.disconnect();
     }
   } else {
     fail(

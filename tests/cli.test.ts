@@ -1,7 +1,7 @@
 // The admin CLI against a real Redis: workspaces and keys it makes work, revoked keys don't.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestApp } from '@thumbline/ingest';
-import { CredentialStore } from '@thumbline/redis';
+import { CredentialStore, recordDeadEvents } from '@thumbline/redis';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 import { thumb } from './support/events.ts';
 import { spawnArgs } from './support/spawn.ts';
@@ -71,5 +71,19 @@ describe('npm run thumbline', () => {
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('no workspace nope');
     expect((await cli('keys', 'revoke', 'pk_unknown')).code).toBe(2);
+  });
+
+  it('lists dead events with the reason storage refused them', async () => {
+    await recordDeadEvents(env.redis, env.keys, [
+      { batchId: 'b1', index: 3, workspaceId: 'shop2', event: '{"event_id":"e1"}', error: 'Code: 25. surrogate' },
+    ]);
+    const listed = await cli('dead-letters', 'list');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.out)).toMatchObject({
+      batches: [],
+      events: [
+        { batchId: 'b1', index: 3, workspaceId: 'shop2', event: '{"event_id":"e1"}', error: 'Code: 25. surrogate' },
+      ],
+    });
   });
 });

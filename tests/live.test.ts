@@ -4,12 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
-import { connectLive, LiveOverview, type LiveConnection } from '@thumbline/live-client';
+import { connectLive, ConversationVersions, LiveOverview, type LiveConnection } from '@thumbline/live-client';
 import type { LiveDelta, Overview } from '@thumbline/events';
-import { newToken } from '@thumbline/redis';
+import { applyBatch, newToken, publishDelta, receiveOrder } from '@thumbline/redis';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
 import { drain } from './support/pipeline.ts';
+import { workspaceDeltas } from '@thumbline/worker';
 import { freePort, spawnEntry, type Spawned } from './support/spawn.ts';
 
 let env: TestEnv;
@@ -177,5 +178,50 @@ describe('live deltas through two gateway nodes', () => {
       (s) => s === fresh.live_seq,
     );
     expect(d.live().overview).toEqual(fresh);
+  });
+
+  it('conversation summaries end at the current state when batches of one conversation publish out of order', async () => {
+    const node = nodes[0] as { url: string };
+    const client = await dashboard(tokens.a, node);
+    const versions = new ConversationVersions();
+    const shown = new Map<string, LiveDelta['conversations'][number]>();
+    client.conn.socket.on('delta', (d: LiveDelta) => {
+      for (const c of versions.newer(d.conversations)) shown.set(c.conversation_id, c);
+    });
+    // Three batches of one conversation, resolved and committed in order (v1, v2, v3)...
+    const batches = [
+      [thumb('ooo', 'ooo-m1', 'up', NOW - 3000)],
+      [csat('ooo', { score: 1 }, NOW - 2000, { reason: 'slow' })],
+      [thumb('ooo', 'ooo-m1', 'down', NOW - 1000), csat('ooo', { score: 5 }, NOW - 1000)],
+    ];
+    const deltas = [];
+    for (const [n, events] of batches.entries()) {
+      const items = events.map((event, i) => ({
+        w: 'wa',
+        r: receiveOrder(`${NOW}-${n}`, i),
+        e: { ...event, ts: Number(event.ts) },
+      }));
+      const res = await applyBatch(env.redis, env.keys, `ooo-${n}`, items, env.state);
+      deltas.push(workspaceDeltas(res)[0]?.delta);
+    }
+    expect(deltas.map((d) => d?.conversations[0]?.version)).toEqual([1, 2, 3]);
+    const seen: number[] = [];
+    client.conn.socket.on('delta', (d: LiveDelta) => seen.push(...d.conversations.map((c) => c.version)));
+    // ...published newest first (a batch that committed first can publish last).
+    for (const [n, delta] of [...deltas.entries()].reverse()) {
+      await publishDelta(env.redis, env.keys, `ooo-${n}`, 'wa', JSON.stringify(delta), 60);
+    }
+    await eventually(
+      async () => seen,
+      (s) => s.length === 3,
+    );
+    expect(seen).toEqual([3, 2, 1]); // the stale ones did arrive, after the newest
+    expect(shown.get('ooo')).toMatchObject({
+      version: 3,
+      score: 5,
+      satisfaction: 'positive',
+      thumbs_down: 1,
+      thumbs_up: 0,
+    });
   });
 });

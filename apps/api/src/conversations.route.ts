@@ -14,6 +14,7 @@ import {
   conversationsQuerySchema,
   errorSchema,
   isTimeZone,
+  negativeReason,
   satisfaction,
   todayIn,
   type ConversationSummary,
@@ -102,9 +103,10 @@ function summary(r: ConversationSummaryRow): ConversationSummary {
     started_at: rfc3339(r.started_at),
     satisfaction: satisfaction(r.score),
     score: r.score,
-    negative_reason: r.score !== null && r.score <= 2 ? r.negative_reason : null,
+    negative_reason: negativeReason(r.score, r.negative_reason),
     thumbs_up: r.thumbs_up,
     thumbs_down: r.thumbs_down,
+    version: r.version,
   };
 }
 

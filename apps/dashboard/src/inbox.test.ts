@@ -13,6 +13,7 @@ function conv(id: string, startedAt: string, patch: Partial<ConversationSummary>
     negative_reason: null,
     thumbs_up: 0,
     thumbs_down: 0,
+    version: 1,
     ...patch,
   };
 }
@@ -31,7 +32,7 @@ describe('inbox live changes', () => {
   it('inserts a new conversation in order and updates one in place', () => {
     const out = applyChanges(
       list,
-      [conv('c4', '2026-11-15T00:00:00.000Z'), conv('c3', '2026-11-20T10:00:00.000Z', { thumbs_up: 2 })],
+      [conv('c4', '2026-11-15T00:00:00.000Z'), conv('c3', '2026-11-20T10:00:00.000Z', { thumbs_up: 2, version: 2 })],
       q,
       false,
     );
@@ -55,7 +56,12 @@ describe('inbox live changes', () => {
     const down = { ...q, filter: 'downvote' as const };
     const negative = [conv('n', '2026-11-05T00:00:00.000Z', { satisfaction: 'negative', score: 1 })];
     expect(
-      applyChanges(negative, [conv('n', '2026-11-05T00:00:00.000Z', { satisfaction: 'positive' })], down, false),
+      applyChanges(
+        negative,
+        [conv('n', '2026-11-05T00:00:00.000Z', { satisfaction: 'positive', version: 2 })],
+        down,
+        false,
+      ),
     ).toEqual([]);
   });
 
@@ -66,5 +72,15 @@ describe('inbox live changes', () => {
       ['c3', 5],
       ['c1', 0],
     ]);
+  });
+
+  it('keeps the greatest version of a conversation whatever order its changes arrive in', () => {
+    const v1 = conv('c3', '2026-11-20T10:00:00.000Z', { version: 2, thumbs_up: 1 });
+    const v2 = conv('c3', '2026-11-20T10:00:00.000Z', { version: 3, thumbs_up: 2, score: 1, satisfaction: 'negative' });
+    expect(applyChanges(list, [v2, v1], q, false)[0]).toEqual(v2);
+    expect(applyChanges(applyChanges(list, [v2], q, false), [v1], q, false)[0]).toEqual(v2);
+    // A page that repeats a row keeps the newer of the two.
+    expect(appendPage([v1], [v2])).toEqual([v2]);
+    expect(appendPage([v2], [v1])).toEqual([v2]);
   });
 });

@@ -45,21 +45,9 @@ export function compareInbox(a: ConversationSummary, b: ConversationSummary): nu
   return a.conversation_id < b.conversation_id ? 1 : a.conversation_id > b.conversation_id ? -1 : 0;
 }
 
-function toSummary(c: ConversationChange): ConversationSummary {
-  return {
-    conversation_id: c.conversation_id,
-    started_at: c.started_at,
-    satisfaction: c.satisfaction,
-    score: c.score,
-    negative_reason: c.negative_reason,
-    thumbs_up: c.thumbs_up,
-    thumbs_down: c.thumbs_down,
-  };
-}
-
 /**
  * The list after some changes: a changed conversation is updated in place (or dropped when it
- * no longer matches the filter); a new one that matches is inserted in order, unless more pages
+ * no longer matches the filter) unless the list holds a newer version of it; a new one that matches is inserted in order, unless more pages
  * are still to load and it sorts after the last loaded row (its page will bring it).
  * Returns the same array when nothing changed.
  */
@@ -71,10 +59,11 @@ export function applyChanges(
 ): ConversationSummary[] {
   let out = items;
   for (const change of changes) {
-    const next = toSummary(change);
+    const next: ConversationSummary = change;
     const at = out.findIndex((c) => c.conversation_id === next.conversation_id);
     const keep = inQuery(next, q);
     if (at >= 0) {
+      if ((out[at] as ConversationSummary).version >= next.version) continue;
       out = out.slice();
       if (keep) out[at] = next;
       else out.splice(at, 1);
@@ -89,8 +78,13 @@ export function applyChanges(
   return out;
 }
 
-/** A next page appended; rows already present (from live changes, which are newer) are kept. */
+/** A next page appended; of a row present in both, the newer version stays where it is. */
 export function appendPage(items: ConversationSummary[], page: readonly ConversationSummary[]): ConversationSummary[] {
-  const seen = new Set(items.map((c) => c.conversation_id));
-  return [...items, ...page.filter((c) => !seen.has(c.conversation_id))];
+  const fromPage = new Map(page.map((c) => [c.conversation_id, c]));
+  const kept = items.map((c) => {
+    const other = fromPage.get(c.conversation_id);
+    fromPage.delete(c.conversation_id);
+    return other && other.version > c.version ? other : c;
+  });
+  return [...kept, ...fromPage.values()];
 }

@@ -11,6 +11,7 @@ export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.ins
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
 export { batchEvents, batchRows, eventRows, stateItem } from './batch-rows.ts';
 export { deadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';
+export { workspaceDeltas, type WorkspaceDelta } from './deltas.ts';
 
 export interface WorkerDeps {
   /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */

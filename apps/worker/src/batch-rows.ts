@@ -1,4 +1,4 @@
-import type { AcceptedEvent } from '@thumbline/events';
+import { negativeReason, type AcceptedEvent } from '@thumbline/events';
 import { toDateTime64, type BatchRows, type EventRow } from '@thumbline/clickhouse';
 import { receiveOrder, type BatchItem, type BatchResolution, type StreamEntry } from '@thumbline/redis';
 
@@ -88,7 +88,7 @@ export function batchRows(events: readonly BatchEvent[], res: BatchResolution): 
       conversation_id: c.conversation_id,
       started_at: toDateTime64(c.started),
       score: c.score,
-      negative_reason: c.score !== null && c.score <= 2 && c.reason !== '' ? c.reason : null,
+      negative_reason: negativeReason(c.score, c.reason),
       rated_at: c.rated === null ? null : toDateTime64(c.rated),
       thumbs_up: c.thumbs_up,
       thumbs_down: c.thumbs_down,

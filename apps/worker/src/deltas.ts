@@ -1,4 +1,4 @@
-import { satisfaction, type LiveDelta } from '@thumbline/events';
+import { negativeReason, satisfaction, type LiveDelta } from '@thumbline/events';
 import type { BatchResolution } from '@thumbline/redis';
 
 /** A workspace's part of a committed batch, as the live stream carries it (no seq yet). */
@@ -45,9 +45,10 @@ export function workspaceDeltas(res: BatchResolution): WorkspaceDelta[] {
       started_at: iso(c.started),
       satisfaction: satisfaction(c.score),
       score: c.score,
-      negative_reason: c.score !== null && c.score <= 2 && c.reason !== '' ? c.reason : null,
+      negative_reason: negativeReason(c.score, c.reason),
       thumbs_up: c.thumbs_up,
       thumbs_down: c.thumbs_down,
+      version: c.version,
     });
   }
   return [...byWs.entries()].map(([workspaceId, d]) => ({

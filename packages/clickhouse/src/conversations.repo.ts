@@ -9,6 +9,7 @@ export interface ConversationSummaryRow {
   negative_reason: string | null;
   thumbs_up: number;
   thumbs_down: number;
+  version: number;
 }
 
 /** One message of a transcript. */
@@ -44,10 +45,12 @@ const LATEST = `
   argMax(tuple(score), version).1 AS cur_score,
   argMax(tuple(negative_reason), version).1 AS cur_negative_reason,
   argMax(thumbs_up, version) AS cur_thumbs_up,
-  argMax(thumbs_down, version) AS cur_thumbs_down`;
+  argMax(thumbs_down, version) AS cur_thumbs_down,
+  max(version) AS cur_version`;
 
 const SUMMARY = `conversation_id, toString(cur_started_at) AS started_at, cur_score AS score,
-  cur_negative_reason AS negative_reason, cur_thumbs_up AS thumbs_up, cur_thumbs_down AS thumbs_down`;
+  cur_negative_reason AS negative_reason, cur_thumbs_up AS thumbs_up, cur_thumbs_down AS thumbs_down,
+  cur_version AS version`;
 
 /** The page's conditions on a summary (`p` = column prefix: '' for a version row, 'cur_' for the latest). */
 const conditions = (p: string) => `
@@ -127,6 +130,7 @@ function numbers(r: ConversationSummaryRow): ConversationSummaryRow {
     score: r.score === null ? null : Number(r.score),
     thumbs_up: Number(r.thumbs_up),
     thumbs_down: Number(r.thumbs_down),
+    version: Number(r.version),
   };
 }
 

@@ -26,6 +26,12 @@ export const conversationSummarySchema = z
     negative_reason: z.string().nullable(),
     thumbs_up: z.number().int(),
     thumbs_down: z.number().int(),
+    version: z
+      .number()
+      .int()
+      .openapi({
+        description: 'Grows with every change of the conversation: of two summaries, the greater version is newer',
+      }),
   })
   .openapi('ConversationSummary');
 
@@ -51,6 +57,11 @@ export type ConversationsQuery = z.infer<typeof conversationsQuerySchema>;
 export type Satisfaction = z.infer<typeof satisfactionSchema>;
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
+
+/** The reason shown for a rating: the rating's reason when it is negative (score ≤ 2), else null. */
+export function negativeReason(score: number | null, reason: string | null): string | null {
+  return score !== null && score <= 2 && reason ? reason : null;
+}
 
 /** CONTRACT §2: positive for score ≥ 4, neutral for 3, negative for ≤ 2, unknown unrated. */
 export function satisfaction(score: number | null): Satisfaction {

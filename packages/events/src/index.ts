@@ -41,6 +41,7 @@ export {
   conversationsQuerySchema,
   conversationSummarySchema,
   messageSchema,
+  negativeReason,
   satisfaction,
   satisfactionSchema,
   type ConversationDetail,

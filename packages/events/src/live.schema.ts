@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { satisfactionSchema } from './conversation.schema.ts';
+import { conversationSummarySchema } from './conversation.schema.ts';
 
 /** Signed change of one 15-minute UTC bucket (CONTRACT §5). */
 export const bucketDeltaSchema = z.object({
@@ -10,16 +10,11 @@ export const bucketDeltaSchema = z.object({
   csat_count: z.number().int(),
 });
 
-/** The new summary of a conversation a delta changed. */
-export const conversationChangeSchema = z.object({
-  conversation_id: z.string(),
-  started_at: z.string(),
-  satisfaction: satisfactionSchema,
-  score: z.number().int().nullable(),
-  negative_reason: z.string().nullable(),
-  thumbs_up: z.number().int(),
-  thumbs_down: z.number().int(),
-});
+/**
+ * The new summary of a conversation a delta changed: the inbox's summary, with its version
+ * (deltas of one conversation may arrive out of order; the greatest version is current).
+ */
+export const conversationChangeSchema = conversationSummarySchema;
 
 /** The `delta` event of the `/live` namespace. */
 export const liveDeltaSchema = z

@@ -1,2 +1,3 @@
 export { connectLive, type LiveConnection, type LiveOptions } from './connect-live.ts';
 export { LiveOverview, localDay, type ApplyResult } from './live-overview.ts';
+export { ConversationVersions } from './conversation-versions.ts';

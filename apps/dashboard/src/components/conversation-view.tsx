@@ -86,8 +86,9 @@ export function ConversationView({ id, tz }: { id: string; tz: string }) {
       onDelta: (delta) => {
         const change = (delta.conversations ?? []).find((c) => c.conversation_id === id);
         if (!change) return;
-        // Show the new satisfaction at once; reload the transcript for new messages and thumbs.
-        setDetail((d) => (d ? { ...d, ...change, messages: d.messages } : d));
+        // Show the new satisfaction at once (unless it is older than what is shown: deltas of
+        // one conversation may arrive out of order); reload the transcript for new messages and thumbs.
+        setDetail((d) => (d && change.version > d.version ? { ...d, ...change, messages: d.messages } : d));
         if (refresh.current) clearTimeout(refresh.current);
         refresh.current = setTimeout(() => void load(true), REFRESH_DELAY_MS);
       },

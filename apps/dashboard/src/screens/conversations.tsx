@@ -1,6 +1,7 @@
 // The Conversations inbox: filtered, paged list on the left, the open conversation on the right.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ConversationChange, ConversationSummary } from '@thumbline/events';
+import { ConversationVersions } from '@thumbline/live-client';
 import { errorMessage, isAbort } from '../api.ts';
 import { useServices } from '../context.ts';
 import { formatDateTime } from '../format.ts';
@@ -78,6 +79,8 @@ export function ConversationsScreen({ range, onRange, openId, filter, onFilter }
   const cursorRef = useRef<string | null>(null);
   const firstPending = useRef(true);
   const recent = useRef<{ at: number; change: ConversationChange }[]>([]);
+  // Deltas of one conversation may arrive out of order: only the greatest version is shown.
+  const versions = useRef(new ConversationVersions());
 
   const params = useCallback(
     (q: InboxQuery, after?: string) => ({
@@ -108,7 +111,10 @@ export function ConversationsScreen({ range, onRange, openId, filter, onFilter }
       .get<ConversationList>('/v1/conversations', params(q), controller.signal)
       .then((page) => {
         const hasMore = page.next_cursor !== null;
-        const late = recent.current.filter((r) => r.at >= requested - REPLAY_MS).map((r) => r.change);
+        for (const c of page.items) versions.current.accept(c);
+        const late = recent.current
+          .filter((r) => r.at >= requested - REPLAY_MS && versions.current.isCurrent(r.change))
+          .map((r) => r.change);
         firstPending.current = false;
         cursorRef.current = page.next_cursor;
         setItems(applyChanges(page.items, late, q, hasMore));
@@ -129,13 +135,14 @@ export function ConversationsScreen({ range, onRange, openId, filter, onFilter }
     () =>
       hub.subscribe({
         onDelta: (delta) => {
-          if (!delta.conversations?.length) return;
+          const changes = versions.current.newer(delta.conversations ?? []);
+          if (changes.length === 0) return;
           const now = Date.now();
           recent.current = recent.current.filter((r) => r.at >= now - REPLAY_MS);
-          for (const change of delta.conversations) recent.current.push({ at: now, change });
+          for (const change of changes) recent.current.push({ at: now, change });
           const q = query.current;
           if (!q || firstPending.current) return;
-          setItems((list) => applyChanges(list, delta.conversations, q, cursorRef.current !== null));
+          setItems((list) => applyChanges(list, changes, q, cursorRef.current !== null));
         },
         onResync: () => setReload((n) => n + 1),
       }),
