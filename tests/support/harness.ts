@@ -52,6 +52,9 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
     kind: 'embedded',
     path: join(dir, 'ch'),
     database: `t_${name.replace(/\W/g, '_')}`,
+    // Two shared cores under a whole test run: a slow query is not a dependency down here
+    // (deadline tests set their own).
+    timeouts: { queryMs: 15_000 },
   });
   await migrate(ch);
   const redis = createRedis(redisUrl, 'edge');

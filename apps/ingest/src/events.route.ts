@@ -15,6 +15,7 @@ import { allowOrigin, authenticateWidget, preflight } from '@thumbline/http';
 import {
   appendEvents,
   type AdmissionLimits,
+  type BacklogGuard,
   type AppendResult,
   type CredentialStore,
   type Keys,
@@ -33,6 +34,8 @@ export interface IngestDeps {
   /** Per-key rate and backlog caps (429/503 with Retry-After). */
   limits: AdmissionLimits;
   maxEventAgeDays: number;
+  /** Refuses appends while Redis is near its memory limit or the stream too big in bytes. */
+  backlog?: BacklogGuard;
   /** Clock for the ts bounds; injectable for tests. */
   now?: () => number;
 }
@@ -176,6 +179,13 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
         { error: { code: 'no_valid_events', message: 'no event in the request was valid' }, accepted: 0, rejected },
         400,
       );
+    }
+    const refusal = deps.backlog?.refusal();
+    if (refusal) {
+      const why = refusal === 'redis_memory' ? 'Redis is near its memory limit' : 'the event backlog is too large';
+      throw new AppError('overloaded', 503, `${why}; nothing was queued, retry later`, {
+        headers: { 'Retry-After': '5' },
+      });
     }
     let appended: AppendResult;
     try {

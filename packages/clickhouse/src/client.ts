@@ -1,11 +1,46 @@
 import { Readable } from 'node:stream';
 import { mkdirSync } from 'node:fs';
 import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { dependencyUnavailable, isAppError, withDeadline } from '@thumbline/core';
 import { setParamsStatement, type AnalystSqlParam } from './analyst-params.ts';
 import { settingsClause, type Settings } from './settings.ts';
 
+/** How long a call may take before its caller gets `503 overloaded` (ms). */
+export interface ClickHouseTimeouts {
+  /** Dashboard queries (`query`): a request waits at most this long for ClickHouse. */
+  queryMs: number;
+  /** Inserts, DDL and pings' callers: work that may take longer but must still end. */
+  writeMs: number;
+}
+
+/** Queries answer a request within 2 s or give way to a 503 (the contract's bound). */
+export const DEFAULT_TIMEOUTS: ClickHouseTimeouts = { queryMs: 1800, writeMs: 30_000 };
+
+/** ClickHouse error codes that mean "not now" (load, limits, network), not "wrong query". */
+const UNAVAILABLE_CODES = new Set(['159', '160', '202', '209', '210', '241', '252', '394']);
+/** Node's codes for a connection that failed or hung. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/**
+ * True when ClickHouse is down, overloaded or did not answer in time (then the caller
+ * answers 503 and retries later), as opposed to refusing what it was sent.
+ */
+export function isClickHouseUnavailable(err: unknown): boolean {
+  if (isAppError(err, 'overloaded')) return true;
+  if (err instanceof ClickHouseError) return UNAVAILABLE_CODES.has(err.code);
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') return true;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && NETWORK_CODES.has(code);
+}
+
+/** The error a caller should see: "unavailable" as one AppError (503), anything else as it is. */
+function classified(err: unknown): unknown {
+  return isClickHouseUnavailable(err) && !isAppError(err) ? dependencyUnavailable('ClickHouse', err) : err;
+}
+
 /** Where ClickHouse is: a server over HTTP, or embedded chDB under a directory. */
-export type ClickHouseConfig =
+export type ClickHouseConfig = (
   | {
       kind: 'server';
       url: string;
@@ -15,7 +50,8 @@ export type ClickHouseConfig =
       /** Analyst SQL runs as this user (its own caps, grants and row policies); default: the main user. */
       analyst?: { username: string; password: string };
     }
-  | { kind: 'embedded'; path: string; database: string };
+  | { kind: 'embedded'; path: string; database: string }
+) & { timeouts?: Partial<ClickHouseTimeouts> };
 
 /** A JSONCompact result: columns, rows as arrays, and what ClickHouse measured (elapsed in seconds). */
 export interface CompactResult {
@@ -174,11 +210,36 @@ class ClientClickHouse implements ClickHouse {
     readonly database: string,
     readonly embedded: boolean,
     private readonly analyst: AnalystLane | ClickHouseClient,
+    private readonly timeouts: ClickHouseTimeouts,
   ) {}
 
-  async query<T>(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<T[]> {
-    const rs = await this.client.query({ query: scoped(sql, settings), query_params: params, format: 'JSONEachRow' });
-    return rs.json<T>();
+  /**
+   * Runs `work` with a deadline: a server request is aborted at `ms`; the embedded engine
+   * cannot be interrupted from here, so its caller stops waiting (and a query's own
+   * max_execution_time stops the engine soon after). Unavailability becomes one 503 error.
+   */
+  private async bounded<T>(ms: number, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const signal = this.embedded ? undefined : AbortSignal.timeout(ms);
+    try {
+      return await withDeadline(work(signal), ms, () => dependencyUnavailable('ClickHouse'));
+    } catch (err) {
+      // The client's own abort ("The user aborted a request.") is this deadline too.
+      throw signal?.aborted && !isAppError(err) ? dependencyUnavailable('ClickHouse', err) : classified(err);
+    }
+  }
+
+  query<T>(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<T[]> {
+    const ms = this.timeouts.queryMs;
+    const limit: Settings = { max_execution_time: Math.max(1, Math.ceil(ms / 1000)) };
+    return this.bounded(ms, async (abort_signal) => {
+      const rs = await this.client.query({
+        query: scoped(sql, { ...limit, ...settings }),
+        query_params: params,
+        format: 'JSONEachRow',
+        abort_signal,
+      });
+      return rs.json<T>();
+    });
   }
 
   queryCompact(
@@ -193,8 +254,10 @@ class ClientClickHouse implements ClickHouse {
       : compactOverHttp(this.analyst, query, params, maxBytes);
   }
 
-  async command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void> {
-    await this.client.command({ query: scoped(sql, settings), query_params: params });
+  command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void> {
+    return this.bounded(this.timeouts.writeMs, async (abort_signal) => {
+      await this.client.command({ query: scoped(sql, settings), query_params: params, abort_signal });
+    });
   }
 
   async insert(table: string, rows: readonly object[], settings?: Settings, only?: readonly string[]): Promise<void> {
@@ -212,17 +275,20 @@ class ClientClickHouse implements ClickHouse {
       body += `${JSON.stringify(columns.map((c) => row[c]))}\n`;
     }
     const clause = settingsClause({ ...INSERT_DEFAULTS, ...settings });
-    const res = await this.client.exec({
-      query: `INSERT INTO ${table} (${columns.join(', ')}) ${clause} FORMAT JSONCompactEachRow`,
-      values: Readable.from([body]),
+    await this.bounded(this.timeouts.writeMs, async (abort_signal) => {
+      const res = await this.client.exec({
+        query: `INSERT INTO ${table} (${columns.join(', ')}) ${clause} FORMAT JSONCompactEachRow`,
+        values: Readable.from([body]),
+        abort_signal,
+      });
+      // Drain the (empty) response so an HTTP socket goes back to the pool.
+      for await (const _ of res.stream) void _;
     });
-    // Drain the (empty) response so an HTTP socket goes back to the pool.
-    for await (const _ of res.stream) void _;
   }
 
   async ping(): Promise<boolean> {
     try {
-      const r = await this.client.ping();
+      const r = await this.bounded(this.timeouts.queryMs, () => this.client.ping());
       return r.success;
     } catch {
       return false;
@@ -241,8 +307,14 @@ class ClientClickHouse implements ClickHouse {
  */
 export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHouse> {
   if (!IDENTIFIER.test(config.database)) throw new Error(`invalid database name: ${config.database}`);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
   if (config.kind === 'server') {
-    const bootstrap = createClient({ url: config.url, username: config.username, password: config.password });
+    const bootstrap = createClient({
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      request_timeout: timeouts.writeMs,
+    });
     try {
       await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
     } finally {
@@ -253,6 +325,7 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
       username: config.username,
       password: config.password,
       database: config.database,
+      request_timeout: timeouts.writeMs,
     });
     // Analysts get a client of their own: its own sockets (a slow analyst query never holds
     // one a dashboard query waits for) and, when configured, its own user and caps.
@@ -263,7 +336,7 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
       database: config.database,
       max_open_connections: 4,
     });
-    return new ClientClickHouse(client, config.database, false, analyst);
+    return new ClientClickHouse(client, config.database, false, analyst, timeouts);
   }
   mkdirSync(config.path, { recursive: true });
   // Loaded lazily: the native engine is ~540 MB and server deployments never need it.
@@ -274,5 +347,5 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
   // default database, the way the HTTP client's `database` option does per request.
   await client.command({ query: `USE ${config.database}` });
   const lane = new AnalystLane(config.path, config.database);
-  return new ClientClickHouse(client, config.database, true, lane);
+  return new ClientClickHouse(client, config.database, true, lane, timeouts);
 }

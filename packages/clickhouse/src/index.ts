@@ -1,4 +1,11 @@
-export { openClickHouse, type ClickHouse, type ClickHouseConfig } from './client.ts';
+export {
+  DEFAULT_TIMEOUTS,
+  isClickHouseUnavailable,
+  openClickHouse,
+  type ClickHouse,
+  type ClickHouseConfig,
+  type ClickHouseTimeouts,
+} from './client.ts';
 export { settingsClause, type Settings } from './settings.ts';
 export { TABLES } from './tables.ts';
 export {

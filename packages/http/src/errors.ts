@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, type Logger } from '@thumbline/core';
+import { AppError, dependencyUnavailable, type Logger } from '@thumbline/core';
+import { isRedisUnavailable } from '@thumbline/redis';
 
 /** Answers with the contract's `{ error: { code, message } }` shape. */
 export function errorJson(c: Context, status: number, code: string, message: string, headers?: Record<string, string>) {
@@ -10,12 +11,18 @@ export function errorJson(c: Context, status: number, code: string, message: str
 }
 
 /**
- * Hono error handler: an AppError becomes its status and code; anything else is
- * logged and answered as a 500 without internals.
+ * Hono error handler: an AppError becomes its status and code; Redis down or not answering
+ * becomes `503 overloaded` with Retry-After (ClickHouse's client says so itself); anything
+ * else is logged and answered as a 500 without internals.
  */
 export function handleError(log: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof AppError) return errorJson(c, err.status, err.code, err.message, err.headers);
+    if (isRedisUnavailable(err)) {
+      log.warn({ err, path: c.req.path }, 'Redis unavailable');
+      const e = dependencyUnavailable('Redis', err);
+      return errorJson(c, e.status, e.code, e.message, e.headers);
+    }
     // Hono's own validators throw these for bodies they cannot read: still the caller's fault.
     if (err instanceof HTTPException && err.status < 500) {
       const code = HTTP_CODES[err.status] ?? 'bad_request';

@@ -5,16 +5,26 @@ import { defineAppendScript } from './event-stream.ts';
 
 /**
  * How a connection behaves when Redis is away:
- * - `edge`: fail fast (no offline queue, one retry) so ingest can answer 503 at once;
+ * - `edge`: fail fast (no offline queue, one retry, a deadline per command) so requests
+ *   answer 503 within 2 s whether Redis is down or only not answering (paused, swapping);
  * - `queue`: block and retry forever, as BullMQ requires (`maxRetriesPerRequest: null`).
  */
 export type RedisRole = 'edge' | 'queue';
+
+/** How long an edge command may take: a request still answers within 2 s when it does not. */
+export const EDGE_COMMAND_TIMEOUT_MS = 1500;
 
 /** Opens an ioredis connection for a role. */
 export function createRedis(url: string, role: RedisRole, options: RedisOptions = {}): Redis {
   const byRole: RedisOptions =
     role === 'edge'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, enableAutoPipelining: true }
+      ? {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2000,
+          commandTimeout: EDGE_COMMAND_TIMEOUT_MS,
+          enableAutoPipelining: true,
+        }
       : { maxRetriesPerRequest: null, enableReadyCheck: true };
   const redis = new Redis(url, {
     lazyConnect: false,

@@ -1,4 +1,6 @@
-export { createRedis, whenReady, type RedisRole } from './client.ts';
+export { createRedis, EDGE_COMMAND_TIMEOUT_MS, whenReady, type RedisRole } from './client.ts';
+export { isRedisUnavailable } from './unavailable.ts';
+export { BacklogGuard, DEFAULT_MEMORY_SHARE, type BacklogBytesLimits, type BacklogRefusal } from './backlog-guard.ts';
 export { createKeys, type Keys } from './keys.ts';
 export {
   ack,

@@ -21,6 +21,18 @@ export const envShape = {
   THUMBLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(20_000),
   THUMBLINE_MAX_BACKLOG: z.coerce.number().int().min(0).default(1_000_000),
   THUMBLINE_MAX_BACKLOG_AGE_S: z.coerce.number().int().min(0).default(600),
+  THUMBLINE_MAX_BACKLOG_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(512 * 1024 * 1024),
+  /** maxmemory of the private redis-server under npm start (redis.conf units: 2gb, 512mb). */
+  THUMBLINE_REDIS_MAXMEMORY: z
+    .string()
+    .regex(/^\d+(kb|mb|gb)?$/i, 'a size such as 2gb or 512mb')
+    .default('2gb'),
+  /** ClickHouse deadline of a dashboard query, ms: past it the request answers 503. */
+  THUMBLINE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(1800),
 };
 
 export type Env = z.infer<z.ZodObject<typeof envShape>>;

@@ -34,6 +34,9 @@ async function ping(port: number): Promise<Redis | null> {
     port,
     host: '127.0.0.1',
     lazyConnect: true,
+    // A paused redis-server accepts the connection and never answers: give up, don't hang.
+    connectTimeout: 1000,
+    commandTimeout: 1000,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
@@ -91,10 +94,14 @@ async function adoptLeftover(dir: string, log: Logger): Promise<number | null> {
 
 /**
  * Runs a private redis-server with its files under `dir`: AOF on (fsync every second),
- * no RDB snapshots, maxmemory-policy noeviction (BullMQ and the stream must never be
- * evicted), on a free loopback port.
+ * no RDB snapshots, `maxmemory` with policy noeviction (BullMQ and the stream must never
+ * be evicted), on a free loopback port.
  */
-export async function startLocalRedis(dir: string, log: Logger): Promise<LocalRedis> {
+export async function startLocalRedis(
+  dir: string,
+  log: Logger,
+  options: { maxmemory: string } = { maxmemory: '2gb' },
+): Promise<LocalRedis> {
   const check = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (check.error) throw new Error(REDIS_MISSING_MESSAGE);
   mkdirSync(dir, { recursive: true });
@@ -119,6 +126,10 @@ export async function startLocalRedis(dir: string, log: Logger): Promise<LocalRe
         'everysec',
         '--save',
         '',
+        // A bound, so a full Redis refuses writes (ingest answers 503 before that) instead
+        // of the kernel killing it; never evicting: the stream and BullMQ must not lose keys.
+        '--maxmemory',
+        options.maxmemory,
         '--maxmemory-policy',
         'noeviction',
         // State lives in big per-generation hashes (ADR 0007): free them off the main thread.

@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import { migrate, migrationsApplied, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
 import {
+  BacklogGuard,
   createKeys,
+  DEFAULT_MEMORY_SHARE,
   createRedis,
   CredentialStore,
   SettingsStore,
@@ -31,6 +33,8 @@ export interface RedisServices {
   /** THUMBLINE_MAX_EVENT_AGE_DAYS */
   maxEventAgeDays: number;
   limits: AdmissionLimits;
+  /** Ingest's memory check: near Redis's maxmemory or over the stream's byte cap, ingest answers 503. */
+  backlog: BacklogGuard;
   consumer: string;
   readiness: Record<string, () => Promise<boolean>>;
   close(): Promise<void>;
@@ -53,7 +57,9 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
       'REDIS_URL is required when a role runs on its own (the roles share one Redis); npm start runs everything in one process.',
     );
   }
-  const local: LocalRedis | null = env.REDIS_URL ? null : await startLocalRedis(dataPaths(env).redis, log);
+  const local: LocalRedis | null = env.REDIS_URL
+    ? null
+    : await startLocalRedis(dataPaths(env).redis, log, { maxmemory: env.THUMBLINE_REDIS_MAXMEMORY });
   const url = env.REDIS_URL ?? (local as LocalRedis).url;
   const opened: Redis[] = [];
   const open = (role: 'edge' | 'queue') => {
@@ -63,7 +69,9 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
     return r;
   };
   const redis = open('edge');
+  let backlog: BacklogGuard | undefined;
   const close = async () => {
+    backlog?.stop();
     for (const r of opened) r.disconnect();
     await local?.stop();
   };
@@ -74,6 +82,10 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
     throw err;
   }
   const keys = createKeys(env.THUMBLINE_REDIS_PREFIX);
+  backlog = new BacklogGuard(redis, keys, {
+    maxBacklogBytes: env.THUMBLINE_MAX_BACKLOG_BYTES,
+    memoryShare: DEFAULT_MEMORY_SHARE,
+  }).start();
   return {
     env,
     log,
@@ -96,6 +108,7 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
       maxBacklog: env.THUMBLINE_MAX_BACKLOG,
       maxBacklogAgeMs: env.THUMBLINE_MAX_BACKLOG_AGE_S * 1000,
     },
+    backlog,
     consumer: env.THUMBLINE_CONSUMER ?? hostname(),
     readiness: { redis: async () => (await redis.ping()) === 'PONG' },
     close,
@@ -113,6 +126,7 @@ export async function openServices(env: Env, log: Logger, opts: { allowLocal: bo
     );
   }
   const base = await openRedisServices(env, log, opts);
+  const timeouts = { queryMs: env.THUMBLINE_QUERY_TIMEOUT_MS };
   let ch: ClickHouse | null = null;
   try {
     ch = await openClickHouse(
@@ -123,8 +137,9 @@ export async function openServices(env: Env, log: Logger, opts: { allowLocal: bo
             username: env.CLICKHOUSE_USER,
             password: env.CLICKHOUSE_PASSWORD,
             database: env.CLICKHOUSE_DATABASE,
+            timeouts,
           }
-        : { kind: 'embedded', path: dataPaths(env).clickhouse, database: env.CLICKHOUSE_DATABASE },
+        : { kind: 'embedded', path: dataPaths(env).clickhouse, database: env.CLICKHOUSE_DATABASE, timeouts },
     );
     const applied = await migrate(ch);
     if (applied.length > 0) log.info({ applied }, 'applied ClickHouse migrations');
