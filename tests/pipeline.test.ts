@@ -21,6 +21,7 @@ import { batchEvents, eventRows, stateItem } from '@thumbline/worker';
 import { writeEvents } from '@thumbline/clickhouse';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
+import { drain } from './support/pipeline.ts';
 
 let env: TestEnv;
 let ws = '';
@@ -114,6 +115,20 @@ describe('pipeline', () => {
     } finally {
       await worker.close();
     }
+  });
+
+  it('an event_id in upper case is the same event (UUIDs are case-insensitive)', async () => {
+    const lower = thumb('c1', 'm1', 'up', AT);
+    const upper = { ...lower, event_id: lower.event_id.toUpperCase(), thumb: 'down' };
+    expect((await ingest([lower])).status).toBe(202);
+    expect((await ingest([upper])).status).toBe(202);
+    await drain(env);
+    expect(totals(await overview())).toMatchObject({ up: 1, down: 0 });
+    const rows = await env.ch.query<{ event_id: string }>(
+      'SELECT toString(event_id) AS event_id FROM events WHERE workspace_id = {ws:String}',
+      { ws },
+    );
+    expect(rows).toEqual([{ event_id: lower.event_id }]);
   });
 
   it('a batch job retried after a crash writes nothing twice', async () => {
