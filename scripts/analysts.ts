@@ -18,7 +18,11 @@ function option(args: readonly string[], name: string): string | undefined {
 }
 
 /** Runs `analysts <action> …`; returns the process exit code. */
-export async function analystsCli(action: string | undefined, args: readonly string[], env: ClickHouseEnv): Promise<number> {
+export async function analystsCli(
+  action: string | undefined,
+  args: readonly string[],
+  env: ClickHouseEnv,
+): Promise<number> {
   const workspaceId = args[0];
   if (action !== 'create' || !workspaceId || workspaceId.startsWith('--')) {
     process.stderr.write('usage: analysts create <workspace> [--apply] [--host-ip CIDR] [--password P]\n');

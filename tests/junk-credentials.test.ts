@@ -34,7 +34,10 @@ afterAll(async () => {
 async function memory(): Promise<{ heap: number; rss: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
-  return { heap: value('thumbline_nodejs_heap_size_used_bytes'), rss: value('thumbline_process_resident_memory_bytes') };
+  return {
+    heap: value('thumbline_nodejs_heap_size_used_bytes'),
+    rss: value('thumbline_process_resident_memory_bytes'),
+  };
 }
 
 /** The lowest heap of a few samples a moment apart: garbage not yet collected is not growth. */
@@ -58,7 +61,10 @@ async function pool(n: number, width: number, task: (i: number) => Promise<void>
   );
 }
 
-const junk = (bytes: number) => randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64url').slice(0, bytes);
+const junk = (bytes: number) =>
+  randomBytes(Math.ceil((bytes * 3) / 4))
+    .toString('base64url')
+    .slice(0, bytes);
 /** Right prefix and length, registered nowhere: gets past the shape check to one Redis lookup. */
 const wellShaped = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
 
@@ -111,7 +117,10 @@ describe('a flood of junk credentials', () => {
           ? await fetch(`${base}/v1/events?key=${wellShaped('pk')}`, { method: 'POST', body: '{}' })
           : await fetch(`${base}${i % 3 === 1 ? '/v1/events' : '/v1/analytics/overview'}`, {
               method: i % 3 === 1 ? 'POST' : 'GET',
-              headers: { authorization: `Bearer ${wellShaped(i % 3 === 1 ? 'sk' : 'dt')}`, 'content-type': 'application/json' },
+              headers: {
+                authorization: `Bearer ${wellShaped(i % 3 === 1 ? 'sk' : 'dt')}`,
+                'content-type': 'application/json',
+              },
               body: i % 3 === 1 ? '{}' : undefined,
             });
       count(res.status);

@@ -111,7 +111,10 @@ describe('request bodies outside ingest', () => {
         else controller.close();
       },
     });
-    expect(await error(await put('/v1/settings/widgets/a', stream))).toEqual({ status: 413, code: 'payload_too_large' });
+    expect(await error(await put('/v1/settings/widgets/a', stream))).toEqual({
+      status: 413,
+      code: 'payload_too_large',
+    });
     const sql = await fetch(`${base}/v1/sql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${at}`, 'content-type': 'application/json' },
@@ -127,7 +130,10 @@ describe('request bodies outside ingest', () => {
       status: 400,
       code: 'invalid_body',
     });
-    expect(await error(await put('/v1/settings/widgets/a', deep(20_000)))).toEqual({ status: 400, code: 'invalid_body' });
+    expect(await error(await put('/v1/settings/widgets/a', deep(20_000)))).toEqual({
+      status: 400,
+      code: 'invalid_body',
+    });
     const inString = JSON.stringify({ csat_enabled: true, x: '[{'.repeat(1000) });
     expect((await put('/v1/settings/widgets/a', inString)).status).toBe(200);
   });

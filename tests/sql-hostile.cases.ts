@@ -21,7 +21,7 @@ export const HOSTILE: readonly { query: string; expect: 'refused' | 'own' }[] = 
   { query: 'SELECT * FROM information_schema.columns', expect: 'refused' },
   // The MV and other tables of the database, not documented for analysts.
   { query: 'SELECT * FROM feedback_15m_mv', expect: 'refused' },
-  { query: "SELECT (workspace_id, bucket) IN feedback_15m_mv FROM feedback_15m", expect: 'refused' },
+  { query: 'SELECT (workspace_id, bucket) IN feedback_15m_mv FROM feedback_15m', expect: 'refused' },
   { query: "SELECT ('x', toDateTime('2026-11-01 10:00:00')) IN feedback_15m_mv", expect: 'refused' },
   { query: 'SELECT count() FROM feedback_15m WHERE workspace_id IN feedback_15m_mv', expect: 'refused' },
   { query: 'SELECT * FROM schema_migrations', expect: 'refused' },
@@ -34,11 +34,13 @@ export const HOSTILE: readonly { query: string; expect: 'refused' | 'own' }[] = 
   { query: 'SELECT * FROM default.events', expect: 'refused' },
   // A CTE name declared in another scope does not make a table of that name readable.
   {
-    query: 'SELECT * FROM feedback_15m_mv, (WITH feedback_15m_mv AS (SELECT 1 AS a) SELECT a FROM feedback_15m_mv) AS s',
+    query:
+      'SELECT * FROM feedback_15m_mv, (WITH feedback_15m_mv AS (SELECT 1 AS a) SELECT a FROM feedback_15m_mv) AS s',
     expect: 'refused',
   },
   {
-    query: "SELECT (SELECT toUInt8(any(workspace_id)) FROM feedback_15m_mv) AS leak, (WITH feedback_15m_mv AS (SELECT 1) SELECT 1) AS y",
+    query:
+      'SELECT (SELECT toUInt8(any(workspace_id)) FROM feedback_15m_mv) AS leak, (WITH feedback_15m_mv AS (SELECT 1) SELECT 1) AS y',
     expect: 'refused',
   },
   // Table functions.
@@ -66,7 +68,7 @@ export const HOSTILE: readonly { query: string; expect: 'refused' | 'own' }[] = 
   { query: "SELECT joinGetOrNull('j', 'v', 1)", expect: 'refused' },
   { query: "SELECT file('/etc/passwd')", expect: 'refused' },
   { query: "SELECT hasColumnInTable('system', 'tables', 'name')", expect: 'refused' },
-  { query: "SELECT regionToName(toUInt32(1))", expect: 'refused' },
+  { query: 'SELECT regionToName(toUInt32(1))', expect: 'refused' },
   { query: 'SELECT filesystemAvailable()', expect: 'refused' },
   { query: "SELECT getServerSetting('path')", expect: 'refused' },
   // Settings and statement smuggling.
@@ -84,13 +86,19 @@ export const HOSTILE: readonly { query: string; expect: 'refused' | 'own' }[] = 
   { query: 'SELECT (SELECT groupArray(message_id) FROM events) AS ids', expect: 'own' },
   { query: 'WITH c AS (SELECT * FROM conversations) SELECT * FROM c', expect: 'own' },
   { query: 'SELECT * FROM events WHERE message_id IN (SELECT message_id FROM events)', expect: 'own' },
-  { query: "SELECT ('x', 'c_secret_x') IN (SELECT workspace_id, conversation_id FROM conversations) AS hit", expect: 'own' },
+  {
+    query: "SELECT ('x', 'c_secret_x') IN (SELECT workspace_id, conversation_id FROM conversations) AS hit",
+    expect: 'own',
+  },
   { query: 'SELECT * FROM events AS a JOIN events AS b ON a.workspace_id != b.workspace_id', expect: 'own' },
   { query: 'SELECT * FROM events UNION ALL SELECT * FROM events', expect: 'own' },
   { query: 'SELECT workspace_id, count() FROM feedback_changes GROUP BY workspace_id', expect: 'own' },
   { query: 'SELECT * FROM events AS e WHERE EXISTS (SELECT 1 FROM conversations)', expect: 'own' },
   { query: 'SELECT * FROM {db}.events', expect: 'own' },
   { query: 'SELECT count() FROM feedback_15m FINAL', expect: 'own' },
-  { query: "SELECT * FROM events WHERE (workspace_id, message_id) IN (SELECT 'x', message_id FROM events)", expect: 'own' },
+  {
+    query: "SELECT * FROM events WHERE (workspace_id, message_id) IN (SELECT 'x', message_id FROM events)",
+    expect: 'own',
+  },
   { query: 'SELECT 1', expect: 'own' },
 ];

@@ -34,12 +34,34 @@ async function seed(ws: string, mark: string) {
   );
   await env.ch.insert(
     'feedback_changes',
-    [{ workspace_id: ws, conversation_id: `c_${mark}`, message_id: `m_${mark}`, event_id: id(9), bucket: T / 1000, thumbs_up: 1, thumbs_down: 0, csat_sum: 0, csat_count: 0 }],
+    [
+      {
+        workspace_id: ws,
+        conversation_id: `c_${mark}`,
+        message_id: `m_${mark}`,
+        event_id: id(9),
+        bucket: T / 1000,
+        thumbs_up: 1,
+        thumbs_down: 0,
+        csat_sum: 0,
+        csat_count: 0,
+      },
+    ],
     { insert_deduplication_token: `hostile-changes-${ws}` },
   );
   await env.ch.insert(
     'conversations',
-    [{ workspace_id: ws, conversation_id: `c_${mark}`, started_at: toDateTime64(T), thumbs_up: 1, thumbs_down: 0, version: 1, updated_at: toDateTime64(T) }],
+    [
+      {
+        workspace_id: ws,
+        conversation_id: `c_${mark}`,
+        started_at: toDateTime64(T),
+        thumbs_up: 1,
+        thumbs_down: 0,
+        version: 1,
+        updated_at: toDateTime64(T),
+      },
+    ],
     { insert_deduplication_token: `hostile-conversations-${ws}` },
   );
 }
@@ -104,7 +126,7 @@ describe('hostile analyst SQL', () => {
 
 describe('analyst limits', () => {
   it('answers 429 rate_limited with Retry-After when the workspace already runs its share', async () => {
-    const slow = "SELECT sleep(1) FROM events LIMIT 1";
+    const slow = 'SELECT sleep(1) FROM events LIMIT 1';
     const first = [post(slow), post(slow)];
     await new Promise((r) => setTimeout(r, 100));
     const third = await post(slow);
@@ -128,7 +150,8 @@ describe('analyst limits', () => {
 
   it('binds parameters the way ClickHouse binds them natively', async () => {
     const params = { s: "a\tb\\c'd\n\u0000e", arr: ["x'y", 'z\\', null], n: null, b: true, i: -42, f: 1.5 };
-    const sql = 'SELECT {s:String} AS s, {arr:Array(Nullable(String))} AS arr, {n:Nullable(UInt8)} AS n, {b:Bool} AS b, {i:Int32} AS i, {f:Float64} AS f';
+    const sql =
+      'SELECT {s:String} AS s, {arr:Array(Nullable(String))} AS arr, {n:Nullable(UInt8)} AS n, {b:Bool} AS b, {i:Int32} AS i, {f:Float64} AS f';
     const native = await env.ch.query<Record<string, unknown>>(sql, params);
     const analyst = await runAnalystSql(env.ch, { workspaceId: 'w', query: sql, params });
     expect(Object.fromEntries(analyst.columns.map((c, i) => [c.name, analyst.rows[0]?.[i]]))).toEqual(native[0]);

@@ -80,7 +80,8 @@ describe('analyst lane', () => {
       const res = await analyst;
       const analystMs = performance.now() - started;
       const body = (await res.json()) as { error?: { code: string } };
-      const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
+      const p = (xs: number[], q: number) =>
+        [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
       const figures = {
         idle_p50_ms: Math.round(p(idle, 0.5)),
         busy_n: busy.length,

@@ -12,7 +12,8 @@ const errors = {
   401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
   415: { description: 'unsupported_media_type', content: { 'application/json': { schema: errorSchema } } },
   429: {
-    description: 'rate_limited: this workspace (or the server) already runs as many analyst queries as it allows; see Retry-After',
+    description:
+      'rate_limited: this workspace (or the server) already runs as many analyst queries as it allows; see Retry-After',
     content: { 'application/json': { schema: errorSchema } },
   },
 };

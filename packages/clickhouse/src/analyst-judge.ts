@@ -151,7 +151,8 @@ function cteNames(scope: Node): string[] {
 /** Step 2: the analyzer's tree before resolution: names in table positions, with CTE scopes. */
 function judgeUnresolved(lines: readonly string[], allowed: ReadonlySet<string>, tables: readonly string[]): void {
   for (const node of walk(parseIndented(lines))) {
-    if (node.text.startsWith('TABLE_FUNCTION ')) refuse(`table functions are not allowed (${field(node.text, 'table_function_name')})`);
+    if (node.text.startsWith('TABLE_FUNCTION '))
+      refuse(`table functions are not allowed (${field(node.text, 'table_function_name')})`);
     if (node.text.startsWith('FUNCTION ')) {
       const name = field(node.text, 'function_name') ?? '';
       if (deniedFunction(name)) refuse(`${name}() is not allowed: it reads storage by name`);
@@ -183,7 +184,8 @@ function judgeUnresolved(lines: readonly string[], allowed: ReadonlySet<string>,
 function judgeResolved(lines: readonly string[], qualified: ReadonlySet<string>, tables: readonly string[]): void {
   let sawTable = false;
   for (const node of walk(parseIndented(lines))) {
-    if (node.text.startsWith('TABLE_FUNCTION ')) refuse(`table functions are not allowed (${field(node.text, 'table_function_name')})`);
+    if (node.text.startsWith('TABLE_FUNCTION '))
+      refuse(`table functions are not allowed (${field(node.text, 'table_function_name')})`);
     if (node.text.startsWith('FUNCTION ')) {
       const name = field(node.text, 'function_name') ?? '';
       if (deniedFunction(name)) refuse(`${name}() is not allowed: it reads storage by name`);

@@ -119,7 +119,8 @@ export async function writeSummaries(
         { insert_deduplication_token: `${batchId}:conversations` },
         filledColumns(conversations),
       ),
-    changes: () => ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` }),
+    changes: () =>
+      ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` }),
   };
   // Independent inserts run together (the engine works on them in parallel).
   const settled = await Promise.allSettled(

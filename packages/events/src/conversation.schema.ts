@@ -26,12 +26,9 @@ export const conversationSummarySchema = z
     negative_reason: z.string().nullable(),
     thumbs_up: z.number().int(),
     thumbs_down: z.number().int(),
-    version: z
-      .number()
-      .int()
-      .openapi({
-        description: 'Grows with every change of the conversation: of two summaries, the greater version is newer',
-      }),
+    version: z.number().int().openapi({
+      description: 'Grows with every change of the conversation: of two summaries, the greater version is newer',
+    }),
   })
   .openapi('ConversationSummary');
 

@@ -100,7 +100,10 @@ describe('validateEvent', () => {
         { type: 'message.created', message_id: 'm', role: 'shopper', text: 't' },
         ['conversation_id', 'widget_id', 'locale', 'message_id', 'text'],
       ],
-      [{ type: 'message.feedback', message_id: 'm', thumb: 'up' }, ['conversation_id', 'widget_id', 'locale', 'message_id']],
+      [
+        { type: 'message.feedback', message_id: 'm', thumb: 'up' },
+        ['conversation_id', 'widget_id', 'locale', 'message_id'],
+      ],
       [{ type: 'conversation.resolved' }, ['conversation_id', 'widget_id', 'locale']],
       [{ type: 'conversation.csat', score: 1, reason: 'r' }, ['conversation_id', 'widget_id', 'locale', 'reason']],
     ];

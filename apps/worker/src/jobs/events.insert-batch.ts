@@ -57,28 +57,35 @@ export async function insertBatch(
   const events = batchEvents(data.entries);
   let clickhouseMs = 0;
   let dead = 0;
-  const res = await applyBatch(deps.redis, deps.keys, batchId, events.map(stateItem), deps.state, async (resolution) => {
-    const started = performance.now();
-    const refused = await writeEvents(deps.ch, batchId, eventRows(events, resolution));
-    clickhouseMs += performance.now() - started;
-    const items = refused.map((r) => resolution.fresh[r.index] as number);
-    await recordDeadEvents(
-      deps.redis,
-      deps.keys,
-      refused.map((r, n) => {
-        const b = events[items[n] as number];
-        return {
-          batchId,
-          index: items[n] as number,
-          workspaceId: b?.workspaceId ?? '',
-          event: JSON.stringify(b?.event),
-          error: r.error,
-        };
-      }),
-    );
-    dead += refused.length;
-    return items;
-  });
+  const res = await applyBatch(
+    deps.redis,
+    deps.keys,
+    batchId,
+    events.map(stateItem),
+    deps.state,
+    async (resolution) => {
+      const started = performance.now();
+      const refused = await writeEvents(deps.ch, batchId, eventRows(events, resolution));
+      clickhouseMs += performance.now() - started;
+      const items = refused.map((r) => resolution.fresh[r.index] as number);
+      await recordDeadEvents(
+        deps.redis,
+        deps.keys,
+        refused.map((r, n) => {
+          const b = events[items[n] as number];
+          return {
+            batchId,
+            index: items[n] as number,
+            workspaceId: b?.workspaceId ?? '',
+            event: JSON.stringify(b?.event),
+            error: r.error,
+          };
+        }),
+      );
+      dead += refused.length;
+      return items;
+    },
+  );
   const t1 = performance.now();
   const written = (await writtenTables(deps.redis, deps.keys, batchId)) as Set<SummaryTable>;
   await writeSummaries(deps.ch, batchId, batchRows(events, res), written, (table) =>
@@ -88,14 +95,7 @@ export async function insertBatch(
   // Only now, with the rows committed, may dashboards hear of them.
   const deltas = workspaceDeltas(res);
   for (const { workspaceId, delta } of deltas) {
-    await publishDelta(
-      deps.redis,
-      deps.keys,
-      batchId,
-      workspaceId,
-      JSON.stringify(delta),
-      deps.state.resultTtlSeconds,
-    );
+    await publishDelta(deps.redis, deps.keys, batchId, workspaceId, JSON.stringify(delta), deps.state.resultTtlSeconds);
   }
   // Done: what was kept for retries of this job goes (kept, the cached resolution alone
   // would hold ~200 bytes per event in Redis).
