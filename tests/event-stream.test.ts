@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => redis.disconnect());
 
-const limits = (eventsPerSecond: number) => ({ eventsPerSecond, maxBacklog: 0, maxBacklogAgeMs: 0 });
+const limits = (eventsPerSecond: number) => ({ eventsPerSecond, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 });
 
 describe('appendEvents', () => {
   it('answers each request of a group on its own: its key’s limit, its own entry, in order', async () => {

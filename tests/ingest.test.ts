@@ -165,7 +165,7 @@ describe('POST /v1/events', () => {
   });
 
   it("answers 429 rate_limited with Retry-After past the key's events per second, and queues nothing", async () => {
-    const limited = createIngestApp({ ...env, limits: { eventsPerSecond: 3, maxBacklog: 0, maxBacklogAgeMs: 0 } });
+    const limited = createIngestApp({ ...env, limits: { eventsPerSecond: 3, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 } });
     // Start at a fresh second so the whole exchange falls in one window.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
     const send = (n: number) =>
@@ -185,7 +185,7 @@ describe('POST /v1/events', () => {
 
   it('answers 503 overloaded with Retry-After when the backlog is at its cap, and queues nothing', async () => {
     const length = await streamLength();
-    const full = createIngestApp({ ...env, limits: { eventsPerSecond: 0, maxBacklog: length, maxBacklogAgeMs: 0 } });
+    const full = createIngestApp({ ...env, limits: { eventsPerSecond: 0, maxBacklog: length, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 } });
     const res = await full.request('/v1/events', {
       method: 'POST',
       headers: { authorization: `Bearer ${pk}`, 'content-type': 'application/json' },
@@ -195,7 +195,7 @@ describe('POST /v1/events', () => {
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await errorCode(res)).toBe('overloaded');
     expect(await streamLength()).toBe(length);
-    const old = createIngestApp({ ...env, limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 1 } });
+    const old = createIngestApp({ ...env, limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 1, eventsPerSecondPerClient: 0 } });
     await new Promise((r) => setTimeout(r, 5));
     const aged = await old.request('/v1/events', {
       method: 'POST',

@@ -72,7 +72,7 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
     metrics: createMetrics(),
     state: testState,
     maxEventAgeDays: 30,
-    limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 0 },
+    limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 },
     dir,
     connect() {
       const r = createRedis(redisUrl, 'queue');

@@ -11,7 +11,7 @@ import {
   type AcceptedEvent,
   type EventVerdict,
 } from '@thumbline/events';
-import { allowOrigin, authenticateWidget, preflight } from '@thumbline/http';
+import { allowOrigin, authenticateWidget, clientAddress, preflight } from '@thumbline/http';
 import {
   appendEvents,
   type AdmissionLimits,
@@ -34,6 +34,8 @@ export interface IngestDeps {
   /** Per-key rate and backlog caps (429/503 with Retry-After). */
   limits: AdmissionLimits;
   maxEventAgeDays: number;
+  /** Proxy hops in front whose X-Forwarded-For is trusted for the per-client limit (0: the socket's peer). */
+  trustedProxies?: number;
   /** Refuses appends while Redis is near its memory limit or the stream too big in bytes. */
   backlog?: BacklogGuard;
   /** Clock for the ts bounds; injectable for tests. */
@@ -192,7 +194,14 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
       appended = await appendEvents(
         deps.redis,
         deps.keys,
-        { workspaceId: cred.workspace_id, keyId: cred.key_id, count: accepted.length, json: JSON.stringify(accepted) },
+        {
+          workspaceId: cred.workspace_id,
+          keyId: cred.key_id,
+          count: accepted.length,
+          json: JSON.stringify(accepted),
+          // Public keys are shared by every shopper: each address has its own budget too.
+          client: cred.kind === 'public' ? clientAddress(c, deps.trustedProxies ?? 0) : undefined,
+        },
         deps.limits,
       );
     } catch (cause) {
@@ -202,13 +211,15 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
       });
     }
     if (!appended.ok) {
+      const headers = { 'Retry-After': String(appended.retryAfter) };
+      if (appended.code === 'overloaded') {
+        throw new AppError('overloaded', 503, 'the pipeline is behind; nothing was queued, retry later', { headers });
+      }
       const message =
         appended.code === 'rate_limited'
           ? `this key may send ${deps.limits.eventsPerSecond} events per second; retry later`
-          : 'the pipeline is behind; nothing was queued, retry later';
-      throw new AppError(appended.code, appended.code === 'rate_limited' ? 429 : 503, message, {
-        headers: { 'Retry-After': String(appended.retryAfter) },
-      });
+          : `one client may send ${deps.limits.eventsPerSecondPerClient} events per second with a public key; retry later`;
+      throw new AppError('rate_limited', 429, message, { headers });
     }
     deps.metrics.ingestAccepted.inc(accepted.length);
     return c.json({ accepted: accepted.length, rejected }, 202);

@@ -8,7 +8,11 @@ await runRole<RedisServices>({
   env,
   clickhouse: false,
   async setup(s, app) {
-    mountIngest(app, { ...s, maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS });
+    mountIngest(app, {
+      ...s,
+      maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS,
+      trustedProxies: env.THUMBLINE_TRUSTED_PROXIES,
+    });
     return {};
   },
 });

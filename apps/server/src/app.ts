@@ -30,7 +30,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const app = createRouter();
   app.onError(handleError(log));
   app.notFound(notFound);
-  mountIngest(app, services);
+  mountIngest(app, { ...services, trustedProxies: services.env.THUMBLINE_TRUSTED_PROXIES });
   mountApi(app, services);
   mountOps(app, {
     checks: services.readiness,

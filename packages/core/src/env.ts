@@ -17,6 +17,9 @@ export const clickhouseEnv = {
   CLICKHOUSE_URL: z.string().url().optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
+  /** With a server: the user analyst SQL (POST /v1/sql) runs as (its own caps and grants); default: CLICKHOUSE_USER. */
+  CLICKHOUSE_SQL_USER: z.string().min(1).optional(),
+  CLICKHOUSE_SQL_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)

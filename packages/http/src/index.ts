@@ -5,3 +5,4 @@ export { mountOps, type OpsOptions, type ReadinessCheck } from './ops.route.ts';
 export { createRouter } from './router.ts';
 export { demoPageHeaders, pageHeaders } from './secure-headers.ts';
 export { allowOrigin, authenticateWidget, preflight } from './widget-auth.ts';
+export { clientAddress } from './client-address.ts';

@@ -28,13 +28,20 @@ export interface AdmissionLimits {
   maxBacklog: number;
   /** Oldest unprocessed entry age (ms) before ingest answers 503. */
   maxBacklogAgeMs: number;
+  /**
+   * Events per second per client address and public key (0 = no limit). A public key is in
+   * every shopper's page: without this, one visitor could spend the store's whole budget.
+   */
+  eventsPerSecondPerClient: number;
 }
 
 export type AppendResult =
-  { ok: true; id: string } | { ok: false; code: 'rate_limited' | 'overloaded'; retryAfter: number };
+  | { ok: true; id: string }
+  | { ok: false; code: 'rate_limited' | 'client_rate_limited' | 'overloaded'; retryAfter: number };
 
 interface Waiting {
   rateKey: string;
+  clientRateKey: string;
   args: (string | number)[];
   resolve(result: AppendResult): void;
   reject(err: unknown): void;
@@ -59,7 +66,14 @@ type WithAppend = Redis & {
 export function appendEvents(
   redis: Redis,
   keys: Keys,
-  entry: { workspaceId: string; keyId: string; count: number; json: string },
+  entry: {
+    workspaceId: string;
+    keyId: string;
+    count: number;
+    json: string;
+    /** The caller's address, when its own limit applies (public keys). */
+    client?: string | undefined;
+  },
   limits: AdmissionLimits,
 ): Promise<AppendResult> {
   return new Promise((resolve, reject) => {
@@ -74,8 +88,12 @@ export function appendEvents(
         void send(redis, keys.stream, started);
       });
     }
+    const second = Math.floor(Date.now() / 1000);
+    const perClient = entry.client !== undefined && limits.eventsPerSecondPerClient > 0;
     group.push({
-      rateKey: `${keys.prefix}:rate:${entry.keyId}:${Math.floor(Date.now() / 1000)}`,
+      rateKey: keys.rate(entry.keyId, second),
+      // Without a client limit the slot is filled with the key's counter and a limit of 0 (skipped).
+      clientRateKey: perClient ? keys.clientRate(entry.keyId, entry.client as string, second) : keys.rate(entry.keyId, second),
       args: [
         entry.workspaceId,
         entry.count,
@@ -83,6 +101,7 @@ export function appendEvents(
         limits.eventsPerSecond,
         limits.maxBacklog,
         limits.maxBacklogAgeMs,
+        perClient ? limits.eventsPerSecondPerClient : 0,
       ],
       resolve,
       reject,
@@ -95,15 +114,21 @@ export function appendEvents(
 async function send(redis: Redis, stream: string, group: Waiting[]): Promise<void> {
   if (group.length === 0) return;
   try {
-    const args: (string | number)[] = [stream, ...group.map((w) => w.rateKey), group.length];
+    const args: (string | number)[] = [stream];
+    for (const w of group) args.push(w.rateKey, w.clientRateKey);
+    args.push(group.length);
     for (const w of group) args.push(...w.args);
-    const replies = await (redis as WithAppend).tlAppendEvents(1 + group.length, args);
+    const replies = await (redis as WithAppend).tlAppendEvents(1 + 2 * group.length, args);
     group.forEach((w, i) => {
       const [status, value] = replies[i] ?? ['overloaded', 1];
       w.resolve(
         status === 'ok'
           ? { ok: true, id: String(value) }
-          : { ok: false, code: status === 'rate_limited' ? 'rate_limited' : 'overloaded', retryAfter: Number(value) },
+          : {
+              ok: false,
+              code: status === 'rate_limited' || status === 'client_rate_limited' ? status : 'overloaded',
+              retryAfter: Number(value),
+            },
       );
     });
   } catch (err) {

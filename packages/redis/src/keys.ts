@@ -13,6 +13,10 @@ export interface Keys {
   /** sha256(token) -> credential JSON. */
   readonly credentials: string;
   workspace(ws: string): string;
+  /** Events a key sent in one second (epoch seconds), for its rate limit. */
+  rate(keyId: string, second: number): string;
+  /** Events one client address sent with a key in one second, for the per-client limit of public keys. */
+  clientRate(keyId: string, client: string, second: number): string;
   /** Cached result of a batch's state resolution (see batch-state.store.ts). */
   batch(batchId: string): string;
   /** Tables a batch has written after its state commit (see batch-ledger.ts). */
@@ -35,6 +39,8 @@ export function createKeys(prefix: string): Keys {
     bull: `${prefix}:bull`,
     credentials: `${prefix}:credentials`,
     workspace: (ws) => `${prefix}:ws:${ws}`,
+    rate: (keyId, second) => `${prefix}:rate:${keyId}:${second}`,
+    clientRate: (keyId, client, second) => `${prefix}:rate:${keyId}:c:${client}:${second}`,
     batch: (batchId) => `${prefix}:batch:${batchId}`,
     batchLedger: (batchId) => `${prefix}:batch:${batchId}:written`,
     published: (batchId, ws) => `${prefix}:live:pub:${batchId}:${ws}`,

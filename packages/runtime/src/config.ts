@@ -19,6 +19,10 @@ export const envShape = {
   THUMBLINE_DEDUP_DAYS: z.coerce.number().int().min(7).max(90).default(8),
   THUMBLINE_BATCH_ATTEMPTS: z.coerce.number().int().min(1).default(1000),
   THUMBLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(20_000),
+  /** Events per second one client address may send with a public key (0 = off). */
+  THUMBLINE_PUBLIC_CLIENT_RATE_LIMIT: z.coerce.number().int().min(0).default(50),
+  /** Proxy hops in front of ingest whose X-Forwarded-For is trusted (0: the socket's peer is the client). */
+  THUMBLINE_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   THUMBLINE_MAX_BACKLOG: z.coerce.number().int().min(0).default(1_000_000),
   THUMBLINE_MAX_BACKLOG_AGE_S: z.coerce.number().int().min(0).default(600),
   THUMBLINE_MAX_BACKLOG_BYTES: z.coerce

@@ -107,6 +107,7 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
       eventsPerSecond: env.THUMBLINE_RATE_LIMIT,
       maxBacklog: env.THUMBLINE_MAX_BACKLOG,
       maxBacklogAgeMs: env.THUMBLINE_MAX_BACKLOG_AGE_S * 1000,
+      eventsPerSecondPerClient: env.THUMBLINE_PUBLIC_CLIENT_RATE_LIMIT,
     },
     backlog,
     consumer: env.THUMBLINE_CONSUMER ?? hostname(),
@@ -138,6 +139,9 @@ export async function openServices(env: Env, log: Logger, opts: { allowLocal: bo
             password: env.CLICKHOUSE_PASSWORD,
             database: env.CLICKHOUSE_DATABASE,
             timeouts,
+            ...(env.CLICKHOUSE_SQL_USER
+              ? { analyst: { username: env.CLICKHOUSE_SQL_USER, password: env.CLICKHOUSE_SQL_PASSWORD } }
+              : {}),
           }
         : { kind: 'embedded', path: dataPaths(env).clickhouse, database: env.CLICKHOUSE_DATABASE, timeouts },
     );
