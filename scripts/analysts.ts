@@ -9,6 +9,7 @@ interface ClickHouseEnv {
   CLICKHOUSE_URL?: string | undefined;
   CLICKHOUSE_USER: string;
   CLICKHOUSE_PASSWORD: string;
+  CLICKHOUSE_SQL_USER?: string | undefined;
   CLICKHOUSE_DATABASE: string;
 }
 
@@ -33,7 +34,7 @@ export async function analystsCli(
     database: env.CLICKHOUSE_DATABASE,
     workspaceId,
     password,
-    appUser: env.CLICKHOUSE_USER,
+    appUsers: env.CLICKHOUSE_SQL_USER ? [env.CLICKHOUSE_USER, env.CLICKHOUSE_SQL_USER] : [env.CLICKHOUSE_USER],
     hostIp: option(args, 'host-ip'),
   });
   if (!args.includes('--apply')) {

@@ -99,7 +99,7 @@ describe('npm start', () => {
       paths: Record<string, unknown>;
       components: { schemas: Record<string, { oneOf?: unknown[] }> };
     };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/analytics/overview']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/analytics/overview', '/v1/sql']));
     expect(doc.components.schemas.Event?.oneOf).toHaveLength(5);
     expect(await (await fetch(`${base()}/docs`)).text()).toContain('swagger-ui-bundle.js');
     expect(await (await fetch(`${base()}/docs/assets/init.js`)).text()).toContain('/openapi.json');

@@ -10,7 +10,12 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const spec = { database: 'thumbline', workspaceId: 'shop-1', password: "p'ss\\word-0123456789", appUser: 'thumbline' };
+const spec = {
+  database: 'thumbline',
+  workspaceId: 'shop-1',
+  password: "p'ss\\word-0123456789",
+  appUsers: ['thumbline', 'thumbline_sql'],
+};
 
 async function parse(statement: string): Promise<string> {
   const rows = await env.ch.query<{ f: string }>('SELECT formatQuerySingleLine({q:String}) AS f', { q: statement });
@@ -37,6 +42,8 @@ describe('analysts create', () => {
     ]);
     const all = (await Promise.all(statements.map(parse))).join('\n');
     expect(all).toContain("USING workspace_id = 'shop-1' TO `analyst_shop-1`");
+    // Thumbline's own users (the app and the one analyst SQL runs as) keep reading every row.
+    expect(all).toMatch(/USING 1 TO thumbline, thumbline_sql/);
     expect(all).toMatch(/max_execution_time = 10 CONST/);
     expect(all).toMatch(/readonly = 1/);
     expect(all).toMatch(/HOST LOCAL/);

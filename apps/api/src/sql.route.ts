@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { ANALYST_SQL_CAPS, runAnalystSql, type AnalystSqlResult, type ClickHouse } from '@thumbline/clickhouse';
 import { errorSchema, sqlRequestSchema, sqlResultSchema } from '@thumbline/events';
+import { AppError } from '@thumbline/core';
 import { requireJsonBody, type AuthVariables } from '@thumbline/http';
 import { AnalystGate } from './analyst-gate.ts';
 
@@ -44,8 +45,16 @@ export function mountSql(
 ): void {
   const gate = deps.analystGate ?? new AnalystGate();
   app.use(sqlRoute.path, requireJsonBody);
-  app.openapi(sqlRoute, async (c) => {
-    const { query, params } = c.req.valid('json');
+  // Documented from the route, served by a plain handler: the typed handler only returns JSON
+  // built in one piece, and this response is streamed.
+  app.openAPIRegistry.registerPath(sqlRoute);
+  app.post(sqlRoute.path, async (c) => {
+    const body = sqlRequestSchema.safeParse(await c.req.json());
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      throw new AppError('invalid_body', 400, `${issue?.path.join('.') || 'json'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const { query, params } = body.data;
     const workspaceId = c.get('credential').workspace_id;
     const leave = gate.enter(workspaceId);
     let result: AnalystSqlResult;
@@ -54,7 +63,34 @@ export function mountSql(
     } finally {
       leave();
     }
-    // The response is bounded before it is built: ClickHouse's output past max_response_bytes is a 400.
-    return c.json(result, 200);
+    // The response is bounded before it is built (ClickHouse's output past max_response_bytes is
+    // a 400) and then streamed in slices of rows: no second copy of the whole result as one string.
+    return new Response(resultStream(result), {
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+  });
+}
+
+/** Rows per chunk of a streamed result. */
+const ROWS_PER_CHUNK = 1000;
+
+/** The result as `sqlResultSchema` JSON, encoded a slice of rows at a time as the client reads. */
+export function resultStream(result: AnalystSqlResult): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next === 0) controller.enqueue(encoder.encode(`{"columns":${JSON.stringify(result.columns)},"rows":[`));
+      const slice = result.rows.slice(next, next + ROWS_PER_CHUNK);
+      if (slice.length > 0) {
+        const rows = slice.map((r) => JSON.stringify(r)).join(',');
+        controller.enqueue(encoder.encode(next === 0 ? rows : `,${rows}`));
+        next += slice.length;
+        return;
+      }
+      controller.enqueue(encoder.encode(`],"rows_read":${result.rows_read},"elapsed_ms":${result.elapsed_ms}}`));
+      controller.close();
+    },
   });
 }

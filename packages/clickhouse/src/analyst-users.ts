@@ -5,8 +5,11 @@ export interface AnalystUserSpec {
   database: string;
   workspaceId: string;
   password: string;
-  /** The user Thumbline itself connects as: it keeps reading every row once row policies exist. */
-  appUser: string;
+  /**
+   * The users Thumbline itself connects as (CLICKHOUSE_USER, and CLICKHOUSE_SQL_USER when set):
+   * they keep reading every row once row policies exist (analyst SQL filters by workspace itself).
+   */
+  appUsers: readonly string[];
   /** Where the analyst may connect from, as CIDR (`HOST IP`); default: this host only (`HOST LOCAL`). */
   hostIp?: string | undefined;
 }
@@ -33,13 +36,14 @@ export function analystUserName(workspaceId: string): string {
  * against table functions and file(), which need grants this user does not have.
  *
  * ClickHouse row policies: once any policy exists on a table, a user that no policy names
- * sees no rows of it, so the app user gets a permissive `USING 1` policy first.
+ * sees no rows of it, so the app's users get a permissive `USING 1` policy first.
  */
 export function analystUserStatements(spec: AnalystUserSpec): string[] {
   if (!WORKSPACE.test(spec.workspaceId)) throw new Error(`invalid workspace id: ${spec.workspaceId}`);
   if (!DATABASE.test(spec.database)) throw new Error(`invalid database name: ${spec.database}`);
   if (spec.hostIp !== undefined && !CIDR.test(spec.hostIp)) throw new Error(`invalid --host-ip: ${spec.hostIp}`);
   if (spec.password.length < 16) throw new Error('the password must have at least 16 characters');
+  if (spec.appUsers.length === 0) throw new Error("the app's ClickHouse user is needed");
   const user = ident(analystUserName(spec.workspaceId));
   const profile = ident(`${analystUserName(spec.workspaceId)}_caps`);
   const tables = ANALYST_TABLES.map((t) => `${ident(spec.database)}.${ident(t)}`);
@@ -64,7 +68,7 @@ export function analystUserStatements(spec: AnalystUserSpec): string[] {
       `DEFAULT DATABASE ${ident(spec.database)} SETTINGS PROFILE ${profile}`,
     ...tables.map((t) => `GRANT SELECT ON ${t} TO ${user}`),
     `CREATE ROW POLICY IF NOT EXISTS ${ident('thumbline_app')} ON ${tables.join(', ')} ` +
-      `AS PERMISSIVE FOR SELECT USING 1 TO ${ident(spec.appUser)}`,
+      `AS PERMISSIVE FOR SELECT USING 1 TO ${spec.appUsers.map(ident).join(', ')}`,
     `CREATE ROW POLICY IF NOT EXISTS ${ident(`${analystUserName(spec.workspaceId)}_rows`)} ON ${tables.join(', ')} ` +
       `AS PERMISSIVE FOR SELECT USING workspace_id = ${str(spec.workspaceId)} TO ${user}`,
   ];
