@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from '@thumbline/core';
+import { writeFileAtomic } from './atomic-file.ts';
 
 export interface LocalRedis {
   url: string;
@@ -146,7 +147,8 @@ export async function startLocalRedis(
       // reach only us, so shutdown can drain batches before it stops Redis itself.
       { stdio: 'ignore', detached: true },
     );
-    writeFileSync(join(absDir, 'port'), String(port));
+    // Read by the CLI and by the next start (adoptLeftover): never half a number.
+    writeFileAtomic(join(absDir, 'port'), String(port));
     let exited = false;
     child.once('exit', () => {
       exited = true;
