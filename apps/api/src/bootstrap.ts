@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newToken, type CredentialStore } from '@thumbline/redis';
+import { writeFileAtomic } from '@thumbline/runtime';
 
 /** `<data dir>/credentials.json` (CONTRACT §1). */
 export interface DemoCredentials {
@@ -53,7 +54,8 @@ export async function ensureDemoWorkspace(
   await store.addToken(credentials.admin_token, { workspace_id: ws, kind: 'admin' });
   if (created) {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+    // Scripts read this file as soon as /readyz answers 200: whole or absent, never half.
+    writeFileAtomic(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   }
   return { credentials, created };
 }

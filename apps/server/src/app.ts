@@ -32,8 +32,17 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   app.notFound(notFound);
   mountIngest(app, { ...services, trustedProxies: services.env.THUMBLINE_TRUSTED_PROXIES });
   mountApi(app, services);
+  // Ready means usable, not merely listening: orchestrators and scripts poll /readyz and
+  // then read credentials.json or send events, so the port opens first (the base URL needs
+  // it) but /readyz stays 503 until every role runs and the demo workspace is complete.
+  let rolesUp = false;
+  let demoWorkspace: string | null = null;
   mountOps(app, {
-    checks: services.readiness,
+    checks: {
+      ...services.readiness,
+      roles: async () => rolesUp,
+      demo_workspace: async () => demoWorkspace !== null && (await store.workspace(demoWorkspace)) !== null,
+    },
     registry: metrics.registry,
     title: 'Thumbline',
     metricsToken: env.THUMBLINE_METRICS_TOKEN,
@@ -59,9 +68,27 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   worker.start();
 
   const { server, port } = await listen(app, env.PORT, env.HOST);
-  const gateway = attachGateway(server as HttpServer, services);
+  log.info({ port, host: env.HOST }, 'listening; ready once the demo workspace exists');
+  let gateway: { close(): Promise<void> } | null = null;
+  const stop = async () => {
+    await gateway?.close(); // disconnects dashboards, which would hold the server open
+    await closeServer(server);
+    await worker.close();
+    await services.close();
+  };
   const baseUrl = env.THUMBLINE_PUBLIC_URL ?? `http://${env.HOST}:${port}`;
-  const { credentials, created } = await ensureDemoWorkspace(store, env.THUMBLINE_DATA_DIR, baseUrl);
+  let demo: { credentials: DemoCredentials; created: boolean };
+  try {
+    gateway = attachGateway(server as HttpServer, services);
+    rolesUp = true;
+    // Written atomically before the flag flips: ready implies the whole file is there.
+    demo = await ensureDemoWorkspace(store, env.THUMBLINE_DATA_DIR, baseUrl);
+    demoWorkspace = demo.credentials.workspace_id;
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+  const { credentials, created } = demo;
 
   return {
     port,
@@ -71,11 +98,6 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     services,
     worker,
     server,
-    async stop() {
-      await gateway.close(); // disconnects dashboards, which would hold the server open
-      await closeServer(server);
-      await worker.close();
-      await services.close();
-    },
+    stop,
   };
 }
