@@ -1,12 +1,6 @@
 // Workspace and key administration against the install's Redis (REDIS_URL, or the private
-// redis-server of THUMBLINE_DATA_DIR when npm start runs it).
-//   npm run thumbline -- workspaces create <id> [--tz Europe/Berlin] [--origin https://shop.example]...
-//   npm run thumbline -- keys create <workspace> <public|secret|dashboard|admin>
-//   npm run thumbline -- keys list <workspace>
-//   npm run thumbline -- keys revoke <token or key id>
-//   npm run thumbline -- dead-letters list     (failed batches, and single events ClickHouse refused)
-//   npm run thumbline -- dead-letters replay [batch id...]   (all when none given)
-//   npm run thumbline -- analysts create <workspace> [--apply] [--host-ip CIDR]   (see scripts/analysts.ts)
+// redis-server of THUMBLINE_DATA_DIR when npm start runs it). `npm run thumbline -- --help`
+// lists the commands (HELP below).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -18,18 +12,66 @@ import {
   whenReady,
   type CredentialKind,
 } from '@thumbline/redis';
+import type { DemoCredentials } from '@thumbline/api';
 import { loadEnvOrExit } from '@thumbline/runtime';
 import { Queue } from 'bullmq';
 import { deadLetters, QUEUE, replayDeadLetters, type InsertBatchData } from '@thumbline/worker';
 
-const env = loadEnvOrExit(process.env);
+/** Every command with a one-line description: `--help` prints it, and nothing else runs. */
+const COMMANDS: [command: string, args: string, description: string][] = [
+  [
+    'workspaces create',
+    '<id> [--tz ZONE] [--origin URL]...',
+    'create a workspace; prints public_key, secret_key, dashboard_token, admin_token',
+  ],
+  ['keys create', '<workspace> <public|secret|dashboard|admin>', 'add a key or token to a workspace; prints it once'],
+  ['keys list', '<workspace>', "list a workspace's keys by key id and kind (never the keys)"],
+  ['keys revoke', '<key or key id>', 'revoke a key or token at once'],
+  ['dead-letters list', '', 'failed batches, and single events ClickHouse refused, with the reason'],
+  ['dead-letters replay', '[batch id...]', 'queue failed batches again (all when none given)'],
+  [
+    'analysts create',
+    '<workspace> [--apply] [--host-ip CIDR] [--password P]',
+    "SQL for a workspace's own read-only ClickHouse user; --apply runs it",
+  ],
+];
+const HELP = [
+  'Usage: npm run thumbline -- <command>',
+  '',
+  'Commands:',
+  // Usage and description on lines of their own: readable in an 80-column terminal.
+  ...COMMANDS.map(([command, args, description]) => `  ${`${command} ${args}`.trim()}\n      ${description}`),
+  '',
+  'Redis: REDIS_URL, or the private redis-server of THUMBLINE_DATA_DIR while `npm start` runs.',
+  'ClickHouse (analysts create --apply): CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD.',
+  '',
+].join('\n');
+
 const [group, action, ...rest] = process.argv.slice(2);
+// Before the env is parsed: help must work whatever the environment holds.
+if (group === '--help' || group === '-h' || group === 'help') {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const env = loadEnvOrExit(process.env);
 if (group === 'analysts') {
   // ClickHouse users, not Redis: runs before Redis is needed.
   const { analystsCli } = await import('./analysts.ts');
   process.exit(await analystsCli(action, rest, env));
 }
+if (!COMMANDS.some(([command]) => command === `${group} ${action}`)) {
+  const given = [group, action].filter(Boolean).join(' ');
+  process.stderr.write(`${given ? `unknown command: ${given}\n\n` : ''}${HELP}`);
+  process.exit(2);
+}
 const KINDS: CredentialKind[] = ['public', 'secret', 'dashboard', 'admin'];
+/** What each kind is called in credentials.json (CONTRACT §1), the one set of names. */
+const FIELD = {
+  public: 'public_key',
+  secret: 'secret_key',
+  dashboard: 'dashboard_token',
+  admin: 'admin_token',
+} as const satisfies Record<CredentialKind, keyof DemoCredentials>;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -62,7 +104,7 @@ try {
     await store.saveWorkspace({ id, tz: option('tz')[0] ?? 'UTC', allowed_origins: option('origin') });
     const tokens = Object.fromEntries(KINDS.map((k) => [k, newToken(k)]));
     for (const kind of KINDS) await store.addToken(tokens[kind] as string, { workspace_id: id, kind });
-    print({ workspace_id: id, ...Object.fromEntries(KINDS.map((k) => [`${k}_key`, tokens[k]])) });
+    print({ workspace_id: id, ...Object.fromEntries(KINDS.map((k) => [FIELD[k], tokens[k]])) });
   } else if (group === 'keys' && action === 'create') {
     const [ws, kind] = rest as [string, CredentialKind];
     if (!ws || !KINDS.includes(kind)) fail(`usage: keys create <workspace> <${KINDS.join('|')}>`);
@@ -89,10 +131,6 @@ try {
       // A connection handed to BullMQ stays open after close(): the process would not exit.
       connection.disconnect();
     }
-  } else {
-    fail(
-      'usage: thumbline workspaces create | keys create | keys list | keys revoke | dead-letters list | dead-letters replay (see scripts/thumbline.ts)',
-    );
   }
 } finally {
   redis.disconnect();

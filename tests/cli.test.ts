@@ -43,7 +43,14 @@ describe('npm run thumbline', () => {
     );
     expect(created.code).toBe(0);
     const ws = JSON.parse(created.out) as Record<string, string>;
+    // The names of credentials.json (CONTRACT §1), one set for the same things.
+    expect(Object.keys(ws).sort()).toEqual(
+      ['admin_token', 'dashboard_token', 'public_key', 'secret_key', 'workspace_id'].sort(),
+    );
     expect(ws.workspace_id).toBe('shop2');
+    expect(ws.public_key?.startsWith('pk_')).toBe(true);
+    expect(ws.dashboard_token?.startsWith('dt_')).toBe(true);
+    expect(ws.admin_token?.startsWith('at_')).toBe(true);
     expect(await env.store.workspace('shop2')).toEqual({
       id: 'shop2',
       tz: 'Europe/Berlin',
@@ -65,7 +72,31 @@ describe('npm run thumbline', () => {
     expect(await send(ws.secret_key as string)).toBe(202);
   });
 
+  it('--help lists every command with a one-line description, without Redis', async () => {
+    const run = spawnArgs('scripts/thumbline.ts', ['--help'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(await run.exited()).toBe(0);
+    const lines = run.output().split('\n');
+    for (const command of [
+      'workspaces create',
+      'keys create',
+      'keys list',
+      'keys revoke',
+      'dead-letters list',
+      'dead-letters replay',
+      'analysts create',
+    ]) {
+      const at = lines.findIndex((l) => l.trimStart().startsWith(command));
+      expect(at, command).toBeGreaterThan(0);
+      expect(lines[at + 1]?.trim(), `${command}: description`).toMatch(/^[a-z].{10,}/i);
+    }
+    expect(run.output()).toContain('dashboard_token');
+  });
+
   it('refuses what it cannot do, saying why', async () => {
+    const unknown = await cli('keys', 'rotate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toContain('unknown command: keys rotate');
+    expect(unknown.out).toContain('dead-letters replay');
     expect((await cli('workspaces', 'create', 'shop2')).code).toBe(2);
     const bad = await cli('keys', 'create', 'nope', 'public');
     expect(bad.code).toBe(2);
