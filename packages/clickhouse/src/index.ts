@@ -17,6 +17,16 @@ export {
   type Migration,
 } from './migrate.ts';
 export {
+  clusterBootstrap,
+  ClusterDdl,
+  ClusterDdlError,
+  clusterMigrations,
+  LOCAL_SUFFIX,
+  SHARDING_KEY,
+  type ClusterTarget,
+} from './cluster-ddl.ts';
+export { clusterSettings, clusterTopology, onCluster, withSettings, type ClusterTopology } from './cluster.ts';
+export {
   toDateTime64,
   writeEvents,
   writeSummaries,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClickHouse } from './client.ts';
 import { TABLES } from './tables.ts';
 import { toDateTime64 } from './batch.repo.ts';
+import { clusterBootstrap, clusterMigrations } from './cluster-ddl.ts';
 
 /** The repository's clickhouse/ folder. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../clickhouse/', import.meta.url));
@@ -48,14 +49,27 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
  * Every statement is idempotent (IF NOT EXISTS), so two processes migrating at once,
  * or a crash between a statement and its record, only repeat harmless work.
  * An applied migration whose file changed is refused: migrations are append-only.
+ * With `cluster`, the same files run as cluster DDL (cluster-ddl.ts: Replicated local tables,
+ * Distributed tables, ON CLUSTER) and the records are replicated to every node; versions and
+ * checksums are those of the files either way.
  * Returns the versions applied by this call.
  */
-export async function migrate(ch: ClickHouse, migrations: Migration[] = loadMigrations()): Promise<number[]> {
-  await ch.command(
-    `CREATE TABLE IF NOT EXISTS ${TABLES.migrations} (
+export async function migrate(
+  ch: ClickHouse,
+  migrations: Migration[] = loadMigrations(),
+  options: { cluster?: string | undefined } = {},
+): Promise<number[]> {
+  if (options.cluster) {
+    const target = { cluster: options.cluster, database: ch.database };
+    for (const statement of clusterBootstrap(target, TABLES.migrations)) await ch.command(statement);
+    migrations = clusterMigrations(migrations, target);
+  } else {
+    await ch.command(
+      `CREATE TABLE IF NOT EXISTS ${TABLES.migrations} (
        version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC')
      ) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
-  );
+    );
+  }
   const applied = new Map(
     (
       await ch.query<{ version: number; checksum: string }>(
