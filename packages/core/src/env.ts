@@ -24,6 +24,11 @@ export const clickhouseEnv = {
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
     .default('thumbline'),
+  /** A cluster in the server's remote_servers: migrations create Replicated + Distributed tables on it. */
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
+    .optional(),
 };
 
 export const commonEnv = {

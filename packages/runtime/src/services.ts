@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { migrate, migrationsApplied, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
+import { migrate, migrationsApplied, onCluster, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
 import {
   BacklogGuard,
@@ -145,7 +145,8 @@ export async function openServices(env: Env, log: Logger, opts: { allowLocal: bo
           }
         : { kind: 'embedded', path: dataPaths(env).clickhouse, database: env.CLICKHOUSE_DATABASE, timeouts },
     );
-    const applied = await migrate(ch);
+    if (env.CLICKHOUSE_CLUSTER) ch = await onCluster(ch, env.CLICKHOUSE_CLUSTER);
+    const applied = await migrate(ch, undefined, { cluster: env.CLICKHOUSE_CLUSTER });
     if (applied.length > 0) log.info({ applied }, 'applied ClickHouse migrations');
   } catch (err) {
     await ch?.close();
