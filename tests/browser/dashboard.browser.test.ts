@@ -1,10 +1,12 @@
 // The dashboard and the demo widget in a real browser (Debian's Chromium via
 // playwright-core) against `npm start`'s process: sign-in, live thumbs, the CSAT chart,
-// the Downvote filter with its reason tooltip, the CSAT toggle and per-locale copy.
+// the Downvote filter with its reason tooltip, the CSAT toggle and per-locale copy, the
+// "vs previous period" badge on a tiny base.
 import type { Browser, Page } from 'playwright-core';
+import type { Overview } from '@thumbline/events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
-import { csat, started } from '../support/events.ts';
+import { csat, started, thumb } from '../support/events.ts';
 
 let app: RunningApp;
 let browser: Browser;
@@ -144,6 +146,38 @@ describe('dashboard and widget in Chromium', () => {
     await page.getByTestId('negative-reason-info').hover();
     await page.getByTestId('negative-reason-tooltip').waitFor({ state: 'visible' });
     expect(await page.getByTestId('negative-reason-tooltip').textContent()).toContain('Wrong size advice');
+  });
+
+  it('"vs previous period" on a tiny base shows the counts that moved and a ratio, not +26100%', async () => {
+    // A past day of its own (UTC), so the other tests' thumbs of today stay out of it.
+    const dayMs =
+      Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - 10 * 86_400_000;
+    const day = new Date(dayMs).toISOString().slice(0, 10);
+    const noon = dayMs + 12 * 3_600_000;
+    const before = noon - 86_400_000;
+    await post([
+      thumb('tiny-prev', 'tiny-prev-up', 'up', before),
+      ...Array.from({ length: 4 }, (_, i) => thumb('tiny-prev', `tiny-prev-down-${i}`, 'down', before)),
+      ...Array.from({ length: 262 }, (_, i) => thumb(`tiny-${i % 20}`, `tiny-up-${i}`, 'up', noon)),
+      ...Array.from({ length: 3 }, (_, i) => thumb('tiny-0', `tiny-down-${i}`, 'down', noon)),
+    ]);
+    await expect
+      .poll(async () => (await api<Overview>(`/v1/analytics/overview?from=${day}&to=${day}&tz=UTC`)).thumbs, {
+        timeout: 10_000,
+      })
+      .toMatchObject({ up: 262, down: 3, previous: { up: 1, down: 4 } });
+
+    const page = await dashboard();
+    await page.getByTestId('tz-select').selectOption('UTC');
+    await page.getByTestId('date-preset').selectOption('custom');
+    await page.getByTestId('date-from').fill(day);
+    await page.getByTestId('date-to').fill(day);
+    await expect.poll(() => page.getByTestId('thumbs-up-count').textContent()).toBe('262');
+    expect(await page.getByTestId('thumbs-up-change').textContent()).toBe('▲ +261 (262×) vs previous period');
+    expect(await page.getByTestId('thumbs-down-change').textContent()).toBe('▼ \u22121 (25%) vs previous period');
+    // More thumbs up is good news, fewer thumbs down too.
+    expect(await page.getByTestId('thumbs-up-change').getAttribute('class')).toContain('good');
+    expect(await page.getByTestId('thumbs-down-change').getAttribute('class')).toContain('good');
   });
 
   it('switching the CSAT toggle off removes the prompt from the widget', async () => {

@@ -49,21 +49,56 @@ export function formatAverage(avg: number | null): string {
 
 export interface Change {
   direction: 'up' | 'down' | 'flat' | 'new';
+  /** The change alone, e.g. `▲ +261 (262×)`: kept on one line by the badge. */
+  value: string;
+  /** `value` and what it compares with. */
   text: string;
 }
 
-/** The change from `previous` to `current`, e.g. `▲ 20% vs previous period`. */
-export function periodChange(current: number, previous: number): Change {
-  if (previous === 0) {
-    return current === 0
-      ? { direction: 'flat', text: '– No change vs previous period' }
-      : { direction: 'new', text: '▲ New vs previous period' };
+/** What every period change compares with. */
+export const VS_PREVIOUS_PERIOD = 'vs previous period';
+const change = (direction: Change['direction'], value: string): Change => ({
+  direction,
+  value,
+  text: `${value} ${VS_PREVIOUS_PERIOD}`,
+});
+
+/**
+ * From this many times the previous count on, the change reads as a ratio: "262×" says
+ * what "+26100%" hides.
+ */
+const RATIO_FROM = 10;
+
+/** `+2`, `−1,204` (a real minus sign, as in print). */
+export function formatSignedCount(n: number): string {
+  return `${n < 0 ? '\u2212' : '+'}${Math.abs(n).toLocaleString()}`;
+}
+
+/** A relative change as a readable share (`20%`, `<1%`, `>99%`) or, when large, a ratio (`262×`). */
+function relativeChange(current: number, previous: number): string {
+  const ratio = current / previous;
+  if (ratio >= RATIO_FROM) {
+    return `${ratio.toLocaleString(undefined, { maximumFractionDigits: ratio < 100 ? 1 : 0 })}×`;
   }
-  const pct = Math.round(((current - previous) / previous) * 100);
-  if (pct === 0) return { direction: 'flat', text: '– 0% vs previous period' };
-  return pct > 0
-    ? { direction: 'up', text: `▲ ${pct}% vs previous period` }
-    : { direction: 'down', text: `▼ ${Math.abs(pct)}% vs previous period` };
+  const pct = (Math.abs(current - previous) / previous) * 100;
+  if (pct < 1) return '<1%';
+  // Rounding must not claim everything is gone while some is left.
+  if (current > 0 && Math.round(pct) >= 100 && current < previous) return '>99%';
+  return `${Math.round(pct)}%`;
+}
+
+/**
+ * The change from `previous` to `current`: the absolute difference first (honest on tiny
+ * bases), then the relative one, e.g. `▲ +2 (20%) vs previous period`,
+ * `▲ +261 (262×) vs previous period`, `▼ −5 (50%) vs previous period`.
+ */
+export function periodChange(current: number, previous: number): Change {
+  const diff = current - previous;
+  if (diff === 0) return change('flat', '– No change');
+  const amount = formatSignedCount(diff);
+  if (previous === 0) return change('new', `▲ ${amount} (new)`);
+  const relative = relativeChange(current, previous);
+  return diff > 0 ? change('up', `▲ ${amount} (${relative})`) : change('down', `▼ ${amount} (${relative})`);
 }
 
 /** `1 conversation`, `2 conversations`. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { periodChange } from './format.ts';
 import { resolveRange } from './range.ts';
 
 describe('date range', () => {
@@ -28,14 +27,5 @@ describe('date range', () => {
       to: '2026-11-01',
       tz: 'UTC',
     });
-  });
-});
-
-describe('vs previous period', () => {
-  it('describes the change, including from nothing', () => {
-    expect(periodChange(12, 10).text).toBe('▲ 20% vs previous period');
-    expect(periodChange(5, 10).text).toBe('▼ 50% vs previous period');
-    expect(periodChange(3, 0)).toEqual({ direction: 'new', text: '▲ New vs previous period' });
-    expect(periodChange(0, 0).direction).toBe('flat');
   });
 });

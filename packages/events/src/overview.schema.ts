@@ -38,10 +38,20 @@ export const overviewSchema = z
         }),
       ),
     }),
-    thumbs: z.object({
-      ...thumbTotals,
-      previous: z.object({ from: z.string(), to: z.string(), ...thumbTotals }),
-    }),
+    thumbs: z
+      .object({
+        ...thumbTotals,
+        previous: z.object({ from: z.string(), to: z.string(), ...thumbTotals }).openapi({
+          description:
+            'The same totals for the window of the same length just before `from` ("vs previous period"). ' +
+            'On a small base a percentage misleads (262 thumbs up after 1 is +26100%): show the absolute ' +
+            'change next to it, and from ten times the previous count on a ratio instead of a percentage. ' +
+            'The dashboard shows `▲ +2 (20%)`, `▼ −5 (50%)`, `▲ +261 (262×)`, and `▲ +3 (new)` after 0.',
+        }),
+      })
+      .openapi({
+        description: 'Message thumbs whose own `ts` falls in the window; percentages are null when there are none.',
+      }),
   })
   .openapi('Overview');
 

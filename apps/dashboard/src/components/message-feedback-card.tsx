@@ -1,6 +1,6 @@
 // Thumbs up / down totals of the window with their share and the change vs the previous window.
 import type { Overview } from '@thumbline/events';
-import { formatPct, formatShortDay, periodChange } from '../format.ts';
+import { formatPct, formatShortDay, periodChange, VS_PREVIOUS_PERIOD } from '../format.ts';
 import { ThumbDownIcon, ThumbUpIcon } from './icons.tsx';
 
 type Thumbs = Overview['thumbs'];
@@ -38,7 +38,7 @@ function Tally({ kind, count, pct, previous, previousLabel }: TallyProps) {
         data-testid={kind === 'up' ? 'thumbs-up-change' : 'thumbs-down-change'}
         title={`Previous period (${previousLabel}): ${previous.toLocaleString()}`}
       >
-        {change.text}
+        <span class="change-value">{change.value}</span> {VS_PREVIOUS_PERIOD}
       </span>
     </div>
   );
