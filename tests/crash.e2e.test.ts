@@ -6,17 +6,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Overview } from '@thumbline/events';
-import { eventually } from './support/harness.ts';
+import { eventually, spawnRedisEnv } from './support/harness.ts';
 import { thumb } from './support/events.ts';
 import { freePort, spawnEntry, type Spawned } from './support/spawn.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'thumbline-crash-'));
 let app: Spawned | null = null;
 let port = 0;
+// The same Redis (and prefix) across the restart: a private one in the data dir, or the cluster run's.
+const redisEnv = spawnRedisEnv();
 
 async function start() {
   port ||= await freePort();
-  app = spawnEntry('apps/server/src/main.ts', { PORT: String(port), THUMBLINE_DATA_DIR: dir, LOG_LEVEL: 'warn' });
+  app = spawnEntry('apps/server/src/main.ts', {
+    PORT: String(port),
+    THUMBLINE_DATA_DIR: dir,
+    LOG_LEVEL: 'warn',
+    ...redisEnv,
+  });
   await app.waitFor('Thumbline is ready', 60_000);
 }
 

@@ -1,5 +1,6 @@
-// Requests appended in one turn of the event loop share one script call (group commit):
-// each must still get its own answer, in order, with its own key's limit applied.
+// Requests appended in one turn of the event loop share one script call per partition
+// (group commit): each must still get its own answer, in order, with its own key's limit
+// applied; a request's events go to the partitions of their conversations.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Redis } from 'ioredis';
@@ -12,12 +13,18 @@ beforeAll(async () => {
 });
 afterAll(() => redis.disconnect());
 
-const limits = (eventsPerSecond: number) => ({ eventsPerSecond, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 });
+const limits = (eventsPerSecond: number) => ({
+  eventsPerSecond,
+  maxBacklog: 0,
+  maxBacklogAgeMs: 0,
+  eventsPerSecondPerClient: 0,
+});
 
 describe('appendEvents', () => {
   it('answers each request of a group on its own: its key’s limit, its own entry, in order', async () => {
     const keys = createKeys(`a${randomUUID().slice(0, 8)}`);
-    const entry = (keyId: string, i: number) => ({ workspaceId: 'w', keyId, count: 1, json: JSON.stringify([i]) });
+    // One conversation: every entry lands in one partition stream.
+    const entry = (keyId: string, i: number) => ({ workspaceId: 'w', keyId, events: [{ conversation_id: 'c', i }] });
     // Issued together: one group. Key a may send 3 events this second, key b 10.
     const results = await Promise.all([
       ...Array.from({ length: 5 }, (_, i) => appendEvents(redis, keys, entry('a', i), limits(3))),
@@ -28,12 +35,30 @@ describe('appendEvents', () => {
     expect(refused.every((r) => !r.ok && r.code === 'rate_limited')).toBe(true);
     expect(refused.length).toBeLessThanOrEqual(2);
     expect(results.slice(5).every((r) => r.ok)).toBe(true);
-    const ids = results.flatMap((r) => (r.ok ? [r.id] : []));
-    const stream = (await redis.xrange(keys.stream, '-', '+')) as [string, string[]][];
+    const ids = results.flatMap((r) => (r.ok ? r.ids : []));
+    const stream = (await redis.xrange(keys.partition(keys.partitionOf('c')).stream, '-', '+')) as [string, string[]][];
     expect(stream.map(([id]) => id)).toEqual(ids);
     // Entries are in call order: each holds the index it was sent with.
-    const order = stream.map(([, f]) => JSON.parse(f[f.indexOf('ev') + 1] as string)[0] as number);
-    expect(order).toEqual([...order].sort((x, y) => x - y));
+    const order = stream.map(([, f]) => (JSON.parse(f[f.indexOf('ev') + 1] as string) as { i: number }[])[0]?.i);
+    expect(order).toEqual([...order].sort((x = 0, y = 0) => x - y));
+  });
+
+  it("splits a request by its conversations' partitions, one entry each", async () => {
+    const keys = createKeys(`s${randomUUID().slice(0, 8)}`, 4);
+    const events = Array.from({ length: 40 }, (_, i) => ({ conversation_id: `c${i}` }));
+    const res = await appendEvents(redis, keys, { workspaceId: 'w', keyId: 'k', events }, limits(0));
+    expect(res.ok).toBe(true);
+    let total = 0;
+    for (let p = 0; p < 4; p++) {
+      const entries = (await redis.xrange(keys.partition(p).stream, '-', '+')) as [string, string[]][];
+      expect(entries.length).toBeLessThanOrEqual(1);
+      for (const [, f] of entries) {
+        const got = JSON.parse(f[f.indexOf('ev') + 1] as string) as { conversation_id: string }[];
+        for (const e of got) expect(keys.partitionOf(e.conversation_id)).toBe(p);
+        total += got.length;
+      }
+    }
+    expect(total).toBe(40);
   });
 
   it('fails every request of a group when Redis does', async () => {
@@ -42,7 +67,7 @@ describe('appendEvents', () => {
     broken.on('error', () => undefined);
     const results = await Promise.allSettled(
       [0, 1, 2].map((i) =>
-        appendEvents(broken, keys, { workspaceId: 'w', keyId: 'k', count: 1, json: `[${i}]` }, limits(0)),
+        appendEvents(broken, keys, { workspaceId: 'w', keyId: 'k', events: [{ conversation_id: `c${i}` }] }, limits(0)),
       ),
     );
     broken.disconnect();

@@ -18,6 +18,7 @@ import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { FlakyClickHouse } from './support/flaky-clickhouse.ts';
 import { thumb } from './support/events.ts';
 import { freePort } from './support/spawn.ts';
+import { entriesInStreams } from './support/pipeline.ts';
 
 let env: TestEnv;
 let flaky: FlakyClickHouse;
@@ -173,7 +174,7 @@ describe('faults', () => {
       );
       expect(back).toBe(202);
       // Both accepted requests survived the restart (AOF).
-      expect(await edge.xlen(env.keys.stream)).toBe(2);
+      expect(await entriesInStreams(edge, env.keys)).toBe(2);
     } finally {
       edge.disconnect();
       server.kill('SIGKILL');

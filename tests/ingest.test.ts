@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestApp } from '@thumbline/ingest';
 import { createRedis, newToken } from '@thumbline/redis';
+import { entriesInStreams } from './support/pipeline.ts';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, message, thumb } from './support/events.ts';
 
@@ -46,7 +47,7 @@ async function errorCode(res: Response) {
   return body.error?.code;
 }
 
-const streamLength = () => env.redis.xlen(env.keys.stream);
+const streamLength = () => entriesInStreams(env.redis, env.keys);
 
 describe('POST /v1/events', () => {
   it('accepts one event and has it in the stream when it answers 202', async () => {
@@ -55,7 +56,9 @@ describe('POST /v1/events', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 1, rejected: [] });
     expect(await streamLength()).toBe(before + 1);
-    const last = (await env.redis.xrevrange(env.keys.stream, '+', '-', 'COUNT', 1))[0];
+    const last = (
+      await env.redis.xrevrange(env.keys.partition(env.keys.partitionOf('c1')).stream, '+', '-', 'COUNT', 1)
+    )[0];
     expect(last?.[1]).toContain('w1');
   });
 
@@ -165,7 +168,10 @@ describe('POST /v1/events', () => {
   });
 
   it("answers 429 rate_limited with Retry-After past the key's events per second, and queues nothing", async () => {
-    const limited = createIngestApp({ ...env, limits: { eventsPerSecond: 3, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 } });
+    const limited = createIngestApp({
+      ...env,
+      limits: { eventsPerSecond: 3, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 },
+    });
     // Start at a fresh second so the whole exchange falls in one window.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
     const send = (n: number) =>
@@ -185,7 +191,10 @@ describe('POST /v1/events', () => {
 
   it('answers 503 overloaded with Retry-After when the backlog is at its cap, and queues nothing', async () => {
     const length = await streamLength();
-    const full = createIngestApp({ ...env, limits: { eventsPerSecond: 0, maxBacklog: length, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 } });
+    const full = createIngestApp({
+      ...env,
+      limits: { eventsPerSecond: 0, maxBacklog: length, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 },
+    });
     const res = await full.request('/v1/events', {
       method: 'POST',
       headers: { authorization: `Bearer ${pk}`, 'content-type': 'application/json' },
@@ -195,7 +204,10 @@ describe('POST /v1/events', () => {
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await errorCode(res)).toBe('overloaded');
     expect(await streamLength()).toBe(length);
-    const old = createIngestApp({ ...env, limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 1, eventsPerSecondPerClient: 0 } });
+    const old = createIngestApp({
+      ...env,
+      limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 1, eventsPerSecondPerClient: 0 },
+    });
     await new Promise((r) => setTimeout(r, 5));
     const aged = await old.request('/v1/events', {
       method: 'POST',

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@thumbline/api';
 import type { Overview } from '@thumbline/events';
-import { createKeys, listDeadEvents, newToken, readGroup, ensureGroup } from '@thumbline/redis';
+import { createKeys, listDeadEvents, newToken } from '@thumbline/redis';
+import { appendRaw as appendRawTo, readAll } from './support/pipeline.ts';
 import { createWorker, insertBatch, sliceJobId } from '@thumbline/worker';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { FlakyClickHouse } from './support/flaky-clickhouse.ts';
@@ -28,7 +29,7 @@ afterAll(() => env.cleanup());
 
 /** Appends events to the stream as ingest would have, skipping its checks (an older ingest, a bug). */
 function appendRaw(ws: string, events: object[]) {
-  return env.redis.xadd(env.keys.stream, '*', 'ws', ws, 'n', String(events.length), 'ev', JSON.stringify(events));
+  return appendRawTo(env.redis, env.keys, ws, events as { conversation_id: string }[]);
 }
 
 async function overview(ws: 'a' | 'b'): Promise<Overview> {
@@ -155,9 +156,8 @@ describe('replays', () => {
     }
     try {
       const batch = async (events: object[]) => {
-        await env.redis.xadd(keys.stream, '*', 'ws', 'b', 'n', String(events.length), 'ev', JSON.stringify(events));
-        await ensureGroup(env.redis, keys);
-        const entries = await readGroup(env.redis, keys, 'replay', { count: 100, from: '>' });
+        await appendRawTo(env.redis, keys, 'b', events as { conversation_id: string }[]);
+        const entries = await readAll(env.redis, keys, 'replay');
         return { id: sliceJobId(entries), data: { entries } };
       };
       const x = await batch([

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newToken } from '@thumbline/redis';
+import { entriesInStreams } from './support/pipeline.ts';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 import { thumb } from './support/events.ts';
 import { freePort, spawnEntry } from './support/spawn.ts';
@@ -36,7 +37,7 @@ describe('role processes', () => {
         body: JSON.stringify(thumb('c', 'm', 'up', Date.now())),
       });
       expect(res.status).toBe(202);
-      expect(await env.redis.xlen(env.keys.stream)).toBe(1);
+      expect(await entriesInStreams(env.redis, env.keys)).toBe(1);
       expect(await role.stop()).toBe(0);
     } finally {
       await role.stop('SIGKILL');

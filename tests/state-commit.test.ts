@@ -69,7 +69,7 @@ describe('batch state', () => {
     expect(b.conversations.map((c) => [c.thumbs_up, c.thumbs_down, c.version])).toEqual([[0, 1, 2]]);
 
     // Nothing the script wrote lives forever, nor longer than two generations.
-    const written = await redis.keys(`${keys.prefix}:*`);
+    const written = await redis.keys(`*${keys.prefix}*`);
     expect(written.length).toBeGreaterThan(0);
     for (const key of written) {
       const ttl = await redis.pttl(key);
@@ -122,17 +122,21 @@ describe('batch state', () => {
     const long = { dedupTtlSeconds: 3600, stateTtlSeconds: 3600, resultTtlSeconds: 60 };
     const ts = Date.parse('2026-11-20T10:00:00Z');
     await applyBatch(redis, keys, 'first', [thumbItem('w', '1', randomUUID(), 'm1', 'up', ts)], long);
-    // The thumb moves to another conversation, a CSAT is rated twice, one event is a duplicate.
-    const moved = thumbItem('w', '2', randomUUID(), 'm1', 'down', ts + 1, 'c2');
+    // The thumb moves to another conversation (of the same partition: a message's state lives in
+    // its conversation's partition, ADR 0009), a CSAT is rated twice, one event is a duplicate.
+    const c2 = Array.from({ length: 1000 }, (_, i) => `c${i + 2}`).find(
+      (c) => keys.partitionOf(c) === keys.partitionOf('c1'),
+    ) as string;
+    const moved = thumbItem('w', '2', randomUUID(), 'm1', 'down', ts + 1, c2);
     const rating = (score: number, at: number): BatchItem => ({
       w: 'w',
       r: `3-${score}`,
-      e: { event_id: randomUUID(), type: 'conversation.csat', ts: at, conversation_id: 'c2', score, reason: 'slow' },
+      e: { event_id: randomUUID(), type: 'conversation.csat', ts: at, conversation_id: c2, score, reason: 'slow' },
     });
     const items = [moved, rating(2, ts), rating(4, ts + 5), moved];
     const committed = await applyBatch(redis, keys, 'second', items, long);
     expect(committed.fresh).toEqual([0, 1, 2]);
-    expect(committed.changes.map((c) => c.conversation_id)).toEqual(['c1', 'c2', 'c2', 'c2', 'c2']);
+    expect(committed.changes.map((c) => c.conversation_id)).toEqual(['c1', c2, c2, c2, c2]);
     const retried = await applyBatch(redis, keys, 'second', items, long);
     expect(retried).toEqual(committed);
   });

@@ -66,6 +66,7 @@ export async function rawClickHouseInsert(batches = 20, perBatch = 5000): Promis
       for (let i = 0; i < perBatch / 100; i++) {
         const events = Array.from({ length: 100 }, () => thumbEvent(now));
         entries.push({
+          partition: 0,
           id: `${now}-${b * 1000 + i}`,
           workspaceId: 'bench',
           count: 100,

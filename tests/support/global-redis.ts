@@ -9,6 +9,8 @@ import { startLocalRedis, type LocalRedis } from '@thumbline/runtime';
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
+    /** True in the cluster run: `redisUrl` lists a Redis Cluster's seed nodes. */
+    redisCluster: boolean;
   }
 }
 
@@ -19,6 +21,7 @@ export async function setup(project: TestProject) {
   dir = mkdtempSync(join(tmpdir(), 'thumbline-test-redis-'));
   redis = await startLocalRedis(dir, createLogger({ level: 'silent' }));
   project.provide('redisUrl', redis.url);
+  project.provide('redisCluster', false);
 }
 
 export async function teardown() {

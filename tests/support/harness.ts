@@ -5,23 +5,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import type { Redis } from 'ioredis';
 import { migrate, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@thumbline/core';
 import {
   createKeys,
-  createRedis,
+  createRedisClient,
   CredentialStore,
   SettingsStore,
   whenReady,
   type AdmissionLimits,
   type ApplyBatchOptions,
   type Keys,
+  type RedisClient,
 } from '@thumbline/redis';
 
 export interface TestEnv {
   redisUrl: string;
-  redis: Redis;
+  /** The run's Redis is a cluster (`redisUrl` lists its seed nodes). */
+  redisCluster: boolean;
+  redis: RedisClient;
   keys: Keys;
   store: CredentialStore;
   settings: SettingsStore;
@@ -33,7 +35,7 @@ export interface TestEnv {
   limits: AdmissionLimits;
   dir: string;
   /** A new 'queue' connection, closed by cleanup. */
-  connect(): Redis;
+  connect(): RedisClient;
   cleanup(): Promise<void>;
 }
 
@@ -57,12 +59,14 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
     timeouts: { queryMs: 15_000 },
   });
   await migrate(ch);
-  const redis = createRedis(redisUrl, 'edge');
+  const cluster = inject('redisCluster');
+  const redis = createRedisClient(redisUrl, 'edge', { cluster });
   await whenReady(redis);
   const keys = createKeys(prefix);
-  const opened: Redis[] = [redis];
+  const opened: RedisClient[] = [redis];
   return {
     redisUrl,
+    redisCluster: cluster,
     redis,
     keys,
     store: new CredentialStore(redis, keys),
@@ -75,7 +79,7 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
     limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 },
     dir,
     connect() {
-      const r = createRedis(redisUrl, 'queue');
+      const r = createRedisClient(redisUrl, 'queue', { cluster });
       opened.push(r);
       return r;
     },
@@ -105,4 +109,14 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Env for a spawned Thumbline process to use the run's Redis (its own private one in the single-Redis run). */
+export function spawnRedisEnv(): Record<string, string> {
+  if (!inject('redisCluster')) return {};
+  return {
+    REDIS_URL: inject('redisUrl'),
+    REDIS_CLUSTER: 'true',
+    THUMBLINE_REDIS_PREFIX: `x${randomUUID().slice(0, 8)}`,
+  };
 }

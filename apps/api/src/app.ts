@@ -3,7 +3,7 @@ import { except } from 'hono/combine';
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger } from '@thumbline/core';
 import { createRouter, handleError, limitBody, notFound, requireToken, type AuthVariables } from '@thumbline/http';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@thumbline/redis';
 import type { CredentialStore, Keys, SettingsStore } from '@thumbline/redis';
 import { mountKnowledgeGaps } from './knowledge-gaps.route.ts';
 import { mountOverview } from './overview.route.ts';
@@ -17,7 +17,7 @@ export { SNAPSHOT_LAG_MS } from './conversations.route.ts';
 
 export interface ApiDeps {
   ch: ClickHouse;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   store: CredentialStore;
   settings: SettingsStore;

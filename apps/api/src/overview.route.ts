@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@thumbline/redis';
 import { AppError } from '@thumbline/core';
 import { dailyFeedback, type ClickHouse } from '@thumbline/clickhouse';
 import {
@@ -21,7 +21,7 @@ export const MAX_RANGE_DAYS = 400;
 export interface OverviewDeps {
   ch: ClickHouse;
   store: CredentialStore;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
 }
 

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@thumbline/redis';
 import { Server } from 'socket.io';
 import type { Logger, Metrics } from '@thumbline/core';
 import { readLive, type CredentialStore, type Keys } from '@thumbline/redis';
@@ -9,9 +9,9 @@ import { deltaPayload, room, setupLiveNamespace } from './live.namespace.ts';
 export { room, deltaPayload } from './live.namespace.ts';
 
 export interface GatewayDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** New connections: the live-stream reader blocks, and the adapter needs its own. */
-  connect: () => Redis;
+  connect: () => RedisClient;
   keys: Keys;
   store: CredentialStore;
   log: Logger;
@@ -49,9 +49,9 @@ export function attachGateway(server: HttpServer, deps: GatewayDeps): Gateway {
     // sooner than the default 45 s so a flood of refused handshakes holds little.
     connectTimeout: 10_000,
     adapter: createAdapter(adapterRedis, {
-      streamName: `${deps.keys.prefix}:sio`,
-      sessionKeyPrefix: `${deps.keys.prefix}:sio:session:`,
-      channelPrefix: `${deps.keys.prefix}:sio`,
+      streamName: deps.keys.socketIo.stream,
+      sessionKeyPrefix: deps.keys.socketIo.sessions,
+      channelPrefix: deps.keys.socketIo.channels,
       onlyPlaintext: true,
     }),
   });

@@ -1,11 +1,11 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@thumbline/redis';
 import type { Logger } from '@thumbline/core';
 import { deltasSince, isTokenShaped, liveSeq, type CredentialStore, type Keys } from '@thumbline/redis';
 
 export interface LiveNamespaceDeps {
   /** Non-blocking connection for auth and catch-up reads. */
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   store: CredentialStore;
   log: Logger;

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@thumbline/redis';
 import { AppError, type Metrics } from '@thumbline/core';
 import {
   errorSchema,
@@ -26,7 +26,7 @@ export const MAX_BODY_BYTES = 512 * 1024;
 export const MAX_BATCH = 500;
 
 export interface IngestDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   store: CredentialStore;
   settings: SettingsStore;
@@ -197,8 +197,7 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
         {
           workspaceId: cred.workspace_id,
           keyId: cred.key_id,
-          count: accepted.length,
-          json: JSON.stringify(accepted),
+          events: accepted,
           // Public keys are shared by every shopper: each address has its own budget too.
           client: cred.kind === 'public' ? clientAddress(c, deps.trustedProxies ?? 0) : undefined,
         },

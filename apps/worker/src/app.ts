@@ -1,8 +1,16 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger, Metrics } from '@thumbline/core';
-import type { ApplyBatchOptions, BatchResolution, Keys } from '@thumbline/redis';
+import {
+  DEFAULT_LEASES,
+  PartitionLeases,
+  type ApplyBatchOptions,
+  type BatchResolution,
+  type Keys,
+  type LeaseOptions,
+  type RedisClient,
+} from '@thumbline/redis';
 import { insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
 import { entryTime } from './batch-rows.ts';
@@ -15,16 +23,19 @@ export { workspaceDeltas, type WorkspaceDelta } from './deltas.ts';
 
 export interface WorkerDeps {
   /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */
-  connect: () => Redis;
+  connect: () => RedisClient;
   /** Shared non-blocking connection for state scripts. */
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   ch: ClickHouse;
   log: Logger;
   metrics: Metrics;
   concurrency: number;
   state: ApplyBatchOptions;
+  /** `consumer` names this host; each process adds its own suffix (consumer names are unique per process). */
   pump: Partial<PumpOptions> & { consumer: string };
+  /** Partition leases (ADR 0009). */
+  leases?: LeaseOptions;
   /** Called after a batch is committed to ClickHouse. */
   onCommitted?: (resolution: BatchResolution) => void | Promise<void>;
   /** Attempts per batch before it is dead-lettered, and the backoff between them. */
@@ -41,6 +52,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 1000, baseMs: 250, maxMs: 30_000 };
 
 export interface WorkerRole {
+  /** Partitions this worker pumps now. */
+  owned(): number[];
   queue: Queue<InsertBatchData>;
   start(): void;
   /** Stops taking work and waits for in-flight batches. */
@@ -72,11 +85,15 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     },
   });
   const pumpConnection = deps.connect();
+  // Unique per process: two workers on one host (or a restart) never share pending entries.
+  const consumer = `${deps.pump.consumer}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const leases = new PartitionLeases(deps.redis, deps.keys, consumer, deps.leases ?? DEFAULT_LEASES);
   const pump = new Pump(
     pumpConnection,
     deps.keys,
     queue,
-    { ...DEFAULT_PUMP_OPTIONS, ...deps.pump },
+    leases,
+    { ...DEFAULT_PUMP_OPTIONS, ...deps.pump, consumer },
     deps.log,
     deps.metrics,
   );
@@ -98,6 +115,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
   };
 
   return {
+    owned: () => leases.owned(),
     queue,
     start() {
       worker = new Worker<InsertBatchData>(QUEUE, processJob, {
@@ -125,10 +143,13 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
         }
       });
       worker.on('error', (err) => deps.log.error({ err }, 'worker error'));
+      leases.start();
       pump.start();
     },
     async close() {
       await pump.stop();
+      // Given back at once: the other workers take these partitions without waiting for the ttl.
+      await leases.stop();
       await worker?.close();
       await queue.close();
       pumpConnection.disconnect();

@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger, Metrics } from '@thumbline/core';
 import {
   ack,
@@ -8,12 +8,14 @@ import {
   readGroup,
   trimAcknowledged,
   type Keys,
+  type PartitionLeases,
+  type RedisClient,
   type StreamEntry,
 } from '@thumbline/redis';
 import { JOB, type InsertBatchData } from './jobs/events.insert-batch.ts';
 
 export interface PumpOptions {
-  /** Stable name of this consumer in the group (a restart finds its own pending entries). */
+  /** This process's consumer name in every partition's group (unique per process). */
   consumer: string;
   /** Most events in one job. */
   maxEvents: number;
@@ -21,7 +23,7 @@ export interface PumpOptions {
   lingerMs: number;
   /** How long to keep filling while workers are busy with earlier batches. */
   maxLingerMs: number;
-  /** Entries left pending by another consumer this long are taken over. */
+  /** Entries left pending by another consumer this long are taken over (the partition is ours now). */
   claimIdleMs: number;
   /** How often to trim acknowledged entries and claim stale ones. */
   maintenanceMs: number;
@@ -31,13 +33,18 @@ export const DEFAULT_PUMP_OPTIONS: Omit<PumpOptions, 'consumer'> = {
   maxEvents: 5000,
   lingerMs: 20,
   maxLingerMs: 250,
-  claimIdleMs: 60_000,
+  claimIdleMs: 5_000,
   maintenanceMs: 5_000,
 };
 
-/** The job id of a slice: derived from its first and last entry, so re-adding is a no-op. */
+/**
+ * The job id of a slice: derived from its entries (partition and id each), so adding the
+ * same slice again is a no-op.
+ */
 export function sliceJobId(entries: readonly StreamEntry[]): string {
-  return `${entries[0]?.id}_${entries[entries.length - 1]?.id}`;
+  const hash = createHash('sha256');
+  for (const e of entries) hash.update(`${e.partition}:${e.id};`);
+  return `${entries[0]?.id ?? 'empty'}_${hash.digest('hex').slice(0, 24)}`;
 }
 
 /** Cuts entries into slices of at most `maxEvents` events (an entry is never split). */
@@ -60,24 +67,31 @@ export function slices(entries: readonly StreamEntry[], maxEvents: number): Stre
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Longest pause between reads of idle partitions (latency of the first event after a quiet spell). */
+const IDLE_POLL_MAX_MS = 50;
+
 /**
- * Moves the ingest stream into BullMQ: reads with a consumer group, turns each slice
- * into one job whose id comes from the slice, and acknowledges the entries only once
- * the job exists. A crash in between leaves the entries pending; they are read again
- * (own pending at start, other consumers' after `claimIdleMs`) and the job add is
- * idempotent, so nothing is lost. Overlapping slices are harmless: the worker dedups
- * by event_id.
+ * Moves the partition streams this worker holds (its leases) into BullMQ: reads each with
+ * the consumer group, turns what it read into jobs whose ids come from their entries, and
+ * acknowledges entries only once their job exists. A crash in between leaves entries
+ * pending; the partition's next holder takes them over (`claimIdleMs`), and adding a job
+ * is idempotent, so nothing is lost. Overlapping slices are harmless: the worker dedups by
+ * event_id. Streams are read without blocking (a blocking read of several streams cannot
+ * span a cluster's slots), backing off while they are idle.
  */
 export class Pump {
   private running = false;
   private loop: Promise<void> | null = null;
   private lastMaintenance = 0;
+  private readonly ready = new Set<number>();
+  private idleMs = 1;
 
   constructor(
-    /** A dedicated connection: XREADGROUP BLOCK holds it. */
-    private readonly redis: Redis,
+    /** A connection of its own. */
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly queue: Queue<InsertBatchData>,
+    private readonly leases: Pick<PartitionLeases, 'owned'>,
     private readonly options: PumpOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
@@ -96,24 +110,43 @@ export class Pump {
   }
 
   private async run(): Promise<void> {
-    let recovering = true;
     while (this.running) {
       try {
-        if (recovering) {
-          await ensureGroup(this.redis, this.keys);
-          await this.drainPending();
-          recovering = false;
+        const owned = this.leases.owned();
+        // Partitions newly ours: their group exists, and what this process left pending goes again.
+        for (const p of owned) {
+          if (this.ready.has(p)) continue;
+          await ensureGroup(this.redis, this.keys, this.keys.partition(p));
+          await this.drainPending(p);
+          this.ready.add(p);
         }
-        await this.maintain();
-        const entries = await this.readBatch();
-        if (entries.length > 0) await this.dispatch(entries);
+        for (const p of this.ready) if (!owned.includes(p)) this.ready.delete(p);
+        await this.maintain(owned);
+        const entries = await this.readBatch(owned);
+        if (entries.length > 0) {
+          this.idleMs = 1;
+          await this.dispatch(entries);
+        } else {
+          await sleep(this.idleMs);
+          this.idleMs = Math.min(IDLE_POLL_MAX_MS, this.idleMs * 2);
+        }
       } catch (err) {
         if (!this.running) break;
         this.log.error({ err }, 'pump: stream read or hand-over failed; retrying');
-        recovering = true;
+        this.ready.clear();
         await sleep(500);
       }
     }
+  }
+
+  /** One non-blocking read of each partition, up to what is left of `maxEvents`. */
+  private async readOnce(owned: readonly number[], room: number): Promise<StreamEntry[]> {
+    const { consumer } = this.options;
+    const per = Math.max(1, Math.ceil(room / Math.max(1, owned.length)));
+    const reads = await Promise.all(
+      owned.map((p) => readGroup(this.redis, this.keys, this.keys.partition(p), consumer, { count: per, from: '>' })),
+    );
+    return reads.flat();
   }
 
   /**
@@ -122,9 +155,10 @@ export class Pump {
    * batch costs about the same whether it holds 100 events or 5000, so under load fewer,
    * bigger batches keep the pipeline ahead instead of queueing small ones behind each other.
    */
-  private async readBatch(): Promise<StreamEntry[]> {
-    const { consumer, maxEvents, lingerMs, maxLingerMs } = this.options;
-    let entries = await readGroup(this.redis, this.keys, consumer, { count: maxEvents, blockMs: 500, from: '>' });
+  private async readBatch(owned: readonly number[]): Promise<StreamEntry[]> {
+    if (owned.length === 0) return [];
+    const { maxEvents, lingerMs, maxLingerMs } = this.options;
+    let entries = await this.readOnce(owned, maxEvents);
     let events = entries.reduce((n, e) => n + e.count, 0);
     const started = Date.now();
     let busy = false;
@@ -136,45 +170,59 @@ export class Pump {
         if (!busy) break;
       }
       await sleep(busy ? 10 : Math.max(1, Math.min(5, lingerMs - waited)));
-      const more = await readGroup(this.redis, this.keys, consumer, { count: maxEvents - events, from: '>' });
+      const more = await this.readOnce(owned, maxEvents - events);
       entries = entries.concat(more);
       events += more.reduce((n, e) => n + e.count, 0);
     }
     return entries;
   }
 
-  private async drainPending(): Promise<void> {
+  private async drainPending(p: number): Promise<void> {
+    const partition = this.keys.partition(p);
     for (;;) {
-      const pending = await readGroup(this.redis, this.keys, this.options.consumer, { count: 1000, from: '0' });
+      const pending = await readGroup(this.redis, this.keys, partition, this.options.consumer, {
+        count: 1000,
+        from: '0',
+      });
       if (pending.length === 0) return;
-      this.log.info({ entries: pending.length }, 'pump: re-queueing own pending entries');
+      this.log.info({ partition: p, entries: pending.length }, 'pump: re-queueing own pending entries');
       await this.dispatch(pending);
     }
   }
 
-  private async maintain(): Promise<void> {
+  private async maintain(owned: readonly number[]): Promise<void> {
     const now = Date.now();
     if (now - this.lastMaintenance < this.options.maintenanceMs) return;
     this.lastMaintenance = now;
-    const stale = await claimStale(this.redis, this.keys, this.options.consumer, this.options.claimIdleMs, 1000);
-    if (stale.length > 0) {
-      this.log.warn({ entries: stale.length }, 'pump: took over entries left pending by another consumer');
-      await this.dispatch(stale);
+    let length = 0;
+    let oldest = Infinity;
+    for (const p of owned) {
+      const partition = this.keys.partition(p);
+      const stale = await claimStale(
+        this.redis,
+        this.keys,
+        partition,
+        this.options.consumer,
+        this.options.claimIdleMs,
+        1000,
+      );
+      if (stale.length > 0) {
+        this.log.warn({ partition: p, entries: stale.length }, 'pump: took over entries another consumer left pending');
+        await this.dispatch(stale);
+      }
+      await trimAcknowledged(this.redis, partition);
+      length += await this.redis.xlen(partition.stream);
+      const [first] = (await this.redis.xrange(partition.stream, '-', '+', 'COUNT', 1)) as [string, string[]][];
+      if (first) oldest = Math.min(oldest, Number(first[0].split('-')[0]));
     }
-    await trimAcknowledged(this.redis, this.keys);
-    this.metrics.streamLength.set(await this.redis.xlen(this.keys.stream));
-    const [oldest] = (await this.redis.xrange(this.keys.stream, '-', '+', 'COUNT', 1)) as [string, string[]][];
-    this.metrics.streamLagSeconds.set(oldest ? Math.max(0, (Date.now() - Number(oldest[0].split('-')[0])) / 1000) : 0);
+    this.metrics.streamLength.set(length);
+    this.metrics.streamLagSeconds.set(Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0);
   }
 
   private async dispatch(entries: StreamEntry[]): Promise<void> {
     for (const slice of slices(entries, this.options.maxEvents)) {
       await this.queue.add(JOB, { entries: slice }, { jobId: sliceJobId(slice) });
-      await ack(
-        this.redis,
-        this.keys,
-        slice.map((e) => e.id),
-      );
+      await ack(this.redis, this.keys, slice);
     }
   }
 }

@@ -5,7 +5,17 @@ import { z } from 'zod';
  * they compose these schemas and parse once at start.
  */
 export const redisEnv = {
-  REDIS_URL: z.string().url().optional(),
+  /** One Redis, or with REDIS_CLUSTER=true seed nodes of a Redis Cluster, comma-separated. */
+  REDIS_URL: z
+    .string()
+    .refine((v) => v.split(',').every((u) => URL.canParse(u.trim())), 'a redis:// URL, or several comma-separated')
+    .optional(),
+  REDIS_CLUSTER: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Partitions of a new install (fixed once created: ADR 0009). */
+  THUMBLINE_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
   /** Prefix of every Redis key and BullMQ queue, so several installs can share a Redis. */
   THUMBLINE_REDIS_PREFIX: z
     .string()

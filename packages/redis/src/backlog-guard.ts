@@ -1,6 +1,6 @@
 // Ingest's memory check (ADR 0008): refuse new events while Redis is near its memory
 // limit or the stream holds too many bytes, so the pipeline can always drain.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
 
 export interface BacklogBytesLimits {
@@ -20,7 +20,7 @@ export const DEFAULT_MEMORY_SHARE = 0.8;
 export type BacklogRefusal = 'redis_memory' | 'backlog_bytes';
 
 /**
- * Polls Redis's memory (`INFO memory`) and the stream's size (`MEMORY USAGE`, sampled)
+ * Polls Redis's memory (`INFO memory`) and the partition streams' size (`MEMORY USAGE`, sampled)
  * every `intervalMs`, off the request path: a request only reads the last verdict.
  */
 export class BacklogGuard {
@@ -30,7 +30,7 @@ export class BacklogGuard {
   readonly last = { usedMemory: 0, maxMemory: 0, streamBytes: 0 };
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly limits: BacklogBytesLimits,
     private readonly intervalMs = 250,
@@ -58,13 +58,16 @@ export class BacklogGuard {
   /** Reads the figures once and updates the verdict. A failed read keeps the last one (appends fail on their own then). */
   async poll(): Promise<void> {
     try {
+      const streams = Array.from({ length: this.keys.partitions }, (_, p) => this.keys.partition(p).stream);
       const [info, usage] = await Promise.all([
-        this.redis.info('memory'),
-        this.limits.maxBacklogBytes > 0 ? this.redis.memory('USAGE', this.keys.stream) : Promise.resolve(0),
+        infoOf(this.redis),
+        this.limits.maxBacklogBytes > 0
+          ? Promise.all(streams.map((s) => this.redis.memory('USAGE', s)))
+          : Promise.resolve([]),
       ]);
       this.last.usedMemory = field(info, 'used_memory');
       this.last.maxMemory = field(info, 'maxmemory');
-      this.last.streamBytes = Number(usage ?? 0);
+      this.last.streamBytes = usage.reduce((sum: number, u) => sum + Number(u ?? 0), 0);
       this.verdict =
         this.last.maxMemory > 0 && this.last.usedMemory >= this.last.maxMemory * this.limits.memoryShare
           ? 'redis_memory'
@@ -75,6 +78,17 @@ export class BacklogGuard {
       // Redis away: ingest's own append reports it (503) without help from here.
     }
   }
+}
+
+/**
+ * `INFO memory` of the node most loaded relative to its limit: one Redis, or every master
+ * of a cluster (ingest stops when any of them is near full: its partitions could not drain).
+ */
+async function infoOf(redis: RedisClient): Promise<string> {
+  if (!('nodes' in redis)) return redis.info('memory');
+  const infos = await Promise.all(redis.nodes('master').map((n) => n.info('memory')));
+  const share = (i: string) => field(i, 'used_memory') / (field(i, 'maxmemory') || Infinity);
+  return infos.reduce((worst, i) => (share(i) > share(worst) ? i : worst), infos[0] ?? '');
 }
 
 function field(info: string, name: string): number {

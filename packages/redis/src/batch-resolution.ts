@@ -70,16 +70,17 @@ export interface ConversationState {
 
 /** What one workspace's state looked like when the batch was read. */
 export interface WorkspaceSnapshot {
-  /** The workspace's state version ('' = never written). */
-  version: string;
   remembered: Set<string>;
   messages: Map<string, MessageState>;
   conversations: Map<string, ConversationState>;
 }
 
+/** What one partition's state looked like when its part of the batch was read. */
 export interface Snapshot {
   dedupGen: number;
   stateGen: number;
+  /** The partition's state version ('' = never written). */
+  version: string;
   workspaces: Map<string, WorkspaceSnapshot>;
 }
 

@@ -1,9 +1,10 @@
 // Where a batch's dedup and latest-wins state lives in Redis and how it is read and
-// committed (ADR 0007): hashes per workspace, kind and generation; one script reads a
-// snapshot, one commits a resolution if the snapshot is still current.
+// committed (ADR 0007, ADR 0009): per partition, one hash per kind and generation (fields
+// "<ws>:<id>"); one script reads a snapshot, one commits a resolution if the snapshot is
+// still current. Every key of a call is in the partition's hash slot.
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
-import type { Keys } from './keys.ts';
+import type { RedisClient } from './client.ts';
+import type { PartitionKeys } from './keys.ts';
 import type {
   BatchItem,
   ConversationState,
@@ -27,18 +28,18 @@ export interface ApplyBatchOptions {
  * Registers the Lua scripts as commands. Done when a connection is created: ioredis's
  * auto-pipelining breaks on commands defined after its first pipeline.
  */
-export function defineScripts(redis: Redis): void {
-  redis.defineCommand('tlReadState', { numberOfKeys: 1, lua: READ });
-  redis.defineCommand('tlCommitState', { numberOfKeys: 1, lua: COMMIT });
+export function defineScripts(redis: RedisClient): void {
+  redis.defineCommand('tlReadState', { numberOfKeys: 8, lua: READ });
+  redis.defineCommand('tlCommitState', { numberOfKeys: 5, lua: COMMIT });
 }
 
-type WithScripts = Redis & {
-  tlReadState(key: string, args: (string | number)[]): Promise<unknown>;
-  tlCommitState(key: string, args: (string | number)[]): Promise<string>;
+type WithScripts = RedisClient & {
+  tlReadState(...args: (string | number)[]): Promise<unknown>;
+  tlCommitState(...args: (string | number)[]): Promise<string>;
 };
 
 /** The connection with the scripts (defined on it now if it was created elsewhere). */
-function withScripts(redis: Redis): WithScripts {
+function withScripts(redis: RedisClient): WithScripts {
   const r = redis as WithScripts;
   if (typeof r.tlCommitState !== 'function') defineScripts(redis);
   return r;
@@ -55,109 +56,147 @@ function fromStored(stored: string): ConversationState {
 }
 
 /**
- * A message or conversation id as a hash field: JSON, so it holds no tab or newline and
- * the commit script can take fields and values from lines (event ids are UUIDs already).
+ * A message or conversation id as a hash field: its workspace, then the id as JSON, so it
+ * holds no tab or newline and the commit script can take fields and values from lines.
+ * Workspace ids hold no ':' (validated at creation). Event ids are UUIDs already.
  */
-const field = (id: string) => JSON.stringify(id);
+const field = (ws: string, id: string) => `${ws}:${JSON.stringify(id)}`;
+const eventField = (ws: string, eventId: string) => `${ws}:${eventId}`;
+
+/** The id of a field made by `field`. */
+const idOf = (stored: string) => JSON.parse(stored.slice(stored.indexOf(':') + 1)) as string;
 
 /** A message state as stored: thumb, ts, receive order and conversation field, tab-separated. */
-const storeMessage = (m: MessageState) => `${m[0]}\t${m[1]}\t${m[2]}\t${field(m[3])}`;
+const storeMessage = (ws: string, m: MessageState) => `${m[0]}\t${m[1]}\t${m[2]}\t${field(ws, m[3])}`;
 
 function loadMessage(stored: string): MessageState {
-  const [thumb = '', ts = '0', recv = '', conversation = '""'] = stored.split('\t');
-  return [thumb, Number(ts), recv, JSON.parse(conversation) as string];
+  const [thumb = '', ts = '0', recv = '', conversation = ':""'] = stored.split('\t');
+  return [thumb, Number(ts), recv, idOf(conversation)];
 }
 
-type WorkspaceReply = [string | null, string, (string | null)[], string, (string | null)[]];
-type ReadReply = [cached: string] | [null, dedupGen: number, stateGen: number, ...WorkspaceReply[]];
+type ReadReply =
+  | [cached: string]
+  | [null, null, dedupGen: number, stateGen: number]
+  | [null, 1, string | null, string, (string | null)[], string, (string | null)[]];
+
+const generation = (now: number, ttlSeconds: number) => Math.floor(now / 1000 / ttlSeconds);
 
 /**
- * Reads the current and previous generation of what the items touch, in one round trip
- * (lua/read-state.lua); or the batch's cached resolution when it was committed already.
+ * Reads the current and previous generation of what the items touch in one partition, in
+ * one round trip (lua/read-state.lua); or the batch's cached resolution when it was
+ * committed already. Generations come from Redis's clock: when this process's clock
+ * names other ones, the keys are built again for Redis's.
  */
 export async function readSnapshot(
-  redis: Redis,
-  keys: Keys,
-  batchKey: string,
+  redis: RedisClient,
+  keys: PartitionKeys,
+  batchId: string,
   items: readonly BatchItem[],
   options: ApplyBatchOptions,
 ): Promise<Snapshot | { cached: string }> {
-  const wanted = new Map<string, { ids: Set<string>; mids: Set<string>; cids: Set<string> }>();
+  const ids: string[] = [];
+  const mids: string[] = [];
+  const cids: string[] = [];
+  const seen = new Set<string>();
+  const once = (list: string[], value: string) => {
+    if (!seen.has(value)) {
+      seen.add(value);
+      list.push(value);
+    }
+  };
   for (const { w, e } of items) {
-    let want = wanted.get(w);
-    if (!want) wanted.set(w, (want = { ids: new Set(), mids: new Set(), cids: new Set() }));
-    want.ids.add(e.event_id);
-    want.cids.add(e.conversation_id);
-    if (e.type === 'message.feedback' && e.message_id !== undefined) want.mids.add(e.message_id);
+    once(ids, `e${eventField(w, e.event_id)}`);
+    once(cids, `c${field(w, e.conversation_id)}`);
+    if (e.type === 'message.feedback' && e.message_id !== undefined) once(mids, `m${field(w, e.message_id)}`);
   }
-  const order = [...wanted.entries()].map(([ws, want]) => ({
-    ws,
-    ids: [...want.ids],
-    mids: [...want.mids],
-    cids: [...want.cids],
-  }));
-  const args: (string | number)[] = [keys.prefix, options.dedupTtlSeconds, options.stateTtlSeconds, order.length];
-  for (const { ws, ids, mids, cids } of order) {
-    args.push(ws, ids.join('\n'), mids.map(field).join('\n'), cids.map(field).join('\n'));
-  }
-  const reply = (await withScripts(redis).tlReadState(batchKey, args)) as ReadReply;
-  if (reply[0] !== null) return { cached: reply[0] };
-  const [, dedupGen, stateGen, ...perWorkspace] = reply;
-
-  const workspaces = new Map<string, WorkspaceSnapshot>();
-  order.forEach(({ ws, ids, mids, cids }, n) => {
-    const [version, flags, msgs, extra, convs] = perWorkspace[n] as WorkspaceReply;
-    const remembered = new Set<string>();
-    ids.forEach((id, i) => {
-      if (flags[i] === '1') remembered.add(id);
+  const [idFields, midFields, cidFields] = [ids, mids, cids].map((l) => l.map((f) => f.slice(1)));
+  let dedupGen = generation(Date.now(), options.dedupTtlSeconds);
+  let stateGen = generation(Date.now(), options.stateTtlSeconds);
+  for (let attempt = 0; ; attempt++) {
+    const reply = (await withScripts(redis).tlReadState(
+      keys.batch(batchId),
+      keys.version,
+      keys.state('dedup', dedupGen),
+      keys.state('dedup', dedupGen - 1),
+      keys.state('msgs', stateGen),
+      keys.state('msgs', stateGen - 1),
+      keys.state('convs', stateGen),
+      keys.state('convs', stateGen - 1),
+      dedupGen,
+      options.dedupTtlSeconds,
+      stateGen,
+      options.stateTtlSeconds,
+      (idFields as string[]).join('\n'),
+      (midFields as string[]).join('\n'),
+      (cidFields as string[]).join('\n'),
+    )) as ReadReply;
+    if (reply[0] !== null) return { cached: reply[0] };
+    if (reply[1] === null) {
+      if (attempt >= 2) throw new Error('Redis clock keeps moving across state generations');
+      [, , dedupGen, stateGen] = reply;
+      continue;
+    }
+    const [, , version, flags, msgs, extra, convs] = reply;
+    const workspaces = new Map<string, WorkspaceSnapshot>();
+    const of = (ws: string) => {
+      let s = workspaces.get(ws);
+      if (!s) workspaces.set(ws, (s = { remembered: new Set(), messages: new Map(), conversations: new Map() }));
+      return s;
+    };
+    const wsOf = (f: string) => f.slice(0, f.indexOf(':'));
+    (idFields as string[]).forEach((f, i) => {
+      if (flags[i] === '1') of(wsOf(f)).remembered.add(f.slice(f.indexOf(':') + 1));
     });
-    const messages = new Map<string, MessageState>();
-    mids.forEach((mid, i) => {
+    (midFields as string[]).forEach((f, i) => {
       const stored = msgs[i];
-      if (stored) messages.set(mid, loadMessage(stored));
+      if (stored) of(wsOf(f)).messages.set(idOf(f), loadMessage(stored));
     });
-    const conversations = new Map<string, ConversationState>();
-    const asked = extra === '' ? cids : cids.concat(extra.split('\n').map((f) => JSON.parse(f) as string));
-    asked.forEach((cid, i) => {
+    const asked = extra === '' ? (cidFields as string[]) : (cidFields as string[]).concat(extra.split('\n'));
+    asked.forEach((f, i) => {
       const stored = convs[i];
-      if (stored) conversations.set(cid, fromStored(stored));
+      if (stored) of(wsOf(f)).conversations.set(idOf(f), fromStored(stored));
     });
-    workspaces.set(ws, { version: version ?? '', remembered, messages, conversations });
-  });
-  return { dedupGen, stateGen, workspaces };
+    return { dedupGen, stateGen, version: version ?? '', workspaces };
+  }
 }
 
 /**
- * Commits a resolution's writes and caches it (already encoded) under the batch key, if
- * the snapshot it was resolved from is still current (lua/commit-state.lua): 'ok',
- * 'conflict' (read and resolve again), or 'committed' (another delivery did it first).
+ * Commits a resolution's writes in one partition and caches it (already encoded) under the
+ * batch key, if the snapshot it was resolved from is still current (lua/commit-state.lua):
+ * 'ok', 'conflict' (read and resolve again), or 'committed' (another delivery did it first).
  */
 export async function commitState(
-  redis: Redis,
-  keys: Keys,
-  batchKey: string,
+  redis: RedisClient,
+  keys: PartitionKeys,
+  batchId: string,
   snapshot: Snapshot,
   writes: Map<string, WorkspaceWrites>,
   options: ApplyBatchOptions,
   cachedResolution: string,
 ): Promise<'ok' | 'conflict' | 'committed'> {
-  const args: (string | number)[] = [
-    keys.prefix,
+  let ids = '';
+  let messages = '';
+  let conversations = '';
+  for (const [ws, w] of writes) {
+    for (const id of w.rememberIds) ids += `${eventField(ws, id)}\n`;
+    for (const [mid, m] of w.messages) messages += `${field(ws, mid)}\t${storeMessage(ws, m)}\n`;
+    for (const [cid, c] of w.conversations) conversations += `${field(ws, cid)}\t${toStored(c)}\n`;
+  }
+  return (await withScripts(redis).tlCommitState(
+    keys.batch(batchId),
+    keys.version,
+    keys.state('dedup', snapshot.dedupGen),
+    keys.state('msgs', snapshot.stateGen),
+    keys.state('convs', snapshot.stateGen),
     snapshot.dedupGen,
     options.dedupTtlSeconds,
     snapshot.stateGen,
     options.stateTtlSeconds,
     options.resultTtlSeconds,
     cachedResolution,
-    snapshot.workspaces.size,
-  ];
-  for (const [ws, snap] of snapshot.workspaces) {
-    const w = writes.get(ws);
-    let messages = '';
-    for (const [mid, m] of w?.messages ?? []) messages += `${field(mid)}\t${storeMessage(m)}\n`;
-    let conversations = '';
-    for (const [cid, c] of w?.conversations ?? []) conversations += `${field(cid)}\t${toStored(c)}\n`;
-    args.push(ws, snap.version, (w?.rememberIds ?? []).join('\n'), messages, conversations);
-  }
-  return (await withScripts(redis).tlCommitState(batchKey, args)) as 'ok' | 'conflict' | 'committed';
+    snapshot.version,
+    ids,
+    messages,
+    conversations,
+  )) as 'ok' | 'conflict' | 'committed';
 }

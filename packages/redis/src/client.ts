@@ -1,7 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { defineScripts } from './batch-state.store.ts';
 import { definePublishScript } from './live.ts';
 import { defineAppendScript } from './event-stream.ts';
+import { defineLeaseScripts } from './partition-leases.ts';
 
 /**
  * How a connection behaves when Redis is away:
@@ -14,18 +15,73 @@ export type RedisRole = 'edge' | 'queue';
 /** How long an edge command may take: a request still answers within 2 s when it does not. */
 export const EDGE_COMMAND_TIMEOUT_MS = 1500;
 
-/** Opens an ioredis connection for a role. */
+/** A connection to one Redis or to a Redis Cluster: every module takes either. */
+export type RedisClient = Redis | Cluster;
+
+/** Seed nodes of a cluster from `redis://[:password@]host:port` URLs, comma-separated. */
+export function clusterSeeds(urls: string): { nodes: ClusterNode[]; password?: string; username?: string } {
+  let password: string | undefined;
+  let username: string | undefined;
+  const nodes = urls
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+    .map((u) => {
+      const url = new URL(u);
+      if (url.password) password = decodeURIComponent(url.password);
+      if (url.username) username = decodeURIComponent(url.username);
+      return { host: url.hostname, port: Number(url.port || 6379) };
+    });
+  if (nodes.length === 0) throw new Error('REDIS_URL names no cluster node');
+  return { nodes, ...(password ? { password } : {}), ...(username ? { username } : {}) };
+}
+
+/**
+ * Opens a connection for a role: to one Redis, or with `cluster` to a Redis Cluster whose
+ * seed nodes `url` lists (comma-separated). Either way the scripts are defined on it.
+ */
+export function createRedisClient(
+  url: string,
+  role: RedisRole,
+  options: { cluster?: boolean } & RedisOptions = {},
+): RedisClient {
+  const { cluster, ...rest } = options;
+  if (!cluster) return createRedis(url, role, rest);
+  const { nodes, password, username } = clusterSeeds(url);
+  const client = new Cluster(nodes, {
+    redisOptions: {
+      ...roleOptions(role),
+      ...(password ? { password } : {}),
+      ...(username ? { username } : {}),
+      ...rest,
+    },
+    enableOfflineQueue: role !== 'edge',
+    enableAutoPipelining: role === 'edge',
+    clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
+    slotsRefreshTimeout: 2000,
+  });
+  defineScripts(client);
+  definePublishScript(client);
+  defineAppendScript(client);
+  defineLeaseScripts(client);
+  return client;
+}
+
+function roleOptions(role: RedisRole): RedisOptions {
+  return role === 'edge'
+    ? {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        commandTimeout: EDGE_COMMAND_TIMEOUT_MS,
+        enableAutoPipelining: true,
+      }
+    : { maxRetriesPerRequest: null, enableReadyCheck: true };
+}
+
+/** Opens an ioredis connection to one Redis for a role. */
 export function createRedis(url: string, role: RedisRole, options: RedisOptions = {}): Redis {
-  const byRole: RedisOptions =
-    role === 'edge'
-      ? {
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2000,
-          commandTimeout: EDGE_COMMAND_TIMEOUT_MS,
-          enableAutoPipelining: true,
-        }
-      : { maxRetriesPerRequest: null, enableReadyCheck: true };
+  const byRole = roleOptions(role);
   const redis = new Redis(url, {
     lazyConnect: false,
     retryStrategy: (times) => Math.min(times * 100, 2000),
@@ -35,11 +91,12 @@ export function createRedis(url: string, role: RedisRole, options: RedisOptions 
   defineScripts(redis);
   definePublishScript(redis);
   defineAppendScript(redis);
+  defineLeaseScripts(redis);
   return redis;
 }
 
 /** Resolves once the connection is ready (an edge connection refuses commands before). */
-export function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export function whenReady(redis: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
 import { Lru } from './lru.ts';
 
@@ -72,7 +72,7 @@ export class CredentialStore {
   private readonly tokens: Lru<string, Credential>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly cacheMs = 5000,
   ) {

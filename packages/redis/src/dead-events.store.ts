@@ -1,6 +1,6 @@
 // Events storage refused for their data (ADR 0008): kept for an operator to read, never
 // retried (the same bytes would be refused again), bounded in number.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
 
 /** Dead events kept; older ones are trimmed. */
@@ -20,7 +20,7 @@ export interface DeadEvent {
 
 /** Records refused events. A batch retried before it commits may record the same ones again; listing shows each once. */
 export async function recordDeadEvents(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   events: readonly Omit<DeadEvent, 'at'>[],
 ): Promise<void> {
@@ -54,7 +54,7 @@ export async function recordDeadEvents(
 }
 
 /** The most recent dead events, newest first, each once. */
-export async function listDeadEvents(redis: Redis, keys: Keys, limit = 100): Promise<DeadEvent[]> {
+export async function listDeadEvents(redis: RedisClient, keys: Keys, limit = 100): Promise<DeadEvent[]> {
   const raw = (await redis.xrevrange(keys.deadEvents, '+', '-', 'COUNT', limit * 2)) as [string, string[]][];
   const seen = new Set<string>();
   const out: DeadEvent[] = [];

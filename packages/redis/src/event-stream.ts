@@ -1,9 +1,13 @@
+// The ingest streams, one per partition (ADR 0009): appending a request's events (rate
+// limits, backpressure, group commit) and reading them back with a consumer group.
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
-import type { Keys } from './keys.ts';
+import type { RedisClient } from './client.ts';
+import type { Keys, PartitionKeys } from './keys.ts';
 
-/** One stream entry: a request's accepted events for one workspace. */
+/** One stream entry: a request's accepted events of one partition, for one workspace. */
 export interface StreamEntry {
+  /** The partition whose stream holds it (ids are per stream). */
+  partition: number;
   id: string;
   workspaceId: string;
   /** How many events the entry holds. */
@@ -13,18 +17,19 @@ export interface StreamEntry {
 }
 
 const APPEND = readFileSync(new URL('./lua/append-events.lua', import.meta.url), 'utf8');
+const ADMIT = readFileSync(new URL('./lua/admit-request.lua', import.meta.url), 'utf8');
 
-/** Registers the append script (see client.ts: scripts are defined per connection). */
-export function defineAppendScript(redis: Redis): void {
-  // The number of keys varies with the group: it is passed as the first argument.
-  redis.defineCommand('tlAppendEvents', { lua: APPEND });
+/** Registers the scripts (see client.ts: scripts are defined per connection). */
+export function defineAppendScript(redis: RedisClient): void {
+  redis.defineCommand('tlAppendEvents', { numberOfKeys: 1, lua: APPEND });
+  redis.defineCommand('tlAdmitRequest', { numberOfKeys: 2, lua: ADMIT });
 }
 
 /** Limits on admitting events; 0 switches one off. */
 export interface AdmissionLimits {
   /** Events per second per key. */
   eventsPerSecond: number;
-  /** Most entries the stream may hold before ingest answers 503. */
+  /** Most entries all partition streams together may hold before ingest answers 503. */
   maxBacklog: number;
   /** Oldest unprocessed entry age (ms) before ingest answers 503. */
   maxBacklogAgeMs: number;
@@ -36,110 +41,136 @@ export interface AdmissionLimits {
 }
 
 export type AppendResult =
-  | { ok: true; id: string }
+  | { ok: true; ids: string[] }
   | { ok: false; code: 'rate_limited' | 'client_rate_limited' | 'overloaded'; retryAfter: number };
 
 interface Waiting {
-  rateKey: string;
-  clientRateKey: string;
   args: (string | number)[];
-  resolve(result: AppendResult): void;
+  resolve(result: { ok: true; id: string } | { ok: false; retryAfter: number }): void;
   reject(err: unknown): void;
 }
 
-/** Requests waiting for their group's append, per connection and stream. */
-const groups = new WeakMap<Redis, Map<string, Waiting[]>>();
+/** Requests waiting for their group's append, per connection and partition stream. */
+const groups = new WeakMap<RedisClient, Map<string, Waiting[]>>();
 
 /** Most requests in one append. */
 const MAX_GROUP = 256;
 
-type WithAppend = Redis & {
-  tlAppendEvents(numberOfKeys: number, args: (string | number)[]): Promise<[string, string | number][]>;
+type WithScripts = RedisClient & {
+  tlAppendEvents(stream: string, ...args: (string | number)[]): Promise<[string, string | number][]>;
+  tlAdmitRequest(keyRate: string, clientRate: string, ...args: (string | number)[]): Promise<string>;
 };
 
+/** A request's accepted events, split by the partition of their conversation. */
+function byPartition<E extends { conversation_id: string }>(keys: Keys, events: readonly E[]): Map<number, E[]> {
+  const out = new Map<number, E[]>();
+  for (const e of events) {
+    const n = keys.partitionOf(e.conversation_id);
+    const list = out.get(n);
+    if (list) list.push(e);
+    else out.set(n, [e]);
+  }
+  return out;
+}
+
 /**
- * Admits and appends a request's accepted events as one entry; resolves once Redis has
- * them, which is when ingest may answer 202. Requests that arrive within one turn of the
- * event loop share one script call (group commit): per request, ioredis costs ~13 µs of
- * the ingest process's CPU for a script call, and Redis a script run.
+ * Admits a request (its key's rate, and its client's for public keys) and appends its
+ * events, one entry per partition they belong to; resolves once Redis has every entry,
+ * which is when ingest may answer 202. A request refused for backpressure in one partition
+ * after others took their part is refused as a whole: the client's retry is safe (event
+ * ids dedup). Requests that arrive within one turn of the event loop share one script
+ * call per partition (group commit).
  */
-export function appendEvents(
-  redis: Redis,
+export async function appendEvents<E extends { conversation_id: string }>(
+  redis: RedisClient,
   keys: Keys,
-  entry: {
+  request: {
     workspaceId: string;
     keyId: string;
-    count: number;
-    json: string;
+    events: readonly E[];
     /** The caller's address, when its own limit applies (public keys). */
     client?: string | undefined;
   },
   limits: AdmissionLimits,
 ): Promise<AppendResult> {
+  const n = request.events.length;
+  const perClient = request.client !== undefined && limits.eventsPerSecondPerClient > 0;
+  if (limits.eventsPerSecond > 0 || perClient) {
+    const second = Math.floor(Date.now() / 1000);
+    const keyRate = keys.rate(request.keyId, second);
+    const admitted = await (redis as WithScripts).tlAdmitRequest(
+      keyRate,
+      perClient ? keys.clientRate(request.keyId, request.client as string, second) : keyRate,
+      n,
+      limits.eventsPerSecond,
+      perClient ? limits.eventsPerSecondPerClient : 0,
+    );
+    if (admitted !== 'ok') {
+      return { ok: false, code: admitted === 'client_rate_limited' ? admitted : 'rate_limited', retryAfter: 1 };
+    }
+  }
+  // A stream's share of the backlog caps: the partitions drain independently.
+  const maxLen = limits.maxBacklog > 0 ? Math.max(1, Math.ceil(limits.maxBacklog / keys.partitions)) : 0;
+  const parts = [...byPartition(keys, request.events)];
+  const appended = await Promise.all(
+    parts.map(([p, events]) =>
+      appendEntry(redis, keys.partition(p), [
+        request.workspaceId,
+        events.length,
+        JSON.stringify(events),
+        maxLen,
+        limits.maxBacklogAgeMs,
+      ]),
+    ),
+  );
+  const refused = appended.find((a) => !a.ok);
+  if (refused && !refused.ok) return { ok: false, code: 'overloaded', retryAfter: refused.retryAfter };
+  return { ok: true, ids: appended.map((a) => (a.ok ? a.id : '')) };
+}
+
+function appendEntry(
+  redis: RedisClient,
+  partition: PartitionKeys,
+  args: (string | number)[],
+): Promise<{ ok: true; id: string } | { ok: false; retryAfter: number }> {
   return new Promise((resolve, reject) => {
     let byStream = groups.get(redis);
     if (!byStream) groups.set(redis, (byStream = new Map()));
-    let group = byStream.get(keys.stream);
+    const stream = partition.stream;
+    let group = byStream.get(stream);
     if (!group) {
-      byStream.set(keys.stream, (group = []));
+      byStream.set(stream, (group = []));
       const started = group;
       setImmediate(() => {
-        if (byStream.get(keys.stream) === started) byStream.delete(keys.stream);
-        void send(redis, keys.stream, started);
+        if (byStream.get(stream) === started) byStream.delete(stream);
+        void send(redis, stream, started);
       });
     }
-    const second = Math.floor(Date.now() / 1000);
-    const perClient = entry.client !== undefined && limits.eventsPerSecondPerClient > 0;
-    group.push({
-      rateKey: keys.rate(entry.keyId, second),
-      // Without a client limit the slot is filled with the key's counter and a limit of 0 (skipped).
-      clientRateKey: perClient ? keys.clientRate(entry.keyId, entry.client as string, second) : keys.rate(entry.keyId, second),
-      args: [
-        entry.workspaceId,
-        entry.count,
-        entry.json,
-        limits.eventsPerSecond,
-        limits.maxBacklog,
-        limits.maxBacklogAgeMs,
-        perClient ? limits.eventsPerSecondPerClient : 0,
-      ],
-      resolve,
-      reject,
-    });
+    group.push({ args, resolve, reject });
     // A full group goes now; later requests start the next one.
-    if (group.length >= MAX_GROUP) byStream.delete(keys.stream);
+    if (group.length >= MAX_GROUP) byStream.delete(stream);
   });
 }
 
-async function send(redis: Redis, stream: string, group: Waiting[]): Promise<void> {
+async function send(redis: RedisClient, stream: string, group: Waiting[]): Promise<void> {
   if (group.length === 0) return;
   try {
-    const args: (string | number)[] = [stream];
-    for (const w of group) args.push(w.rateKey, w.clientRateKey);
-    args.push(group.length);
+    const args: (string | number)[] = [group.length];
     for (const w of group) args.push(...w.args);
-    const replies = await (redis as WithAppend).tlAppendEvents(1 + 2 * group.length, args);
+    const replies = await (redis as WithScripts).tlAppendEvents(stream, ...args);
     group.forEach((w, i) => {
       const [status, value] = replies[i] ?? ['overloaded', 1];
-      w.resolve(
-        status === 'ok'
-          ? { ok: true, id: String(value) }
-          : {
-              ok: false,
-              code: status === 'rate_limited' || status === 'client_rate_limited' ? status : 'overloaded',
-              retryAfter: Number(value),
-            },
-      );
+      w.resolve(status === 'ok' ? { ok: true, id: String(value) } : { ok: false, retryAfter: Number(value) });
     });
   } catch (err) {
     for (const w of group) w.reject(err);
   }
 }
 
-/** Creates the consumer group if it does not exist yet (from the stream's start). */
-export async function ensureGroup(redis: Redis, keys: Keys): Promise<void> {
+/** Creates the consumer group of a partition's stream if it does not exist yet (from the stream's start). */
+export async function ensureGroup(redis: RedisClient, keys: Keys, partition: PartitionKeys): Promise<void> {
   try {
-    await redis.xgroup('CREATE', keys.stream, keys.group, '0', 'MKSTREAM');
+    await redis.xgroup('CREATE', partition.stream, keys.group, '0', 'MKSTREAM');
   } catch (err) {
     if (!(err instanceof Error) || !err.message.includes('BUSYGROUP')) throw err;
   }
@@ -147,7 +178,7 @@ export async function ensureGroup(redis: Redis, keys: Keys): Promise<void> {
 
 type RawEntry = [id: string, fields: string[]];
 
-function toEntry([id, fields]: RawEntry): StreamEntry | null {
+function toEntry(partition: number, [id, fields]: RawEntry): StreamEntry | null {
   let ws: string | undefined;
   let ev: string | undefined;
   let n = 1;
@@ -156,70 +187,80 @@ function toEntry([id, fields]: RawEntry): StreamEntry | null {
     else if (fields[i] === 'ev') ev = fields[i + 1];
     else if (fields[i] === 'n') n = Number(fields[i + 1]) || 1;
   }
-  return ws === undefined || ev === undefined ? null : { id, workspaceId: ws, count: n, events: ev };
+  return ws === undefined || ev === undefined ? null : { partition, id, workspaceId: ws, count: n, events: ev };
 }
 
 /**
- * Reads entries for `consumer`: new ones (`from` = '>') waiting up to `blockMs`, or its
- * own pending ones (`from` = '0'). Entries without the expected fields are skipped.
+ * Reads a partition's entries for `consumer`: new ones (`from` = '>') waiting up to
+ * `blockMs`, or its own pending ones (`from` = '0'). Entries without the expected fields
+ * are skipped.
  */
 export async function readGroup(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
+  partition: PartitionKeys,
   consumer: string,
   opts: { count: number; blockMs?: number; from: '>' | '0' },
 ): Promise<StreamEntry[]> {
   const args: (string | number)[] = ['GROUP', keys.group, consumer, 'COUNT', opts.count];
   if (opts.blockMs !== undefined) args.push('BLOCK', opts.blockMs);
-  args.push('STREAMS', keys.stream, opts.from);
+  args.push('STREAMS', partition.stream, opts.from);
   const res = (await (redis.xreadgroup as (...a: unknown[]) => Promise<unknown>)(...args)) as
     [string, RawEntry[]][] | null;
   const raw = res?.[0]?.[1] ?? [];
-  return raw.map(toEntry).filter((e): e is StreamEntry => e !== null);
+  return raw.map((r) => toEntry(partition.index, r)).filter((e): e is StreamEntry => e !== null);
 }
 
 /**
- * Takes over entries other consumers left pending longer than `minIdleMs` (a worker
- * that died between reading and handing them to the queue).
+ * Takes over entries of a partition other consumers left pending longer than `minIdleMs`
+ * (a worker that died, or lost the partition, between reading and queueing them).
  */
 export async function claimStale(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
+  partition: PartitionKeys,
   consumer: string,
   minIdleMs: number,
   count: number,
 ): Promise<StreamEntry[]> {
-  const res = (await redis.xautoclaim(keys.stream, keys.group, consumer, minIdleMs, '0-0', 'COUNT', count)) as [
+  const res = (await redis.xautoclaim(partition.stream, keys.group, consumer, minIdleMs, '0-0', 'COUNT', count)) as [
     string,
     (RawEntry | null)[],
   ];
   return (res[1] ?? [])
     .filter((e): e is RawEntry => e !== null)
-    .map(toEntry)
+    .map((r) => toEntry(partition.index, r))
     .filter((e): e is StreamEntry => e !== null);
 }
 
-/** Acknowledges entries once their job exists. */
-export async function ack(redis: Redis, keys: Keys, ids: string[]): Promise<void> {
-  if (ids.length > 0) await redis.xack(keys.stream, keys.group, ...ids);
+/** Acknowledges entries once their job exists, per partition. */
+export async function ack(redis: RedisClient, keys: Keys, entries: readonly StreamEntry[]): Promise<void> {
+  const byPart = new Map<number, string[]>();
+  for (const e of entries) {
+    const ids = byPart.get(e.partition);
+    if (ids) ids.push(e.id);
+    else byPart.set(e.partition, [e.id]);
+  }
+  await Promise.all([...byPart].map(([p, ids]) => redis.xack(keys.partition(p).stream, keys.group, ...ids)));
 }
 
 /**
- * Trims entries every group has acknowledged: below the oldest pending entry, or up to
- * the last delivered one when nothing is pending. Never drops an unacknowledged entry.
+ * Trims a partition's entries every group has acknowledged: below the oldest pending
+ * entry, or up to the last delivered one when nothing is pending. Never drops an
+ * unacknowledged entry.
  */
-export async function trimAcknowledged(redis: Redis, keys: Keys): Promise<void> {
-  const groups = (await redis.xinfo('GROUPS', keys.stream)) as unknown[][];
+export async function trimAcknowledged(redis: RedisClient, partition: PartitionKeys): Promise<void> {
+  const groupsInfo = (await redis.xinfo('GROUPS', partition.stream)) as unknown[][];
   let minId: string | null = null;
-  for (const g of groups) {
+  for (const g of groupsInfo) {
     const info = new Map<string, unknown>();
     for (let i = 0; i + 1 < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
     const name = String(info.get('name'));
-    const summary = (await redis.xpending(keys.stream, name)) as [number, string | null, string | null, unknown];
+    const summary = (await redis.xpending(partition.stream, name)) as [number, string | null, string | null, unknown];
     const floor = summary[0] > 0 && summary[1] ? summary[1] : String(info.get('last-delivered-id'));
     if (minId === null || compareIds(floor, minId) < 0) minId = floor;
   }
-  if (minId && minId !== '0-0') await redis.xtrim(keys.stream, 'MINID', minId);
+  if (minId && minId !== '0-0') await redis.xtrim(partition.stream, 'MINID', minId);
 }
 
 /** Orders stream ids ('ms-seq'). */
@@ -229,7 +270,10 @@ export function compareIds(a: string, b: string): number {
   return am !== bm ? am - bm : as - bs;
 }
 
-/** Entries not yet handed to the queue plus unread ones: the backlog of the stream. */
-export async function streamLength(redis: Redis, keys: Keys): Promise<number> {
-  return redis.xlen(keys.stream);
+/** Entries in every partition stream (not yet trimmed): the backlog. */
+export async function streamLength(redis: RedisClient, keys: Keys): Promise<number> {
+  const lengths = await Promise.all(
+    Array.from({ length: keys.partitions }, (_, p) => redis.xlen(keys.partition(p).stream)),
+  );
+  return lengths.reduce((a, b) => a + b, 0);
 }

@@ -1,7 +1,17 @@
-export { createRedis, EDGE_COMMAND_TIMEOUT_MS, whenReady, type RedisRole } from './client.ts';
+export {
+  clusterSeeds,
+  createRedis,
+  createRedisClient,
+  EDGE_COMMAND_TIMEOUT_MS,
+  whenReady,
+  type RedisClient,
+  type RedisRole,
+} from './client.ts';
+export { DEFAULT_LEASES, PartitionLeases, type LeaseOptions } from './partition-leases.ts';
+export { ensureInstall } from './install.ts';
 export { isRedisUnavailable } from './unavailable.ts';
 export { BacklogGuard, DEFAULT_MEMORY_SHARE, type BacklogBytesLimits, type BacklogRefusal } from './backlog-guard.ts';
-export { createKeys, type Keys } from './keys.ts';
+export { createKeys, DEFAULT_PARTITIONS, fnv1a, type Keys, type PartitionKeys } from './keys.ts';
 export {
   ack,
   appendEvents,

@@ -1,24 +1,42 @@
 /**
- * Every Redis key Thumbline uses, built from one prefix. Workspace ids never contain
- * ':' (validated at creation), so `<prefix>:<kind>:<ws>:<id>` is unambiguous.
+ * Every Redis key Thumbline uses, built from one prefix. Workspace ids never contain ':'
+ * (validated at creation), so `<prefix>:<kind>:<ws>:<id>` is unambiguous.
+ *
+ * Keys a script touches together share a hash tag (`{…}`), so on a Redis Cluster each
+ * script touches one slot: a partition's stream, batch results and state (`{<prefix>:p<n>}`),
+ * a key's rate counters (`{<prefix>:rate:<key id>}`), a workspace's live seq, history and
+ * publish markers (`{<prefix>:live:<ws>}`), and BullMQ's queue (`{<prefix>:bull}`). Other
+ * keys are used one at a time and spread over the cluster by their own names.
  */
 export interface Keys {
   readonly prefix: string;
-  /** The ingest stream (accepted events, one entry per request). */
-  readonly stream: string;
-  /** Consumer group of the pump on the stream. */
+  /** Number of partitions (fixed when the install was created, see install.ts). */
+  readonly partitions: number;
+  /** The partition a conversation's events, state and batches belong to. */
+  partitionOf(conversationId: string): number;
+  /** The keys of partition `n`, all in one hash slot. */
+  partition(n: number): PartitionKeys;
+  /** Consumer group of the pumps on each partition stream (a group name, not a key). */
   readonly group: string;
-  /** BullMQ prefix. */
+  /** BullMQ prefix: one hash tag, so every key of the queue is in one slot. */
   readonly bull: string;
+  /** The install record: partition count (see install.ts). */
+  readonly install: string;
+  /** A partition's lease: which worker pumps it (see partition-leases.ts). */
+  lease(n: number): string;
+  /** Workers alive, scored by their last heartbeat (epoch ms). */
+  readonly workers: string;
   /** sha256(token) -> credential JSON. */
   readonly credentials: string;
   workspace(ws: string): string;
+  /** A workspace's widget settings (hash). */
+  widgets(ws: string): string;
+  /** A workspace's auto-end copy per locale (hash). */
+  autoEnd(ws: string): string;
   /** Events a key sent in one second (epoch seconds), for its rate limit. */
   rate(keyId: string, second: number): string;
-  /** Events one client address sent with a key in one second, for the per-client limit of public keys. */
+  /** Events one client address sent with a key in one second: same slot as the key's counter. */
   clientRate(keyId: string, client: string, second: number): string;
-  /** Cached result of a batch's state resolution (see batch-state.store.ts). */
-  batch(batchId: string): string;
   /** Tables a batch has written after its state commit (see batch-ledger.ts). */
   batchLedger(batchId: string): string;
   /** Marker: this batch's delta for this workspace was published (holds its seq). */
@@ -29,24 +47,81 @@ export interface Keys {
   readonly liveStream: string;
   liveSeq(ws: string): string;
   liveHistory(ws: string): string;
+  /** The Socket.IO Redis Streams adapter's stream and key prefixes. */
+  readonly socketIo: { stream: string; sessions: string; channels: string };
 }
 
-export function createKeys(prefix: string): Keys {
+/** The keys of one partition: one hash tag, one slot. */
+export interface PartitionKeys {
+  readonly index: number;
+  /** The ingest stream of the partition (accepted events, one entry per request and partition). */
+  readonly stream: string;
+  /** The partition's state version, bumped by every commit (ADR 0007). */
+  readonly version: string;
+  /** Cached result of a batch's state resolution in this partition (see batch-state.store.ts). */
+  batch(batchId: string): string;
+  /** A state hash of one generation: event ids seen, messages' thumbs, conversations. */
+  state(kind: StateKind, generation: number): string;
+}
+
+export type StateKind = 'dedup' | 'msgs' | 'convs';
+
+/** Partitions of a new install unless configured (THUMBLINE_PARTITIONS). */
+export const DEFAULT_PARTITIONS = 16;
+
+/**
+ * FNV-1a (32 bit) of a string's UTF-16 code units: fast, stable across versions and
+ * platforms. It decides where every conversation lives, so it must never change.
+ */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Keys {
+  if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`invalid partition count: ${partitions}`);
+  const parts: PartitionKeys[] = Array.from({ length: partitions }, (_, index) => {
+    const tag = `{${prefix}:p${index}}`;
+    return {
+      index,
+      stream: `${tag}:events`,
+      version: `${tag}:ver`,
+      batch: (batchId) => `${tag}:batch:${batchId}`,
+      state: (kind, generation) => `${tag}:${kind}:${generation}`,
+    };
+  });
+  const live = (ws: string) => `{${prefix}:live:${ws}}`;
+  const rate = (keyId: string) => `{${prefix}:rate:${keyId}}`;
   return {
     prefix,
-    stream: `${prefix}:events`,
+    partitions,
+    partitionOf: (conversationId) => fnv1a(conversationId) % partitions,
+    partition: (n) => {
+      const p = parts[n];
+      if (!p) throw new Error(`no partition ${n} of ${partitions}`);
+      return p;
+    },
     group: 'pump',
-    bull: `${prefix}:bull`,
+    bull: `{${prefix}:bull}`,
+    install: `${prefix}:install`,
+    lease: (n) => `${prefix}:lease:p${n}`,
+    workers: `${prefix}:workers`,
     credentials: `${prefix}:credentials`,
     workspace: (ws) => `${prefix}:ws:${ws}`,
-    rate: (keyId, second) => `${prefix}:rate:${keyId}:${second}`,
-    clientRate: (keyId, client, second) => `${prefix}:rate:${keyId}:c:${client}:${second}`,
-    batch: (batchId) => `${prefix}:batch:${batchId}`,
-    batchLedger: (batchId) => `${prefix}:batch:${batchId}:written`,
-    published: (batchId, ws) => `${prefix}:live:pub:${batchId}:${ws}`,
+    widgets: (ws) => `${prefix}:settings:${ws}:widgets`,
+    autoEnd: (ws) => `${prefix}:settings:${ws}:auto-end`,
+    rate: (keyId, second) => `${rate(keyId)}:${second}`,
+    clientRate: (keyId, client, second) => `${rate(keyId)}:c:${client}:${second}`,
+    batchLedger: (batchId) => `${prefix}:ledger:${batchId}`,
+    published: (batchId, ws) => `${live(ws)}:pub:${batchId}`,
     deadEvents: `${prefix}:dead-events`,
     liveStream: `${prefix}:live`,
-    liveSeq: (ws) => `${prefix}:live:seq:${ws}`,
-    liveHistory: (ws) => `${prefix}:live:history:${ws}`,
+    liveSeq: (ws) => `${live(ws)}:seq`,
+    liveHistory: (ws) => `${live(ws)}:history`,
+    socketIo: { stream: `${prefix}:sio`, sessions: `${prefix}:sio:session:`, channels: `${prefix}:sio` },
   };
 }

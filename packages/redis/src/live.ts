@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
 
 const SCRIPT = readFileSync(new URL('./lua/publish-delta.lua', import.meta.url), 'utf8');
@@ -19,30 +19,21 @@ export interface LiveEntry {
   body: string;
 }
 
-type WithPublish = Redis & {
-  tlPublishDelta(
-    marker: string,
-    seqKey: string,
-    history: string,
-    stream: string,
-    ws: string,
-    body: string,
-    keep: number,
-    maxlen: number,
-    ttl: number,
-  ): Promise<number>;
+type WithPublish = RedisClient & {
+  tlPublishDelta(marker: string, seqKey: string, history: string, ...args: (string | number)[]): Promise<number>;
 };
 
-export function definePublishScript(redis: Redis): void {
-  redis.defineCommand('tlPublishDelta', { numberOfKeys: 4, lua: SCRIPT });
+export function definePublishScript(redis: RedisClient): void {
+  redis.defineCommand('tlPublishDelta', { numberOfKeys: 3, lua: SCRIPT });
 }
 
 /**
  * Publishes a committed batch's delta for one workspace; returns its seq. Calling it
- * again for the same batch and workspace returns the same seq and publishes nothing.
+ * again for the same batch and workspace returns the same seq and stores nothing new;
+ * the live stream may get the entry again, which clients skip (seq already applied).
  */
-export function publishDelta(
-  redis: Redis,
+export async function publishDelta(
+  redis: RedisClient,
   keys: Keys,
   batchId: string,
   workspaceId: string,
@@ -50,21 +41,20 @@ export function publishDelta(
   /** How long the marker lives: as long as the batch may be replayed (it is deleted when the batch is done). */
   markerTtlSeconds: number,
 ): Promise<number> {
-  return (redis as WithPublish).tlPublishDelta(
+  const seq = await (redis as WithPublish).tlPublishDelta(
     keys.published(batchId, workspaceId),
     keys.liveSeq(workspaceId),
     keys.liveHistory(workspaceId),
-    keys.liveStream,
-    workspaceId,
     body,
     LIVE_HISTORY,
-    LIVE_STREAM_MAXLEN,
     markerTtlSeconds,
   );
+  await redis.xadd(keys.liveStream, 'MAXLEN', '~', LIVE_STREAM_MAXLEN, '*', 'ws', workspaceId, 'seq', seq, 'd', body);
+  return seq;
 }
 
 /** The last seq published for a workspace (0 before the first). */
-export async function liveSeq(redis: Redis, keys: Keys, workspaceId: string): Promise<number> {
+export async function liveSeq(redis: RedisClient, keys: Keys, workspaceId: string): Promise<number> {
   return Number((await redis.get(keys.liveSeq(workspaceId))) ?? 0);
 }
 
@@ -73,7 +63,7 @@ export async function liveSeq(redis: Redis, keys: Keys, workspaceId: string): Pr
  * (the client must refetch).
  */
 export async function deltasSince(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   workspaceId: string,
   afterSeq: number,
@@ -91,7 +81,7 @@ export async function deltasSince(
  * Reads the live stream after `lastId` ('$' = only new), waiting up to `blockMs`.
  * One read serves every socket of a gateway node.
  */
-export async function readLive(redis: Redis, keys: Keys, lastId: string, blockMs: number): Promise<LiveEntry[]> {
+export async function readLive(redis: RedisClient, keys: Keys, lastId: string, blockMs: number): Promise<LiveEntry[]> {
   const res = (await redis.xread('COUNT', 500, 'BLOCK', blockMs, 'STREAMS', keys.liveStream, lastId)) as
     [string, [string, string[]][]][] | null;
   const entries = res?.[0]?.[1] ?? [];

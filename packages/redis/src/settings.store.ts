@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import {
   autoEndCopySchema,
   DEFAULT_AUTO_END_COPY,
@@ -10,7 +10,7 @@ import {
 import type { Keys } from './keys.ts';
 
 /**
- * Widget settings and per-locale prompt copy of each workspace, in Redis, validated with
+ * Widget settings and per-locale prompt copy of each workspace, in RedisClient, validated with
  * the API's zod schemas on the way in and out. Reads are cached for `cacheMs` because
  * ingest checks `csat_enabled` for every CSAT event; a change reaches other processes
  * within that time, and this process at once.
@@ -19,17 +19,17 @@ export class SettingsStore {
   private readonly cache = new Map<string, { value: unknown; until: number }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly cacheMs = 2000,
   ) {}
 
   private widgetsKey(ws: string) {
-    return `${this.keys.prefix}:settings:${ws}:widgets`;
+    return this.keys.widgets(ws);
   }
 
   private copyKey(ws: string) {
-    return `${this.keys.prefix}:settings:${ws}:auto-end`;
+    return this.keys.autoEnd(ws);
   }
 
   private async read<T>(key: string, field: string, parse: (raw: string) => T): Promise<T | null> {

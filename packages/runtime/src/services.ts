@@ -1,18 +1,19 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import { migrate, migrationsApplied, onCluster, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
 import {
   BacklogGuard,
   createKeys,
   DEFAULT_MEMORY_SHARE,
-  createRedis,
+  createRedisClient,
+  ensureInstall,
   CredentialStore,
   SettingsStore,
   whenReady,
   type AdmissionLimits,
   type ApplyBatchOptions,
   type Keys,
+  type RedisClient,
 } from '@thumbline/redis';
 import { dataPaths, type Env } from './config.ts';
 import { startLocalRedis, type LocalRedis } from './local-redis.ts';
@@ -23,9 +24,9 @@ export interface RedisServices {
   log: Logger;
   keys: Keys;
   /** Fail-fast connection for request paths and scripts. */
-  redis: Redis;
+  redis: RedisClient;
   /** A new connection that waits out Redis outages (BullMQ, blocking reads). */
-  connect: () => Redis;
+  connect: () => RedisClient;
   store: CredentialStore;
   settings: SettingsStore;
   metrics: Metrics;
@@ -60,10 +61,13 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
   const local: LocalRedis | null = env.REDIS_URL
     ? null
     : await startLocalRedis(dataPaths(env).redis, log, { maxmemory: env.THUMBLINE_REDIS_MAXMEMORY });
+  if (env.REDIS_CLUSTER && !env.REDIS_URL) {
+    throw new Error('REDIS_CLUSTER=true needs REDIS_URL: one or more seed nodes of the cluster, comma-separated.');
+  }
   const url = env.REDIS_URL ?? (local as LocalRedis).url;
-  const opened: Redis[] = [];
+  const opened: RedisClient[] = [];
   const open = (role: 'edge' | 'queue') => {
-    const r = createRedis(url, role);
+    const r = createRedisClient(url, role, { cluster: env.REDIS_CLUSTER });
     r.on('error', (err) => log.debug({ err }, 'redis connection error'));
     opened.push(r);
     return r;
@@ -81,7 +85,14 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
     await close();
     throw err;
   }
-  const keys = createKeys(env.THUMBLINE_REDIS_PREFIX);
+  const install = await ensureInstall(redis, `${env.THUMBLINE_REDIS_PREFIX}:install`, env.THUMBLINE_PARTITIONS);
+  if (install.partitions !== env.THUMBLINE_PARTITIONS && !install.created) {
+    log.warn(
+      { stored: install.partitions, configured: env.THUMBLINE_PARTITIONS },
+      'THUMBLINE_PARTITIONS differs from the install record; the install keeps its partitions',
+    );
+  }
+  const keys = createKeys(env.THUMBLINE_REDIS_PREFIX, install.partitions);
   backlog = new BacklogGuard(redis, keys, {
     maxBacklogBytes: env.THUMBLINE_MAX_BACKLOG_BYTES,
     memoryShare: DEFAULT_MEMORY_SHARE,

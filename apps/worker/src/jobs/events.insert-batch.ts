@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { writeEvents, writeSummaries, type ClickHouse, type SummaryTable } from '@thumbline/clickhouse';
 import {
   applyBatch,
@@ -10,6 +9,7 @@ import {
   type ApplyBatchOptions,
   type BatchResolution,
   type Keys,
+  type RedisClient,
   type StreamEntry,
 } from '@thumbline/redis';
 import { batchEvents, batchRows, eventRows, stateItem } from '../batch-rows.ts';
@@ -24,7 +24,7 @@ export interface InsertBatchData {
 }
 
 export interface InsertBatchDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   ch: ClickHouse;
   state: ApplyBatchOptions;
@@ -103,6 +103,7 @@ export async function insertBatch(
     deps.redis,
     deps.keys,
     batchId,
+    new Set(data.entries.map((e) => e.partition)),
     deltas.map((d) => d.workspaceId),
   );
   const t3 = performance.now();

@@ -1,0 +1,133 @@
+// Partitions and leases (ADR 0009), on real Redis (single or cluster) and the embedded
+// ClickHouse: two workers share the partitions; one stops mid-load; its partitions move
+// to the other within seconds; nothing is lost or counted twice, and the newest live
+// summary of every conversation is its current one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiApp } from '@thumbline/api';
+import { createIngestApp } from '@thumbline/ingest';
+import { ConversationVersions } from '@thumbline/live-client';
+import type { ConversationSummary, LiveDelta, Overview } from '@thumbline/events';
+
+type ConversationList = { items: ConversationSummary[]; next_cursor: string | null };
+import { deltasSince, newToken } from '@thumbline/redis';
+import { createWorker, type WorkerRole } from '@thumbline/worker';
+import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
+import { csat, thumb } from './support/events.ts';
+
+let env: TestEnv;
+const sk = newToken('secret');
+const dt = newToken('dashboard');
+const NOW = Date.now();
+const DAY = new Date(NOW).toISOString().slice(0, 10);
+const FROM = new Date(NOW - 86_400_000).toISOString().slice(0, 10);
+const CONVERSATIONS = 120;
+
+beforeAll(async () => {
+  env = await openTestEnv('partitions');
+  await env.store.saveWorkspace({ id: 'w', tz: 'UTC', allowed_origins: [] });
+  await env.store.addToken(sk, { workspace_id: 'w', kind: 'secret' });
+  await env.store.addToken(dt, { workspace_id: 'w', kind: 'dashboard' });
+});
+afterAll(() => env.cleanup());
+
+function worker(name: string): WorkerRole {
+  const w = createWorker({
+    connect: env.connect,
+    redis: env.redis,
+    keys: env.keys,
+    ch: env.ch,
+    log: env.log,
+    metrics: env.metrics,
+    concurrency: 2,
+    state: env.state,
+    pump: { consumer: name, lingerMs: 10, maintenanceMs: 200, claimIdleMs: 1000 },
+    leases: { ttlMs: 1500, renewMs: 300 },
+  });
+  w.start();
+  return w;
+}
+
+async function api<T>(path: string): Promise<T> {
+  const res = await createApiApp(env).request(path, { headers: { authorization: `Bearer ${dt}` } });
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+}
+
+async function send(events: object[]) {
+  const res = await createIngestApp(env).request('/v1/events', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sk}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
+  });
+  expect(res.status).toBe(202);
+}
+
+describe('partitions', () => {
+  it('two workers share the partitions; one stops mid-load; nothing is lost, doubled or shown stale', async () => {
+    const a = worker('a');
+    const b = worker('b');
+    let bStopped = false;
+    try {
+      // Both hold a share, together all of them, none twice.
+      await eventually(
+        async () => [a.owned(), b.owned()],
+        ([x, y]) =>
+          (x?.length ?? 0) > 0 && (y?.length ?? 0) > 0 && (x?.length ?? 0) + (y?.length ?? 0) === env.keys.partitions,
+        10_000,
+      );
+      expect(a.owned().filter((p) => b.owned().includes(p))).toEqual([]);
+
+      // Load in rounds: each conversation's message is thumbed up, then flipped down, then rated.
+      const at = NOW - 60_000;
+      for (let round = 0; round < 3; round++) {
+        for (let k = 0; k < CONVERSATIONS; k += 20) {
+          const events = [];
+          for (let c = k; c < k + 20; c++) {
+            if (round === 0) events.push(thumb(`c${c}`, `m${c}`, 'up', at));
+            if (round === 1) events.push(thumb(`c${c}`, `m${c}`, 'down', at + 1000));
+            if (round === 2) events.push(csat(`c${c}`, { score: (c % 5) + 1 }, at + 2000));
+          }
+          await send(events);
+        }
+        // Mid-load, worker b stops: its leases go back and a takes every partition.
+        if (round === 1) {
+          await b.close();
+          bStopped = true;
+          const moved = Date.now();
+          await eventually(
+            async () => a.owned().length,
+            (n) => n === env.keys.partitions,
+            10_000,
+          );
+          console.info(`partitions moved to the other worker in ${Date.now() - moved} ms`);
+        }
+      }
+      const o = await eventually(
+        () => api<Overview>(`/v1/analytics/overview?from=${FROM}&to=${DAY}&tz=UTC`),
+        (v) => v.thumbs.down === CONVERSATIONS && v.csat.rated === CONVERSATIONS,
+        30_000,
+      );
+      // The inbox pages through versions committed up to its clock minus 1 s (ADR 0005).
+      await new Promise((r) => setTimeout(r, 1200));
+      const settled = await api<Overview>(`/v1/analytics/overview?from=${FROM}&to=${DAY}&tz=UTC`);
+      expect(settled.thumbs).toMatchObject({ up: 0, down: CONVERSATIONS });
+      expect(settled.csat.rated).toBe(CONVERSATIONS);
+      expect(o.csat.average).toBe(3);
+
+      // Applying every published delta, keeping the greatest version, ends at the inbox's summaries.
+      const deltas = (await deltasSince(env.redis, env.keys, 'w', 0)) ?? [];
+      const versions = new ConversationVersions();
+      const latest = new Map<string, LiveDelta['conversations'][number]>();
+      for (const d of deltas) {
+        const body = JSON.parse(d.body) as Omit<LiveDelta, 'seq'>;
+        for (const c of versions.newer(body.conversations)) latest.set(c.conversation_id, c);
+      }
+      const inbox = await api<ConversationList>(`/v1/conversations?from=${FROM}&to=${DAY}&tz=UTC&limit=200`);
+      expect(inbox.items).toHaveLength(CONVERSATIONS);
+      for (const item of inbox.items) expect(latest.get(item.conversation_id), item.conversation_id).toEqual(item);
+    } finally {
+      await a.close();
+      if (!bStopped) await b.close();
+    }
+  });
+});
