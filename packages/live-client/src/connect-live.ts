@@ -12,7 +12,7 @@ export interface LiveOptions {
   onResync: () => void;
   /** The token was refused. */
   onUnauthorized?: () => void;
-  /** Socket.IO client options (tests pass `transports: ['websocket']`). */
+  /** Socket.IO client options. */
   socketOptions?: Record<string, unknown>;
 }
 
@@ -25,6 +25,9 @@ export interface LiveConnection {
 export function connectLive(options: LiveOptions): LiveConnection {
   const socket = io(`${options.url.replace(/\/$/, '')}/live`, {
     path: '/socket.io/',
+    // WebSocket from the start: long-polling needs sticky sessions, so a gateway scaled
+    // behind a round-robin proxy would break the handshake.
+    transports: ['websocket'],
     auth: (cb: (data: object) => void) => {
       const last = options.lastSeq();
       cb(last === undefined ? { token: options.token } : { token: options.token, last_seq: last });
