@@ -72,12 +72,12 @@ export function createMetrics() {
     }),
     streamLagSeconds: new Gauge({
       name: 'thumbline_stream_lag_seconds',
-      help: 'Age of the oldest entry still in the ingest stream (not yet trimmed after processing)',
+      help: 'Age of the oldest entry still in the partition streams this worker pumps (not yet trimmed after processing)',
       registers: [registry],
     }),
     streamLength: new Gauge({
       name: 'thumbline_stream_length',
-      help: 'Entries in the ingest stream (not yet trimmed)',
+      help: 'Entries in the partition streams this worker pumps (not yet trimmed)',
       registers: [registry],
     }),
   };

@@ -4,7 +4,7 @@ import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
 
 export interface BacklogBytesLimits {
-  /** Most bytes the ingest stream may hold before ingest answers 503 (0 = no cap). */
+  /** Most bytes the partition streams together may hold before ingest answers 503 (0 = no cap). */
   maxBacklogBytes: number;
   /**
    * Share of Redis's `maxmemory` at which ingest stops taking events. Below 1 on purpose:
