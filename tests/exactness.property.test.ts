@@ -24,7 +24,7 @@ let ingest: ReturnType<typeof createIngestApp>;
 
 beforeAll(async () => {
   env = await openTestEnv('exactness');
-  api = createApiApp({ ...env, snapshotLagMs: 0 });
+  api = createApiApp(env);
   ingest = createIngestApp({ ...env, now: () => NOW });
 });
 afterAll(() => env.cleanup());

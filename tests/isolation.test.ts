@@ -48,7 +48,7 @@ beforeAll(async () => {
 afterAll(() => env.cleanup());
 
 const get = async (path: string, token: string) => {
-  const res = await createApiApp({ ...env, snapshotLagMs: 0 }).request(path, {
+  const res = await createApiApp(env).request(path, {
     headers: { authorization: `Bearer ${token}` },
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -107,8 +107,6 @@ describe('partitions', () => {
         (v) => v.thumbs.down === CONVERSATIONS && v.csat.rated === CONVERSATIONS,
         30_000,
       );
-      // The inbox pages through versions committed up to its clock minus 1 s (ADR 0005).
-      await new Promise((r) => setTimeout(r, 1200));
       const settled = await api<Overview>(`/v1/analytics/overview?from=${FROM}&to=${DAY}&tz=UTC`);
       expect(settled.thumbs).toMatchObject({ up: 0, down: CONVERSATIONS });
       expect(settled.csat.rated).toBe(CONVERSATIONS);

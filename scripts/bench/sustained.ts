@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, openClickHouse, writeEvents, writeSummaries } from '@thumbline/clickhouse';
+import { migrate, openClickHouse, writeChanges, writeConversations, writeEvents } from '@thumbline/clickhouse';
 import type { StreamEntry } from '@thumbline/redis';
 import { batchEvents, batchRows } from '../../apps/worker/src/batch-rows.ts';
 import type { Spawned } from '../../tests/support/spawn.ts';
@@ -102,7 +102,8 @@ export async function rawClickHouseInsert(batches = 20, perBatch = 5000): Promis
       const t0 = performance.now();
       // The worker's own write path: events first, then what dashboards count.
       await writeEvents(ch, `raw-${b}`, rows.events);
-      await writeSummaries(ch, `raw-${b}`, rows, new Set(), async () => undefined);
+      await writeConversations(ch, `raw-${b}`, rows.conversations, Date.now());
+      await writeChanges(ch, `raw-${b}`, rows.changes);
       elapsed += performance.now() - t0;
     }
     return { raw_clickhouse_insert_events_s: Math.round((batches * perBatch) / (elapsed / 1000)) };

@@ -13,7 +13,6 @@ import { mountConversations } from './conversations.route.ts';
 
 export { ensureDemoWorkspace, DEMO_WORKSPACE, type DemoCredentials } from './bootstrap.ts';
 export { mountDashboard } from './dashboard.route.ts';
-export { SNAPSHOT_LAG_MS } from './conversations.route.ts';
 
 export interface ApiDeps {
   ch: ClickHouse;
@@ -22,8 +21,6 @@ export interface ApiDeps {
   store: CredentialStore;
   settings: SettingsStore;
   log: Logger;
-  /** See SNAPSHOT_LAG_MS. */
-  snapshotLagMs?: number;
 }
 
 /** Mounts the dashboard-token API (CONTRACT §4) on `app`. */

@@ -20,22 +20,16 @@ import {
   type ConversationSummary,
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
-import type { CredentialStore } from '@thumbline/redis';
+import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { resolveRange } from './overview.route.ts';
 
 export interface ConversationsDeps {
   ch: ClickHouse;
   store: CredentialStore;
-  /** Overrides SNAPSHOT_LAG_MS (tests that commit synchronously use 0). */
-  snapshotLagMs?: number;
+  /** Where the committed watermark is (the first page's snapshot). */
+  redis: RedisClient;
+  keys: Keys;
 }
-
-/**
- * Pages read one snapshot: versions committed up to this long before the first page.
- * The lag covers an insert's stamp-to-visible time, so a later page never sees a
- * version the first page could not have seen.
- */
-export const SNAPSHOT_LAG_MS = 1000;
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -121,7 +115,10 @@ export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }
     const from = q.from ?? addDays(to, -29);
     const tz = await resolveRange(deps.store, ws, { from, to, tz: zone });
     const cursor = q.cursor ? decodeCursor(q.cursor) : null;
-    const snapshot = cursor?.snapshot ?? Date.now() - (deps.snapshotLagMs ?? SNAPSHOT_LAG_MS);
+    // Pages read one snapshot: the versions stored when the first page was asked for (the
+    // committed watermark: every version stamped at or before it is in ClickHouse), so a
+    // later page never sees one the first could not have, and nothing counted is missing.
+    const snapshot = cursor?.snapshot ?? (await committedWatermark(deps.redis, deps.keys));
     const rows = await conversationPage(deps.ch, {
       workspaceId: ws,
       from,

@@ -70,7 +70,7 @@ function filledColumns<T extends object>(rows: readonly T[]): string[] {
   );
 }
 
-/** The tables a batch writes after its state is committed, in the order readers expect. */
+/** The tables a batch writes after its state is committed, in this order (readers rely on it). */
 export type SummaryTable = 'conversations' | 'changes';
 
 /**
@@ -94,45 +94,29 @@ export async function writeEvents(ch: ClickHouse, batchId: string, rows: readonl
 }
 
 /**
- * Writes what dashboards count, once the batch's events are stored and its state is
- * committed: conversation versions and signed changes, each under its own token, skipping
- * the tables a previous attempt already wrote (`written`, kept with the batch's cached
- * resolution) so a replay however late adds nothing twice. `onWritten` records each table
- * as soon as its insert is acknowledged; a failure is reported once none is still running.
+ * Inserts a batch's new conversation versions, stamped `committedAtMs` (the inbox pages
+ * through versions stamped at or before its committed watermark, ADR 0005), under a
+ * token derived from `batchId`.
  */
-export async function writeSummaries(
+export async function writeConversations(
   ch: ClickHouse,
   batchId: string,
-  rows: Pick<BatchRows, 'changes' | 'conversations'>,
-  written: ReadonlySet<SummaryTable>,
-  onWritten: (table: SummaryTable) => Promise<void>,
+  rows: readonly ConversationRow[],
+  committedAtMs: number,
 ): Promise<void> {
-  // committed_at is the time of this attempt: the inbox pages through versions committed
-  // before its first page (ADR 0005).
-  const committedAt = toDateTime64(Date.now());
-  const conversations = rows.conversations.map((r) => ({ ...r, committed_at: committedAt }));
-  const inserts: Record<SummaryTable, () => Promise<void>> = {
-    conversations: () =>
-      ch.insert(
-        TABLES.conversations,
-        conversations,
-        { insert_deduplication_token: `${batchId}:conversations` },
-        filledColumns(conversations),
-      ),
-    changes: () =>
-      ch.insert(TABLES.feedbackChanges, rows.changes, { insert_deduplication_token: `${batchId}:changes` }),
-  };
-  // Independent inserts run together (the engine works on them in parallel).
-  const settled = await Promise.allSettled(
-    (Object.keys(inserts) as SummaryTable[])
-      .filter((table) => !written.has(table))
-      .map(async (table) => {
-        await inserts[table]();
-        await onWritten(table);
-      }),
+  const committedAt = toDateTime64(committedAtMs);
+  const conversations = rows.map((r) => ({ ...r, committed_at: committedAt }));
+  await ch.insert(
+    TABLES.conversations,
+    conversations,
+    { insert_deduplication_token: `${batchId}:conversations` },
+    filledColumns(conversations),
   );
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
+}
+
+/** Inserts a batch's signed changes (what the overview counts) under a token derived from `batchId`. */
+export async function writeChanges(ch: ClickHouse, batchId: string, rows: readonly ChangeRow[]): Promise<void> {
+  await ch.insert(TABLES.feedbackChanges, rows, { insert_deduplication_token: `${batchId}:changes` });
 }
 
 const DAY_MS = 86_400_000;

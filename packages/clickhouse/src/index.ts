@@ -29,7 +29,8 @@ export { clusterSettings, clusterTopology, onCluster, withSettings, type Cluster
 export {
   toDateTime64,
   writeEvents,
-  writeSummaries,
+  writeChanges,
+  writeConversations,
   type SummaryTable,
   type BatchRows,
   type ChangeRow,

@@ -3,6 +3,7 @@ import { defineScripts } from './batch-state.store.ts';
 import { definePublishScript } from './live.ts';
 import { defineAppendScript } from './event-stream.ts';
 import { defineLeaseScripts } from './partition-leases.ts';
+import { defineWatermarkScripts } from './commit-watermark.ts';
 
 /**
  * How a connection behaves when Redis is away:
@@ -64,6 +65,7 @@ export function createRedisClient(
   definePublishScript(client);
   defineAppendScript(client);
   defineLeaseScripts(client);
+  defineWatermarkScripts(client);
   return client;
 }
 
@@ -92,6 +94,7 @@ export function createRedis(url: string, role: RedisRole, options: RedisOptions 
   definePublishScript(redis);
   defineAppendScript(redis);
   defineLeaseScripts(redis);
+  defineWatermarkScripts(redis);
   return redis;
 }
 

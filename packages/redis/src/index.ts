@@ -9,6 +9,7 @@ export {
 } from './client.ts';
 export { DEFAULT_LEASES, PartitionLeases, type LeaseOptions } from './partition-leases.ts';
 export { ensureInstall } from './install.ts';
+export { committedWatermark, INFLIGHT_STALE_MS, withCommitStamp } from './commit-watermark.ts';
 export { isRedisUnavailable } from './unavailable.ts';
 export { BacklogGuard, DEFAULT_MEMORY_SHARE, type BacklogBytesLimits, type BacklogRefusal } from './backlog-guard.ts';
 export { createKeys, DEFAULT_PARTITIONS, fnv1a, type Keys, type PartitionKeys } from './keys.ts';

@@ -43,6 +43,8 @@ export interface Keys {
   published(batchId: string, ws: string): string;
   /** Events storage refused, with the reason (see dead-events.store.ts). */
   readonly deadEvents: string;
+  /** Batches inserting conversation versions now, by stamp (see commit-watermark.ts). */
+  readonly inflight: string;
   /** Live deltas of every workspace, read by each gateway node. */
   readonly liveStream: string;
   liveSeq(ws: string): string;
@@ -119,6 +121,7 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     batchLedger: (batchId) => `${prefix}:ledger:${batchId}`,
     published: (batchId, ws) => `${live(ws)}:pub:${batchId}`,
     deadEvents: `${prefix}:dead-events`,
+    inflight: `${prefix}:inflight`,
     liveStream: `${prefix}:live`,
     liveSeq: (ws) => `${live(ws)}:seq`,
     liveHistory: (ws) => `${live(ws)}:history`,

@@ -1,10 +1,17 @@
-import { writeEvents, writeSummaries, type ClickHouse, type SummaryTable } from '@thumbline/clickhouse';
+import {
+  writeChanges,
+  writeConversations,
+  writeEvents,
+  type ClickHouse,
+  type SummaryTable,
+} from '@thumbline/clickhouse';
 import {
   applyBatch,
   forgetBatch,
   markWritten,
   publishDelta,
   recordDeadEvents,
+  withCommitStamp,
   writtenTables,
   type ApplyBatchOptions,
   type BatchResolution,
@@ -43,7 +50,8 @@ export interface StageSeconds {
  * 2. insert the new events' raw rows; rows ClickHouse refuses for their data are found,
  *    kept as dead events and left out, and the batch is resolved again without them;
  * 3. commit the state (the resolution is cached for retries);
- * 4. insert conversation versions and signed changes, each table once per batch (ledger);
+ * 4. insert conversation versions (stamped for the inbox's watermark), then signed changes,
+ *    each table once per batch (ledger);
  * 5. publish each workspace's live delta once, and forget the batch.
  * Any failure throws and the job is retried; a retry after step 3 writes what is missing
  * of the same rows, so a batch counts once however late it is replayed.
@@ -88,9 +96,21 @@ export async function insertBatch(
   );
   const t1 = performance.now();
   const written = (await writtenTables(deps.redis, deps.keys, batchId)) as Set<SummaryTable>;
-  await writeSummaries(deps.ch, batchId, batchRows(events, res), written, (table) =>
-    markWritten(deps.redis, deps.keys, batchId, table, deps.state.resultTtlSeconds),
-  );
+  const rows = batchRows(events, res);
+  const mark = (table: SummaryTable) => markWritten(deps.redis, deps.keys, batchId, table, deps.state.resultTtlSeconds);
+  // Conversation versions first, stamped and registered so the inbox's watermark stays
+  // below them until they are stored; then the changes the overview counts. So a
+  // conversation counted on the overview is in the next inbox listing.
+  if (!written.has('conversations')) {
+    await withCommitStamp(deps.redis, deps.keys, batchId, (stamp) =>
+      writeConversations(deps.ch, batchId, rows.conversations, stamp),
+    );
+    await mark('conversations');
+  }
+  if (!written.has('changes')) {
+    await writeChanges(deps.ch, batchId, rows.changes);
+    await mark('changes');
+  }
   const t2 = performance.now();
   // Only now, with the rows committed, may dashboards hear of them.
   const deltas = workspaceDeltas(res);
