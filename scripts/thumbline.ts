@@ -65,7 +65,7 @@ if (!COMMANDS.some(([command]) => command === `${group} ${action}`)) {
   process.exit(2);
 }
 const KINDS: CredentialKind[] = ['public', 'secret', 'dashboard', 'admin'];
-/** What each kind is called in credentials.json (CONTRACT §1), the one set of names. */
+/** What each kind is called in credentials.json (README, Quick start), the one set of names. */
 const FIELD = {
   public: 'public_key',
   secret: 'secret_key',

@@ -43,7 +43,7 @@ describe('npm run thumbline', () => {
     );
     expect(created.code).toBe(0);
     const ws = JSON.parse(created.out) as Record<string, string>;
-    // The names of credentials.json (CONTRACT §1), one set for the same things.
+    // The names of credentials.json (README, Quick start), one set for the same things.
     expect(Object.keys(ws).sort()).toEqual(
       ['admin_token', 'dashboard_token', 'public_key', 'secret_key', 'workspace_id'].sort(),
     );

@@ -1,4 +1,4 @@
-// A small, obviously-correct model of CONTRACT §2 and §4 to compare the pipeline with:
+// A small, obviously-correct model of the event rules and the query API to compare the pipeline with:
 // it keeps every event and recomputes everything from scratch on each question.
 
 export interface ModelEvent {

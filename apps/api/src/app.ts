@@ -23,7 +23,7 @@ export interface ApiDeps {
   log: Logger;
 }
 
-/** Mounts the dashboard-token API (CONTRACT §4) on `app`. */
+/** Mounts the dashboard-token API (the OpenAPI document) on `app`. */
 export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   // Ingest counts its own bodies as they stream (512 KiB); everything else: 64 KiB.
   app.use('*', except('/v1/events', limitBody()));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { newToken, type CredentialStore } from '@thumbline/redis';
 import { writeFileAtomic } from '@thumbline/runtime';
 
-/** `<data dir>/credentials.json` (CONTRACT §1). */
+/** `<data dir>/credentials.json` (README, Quick start). */
 export interface DemoCredentials {
   workspace_id: string;
   widget_id: string;

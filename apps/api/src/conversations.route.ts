@@ -104,7 +104,7 @@ function summary(r: ConversationSummaryRow): ConversationSummary {
   };
 }
 
-/** The conversations inbox (CONTRACT §4). */
+/** The conversations inbox (`GET /v1/conversations` in the OpenAPI document). */
 export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }>, deps: ConversationsDeps): void {
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid('query');

@@ -20,7 +20,7 @@ export function deltaPayload(seq: number, body: string): Record<string, unknown>
 }
 
 /**
- * `/live` (CONTRACT §5): a dashboard token in `auth.token` puts the socket in its
+ * `/live` (docs/adr/0006-live-deltas.md): a dashboard token in `auth.token` puts the socket in its
  * workspace's room; `auth.last_seq` replays the deltas it missed, in order, or sends
  * `resync` when they are no longer kept. The socket joins its room before the replay,
  * so a delta published meanwhile may arrive twice or ahead of the replay; clients apply

@@ -117,7 +117,7 @@ function eventList(body: unknown): unknown[] {
   return events;
 }
 
-/** POST /v1/events (CONTRACT §3). */
+/** POST /v1/events (the OpenAPI document). */
 export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
   const now = deps.now ?? Date.now;
   app.options('/v1/events', preflight);

@@ -21,7 +21,7 @@ export interface RunningServer {
 }
 
 /**
- * Everything in one process (CONTRACT §1): ingest, API, worker and dashboard on one
+ * Everything in one process (README, Quick start): ingest, API, worker and dashboard on one
  * port, with local Redis/ClickHouse unless URLs are given.
  */
 export async function startServer(env: Env, log: Logger): Promise<RunningServer> {

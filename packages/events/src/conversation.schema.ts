@@ -60,7 +60,7 @@ export function negativeReason(score: number | null, reason: string | null): str
   return score !== null && score <= 2 && reason ? reason : null;
 }
 
-/** CONTRACT §2: positive for score ≥ 4, neutral for 3, negative for ≤ 2, unknown unrated. */
+/** Satisfaction (README, API reference): positive for score ≥ 4, neutral for 3, negative for ≤ 2, unknown unrated. */
 export function satisfaction(score: number | null): Satisfaction {
   if (score === null) return 'unknown';
   if (score >= 4) return 'positive';

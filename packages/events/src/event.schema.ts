@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 
 /**
- * Event schemas of CONTRACT §2. They validate ingest and generate the OpenAPI
+ * Event schemas (the `Event` of the OpenAPI document). They validate ingest and generate the OpenAPI
  * document, so there is one definition of what an event is.
  */
 

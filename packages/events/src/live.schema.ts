@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { conversationSummarySchema } from './conversation.schema.ts';
 
-/** Signed change of one 15-minute UTC bucket (CONTRACT §5). */
+/** Signed change of one 15-minute UTC bucket (docs/adr/0006-live-deltas.md). */
 export const bucketDeltaSchema = z.object({
   start: z.string().openapi({ description: 'RFC 3339 UTC start of the bucket' }),
   thumbs_up: z.number().int(),

@@ -22,7 +22,8 @@ export const overviewSchema = z
     to: z.string(),
     tz: z.string(),
     live_seq: z.number().int().openapi({
-      description: 'Last live delta (CONTRACT §5) already reflected here: apply deltas with a greater seq',
+      description:
+        'Last live delta (docs/adr/0006-live-deltas.md) already reflected here: apply deltas with a greater seq',
     }),
     csat: z.object({
       average: z.number().nullable(),

@@ -35,7 +35,7 @@ export function previousWindow(from: string, to: string): { from: string; to: st
 }
 
 /**
- * The overview of CONTRACT §4 from per-day sums of the window and the previous window's
+ * The overview (`GET /v1/analytics/overview`) from per-day sums of the window and the previous window's
  * thumbs. The API builds answers with it and live clients rebuild them after each delta,
  * so both round the same way. Averages are null when nothing was rated; percentages are
  * null without thumbs.

@@ -23,7 +23,7 @@ function describe(error: z.ZodError): string {
 }
 
 /**
- * Validates one raw event per CONTRACT §2 and returns it normalised (`ts` in
+ * Validates one raw event per the event rules (the OpenAPI document's `Event`) and returns it normalised (`ts` in
  * epoch ms), or the per-event rejection code and a message naming the field.
  */
 export function validateEvent(raw: unknown, options: ValidateOptions): EventVerdict {

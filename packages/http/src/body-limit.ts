@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '@thumbline/core';
 
-/** Every request body outside ingest (CONTRACT §7). */
+/** Every request body outside ingest (docs/security.md, Limits). */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 /** Deeper than any body Thumbline accepts (settings and SQL bodies nest 3 levels). */
 export const MAX_JSON_DEPTH = 32;

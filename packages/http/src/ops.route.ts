@@ -86,7 +86,7 @@ export function mountOps(app: OpenAPIHono<any>, options: OpsOptions): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: options.title, version: '1', description: 'Shopper-feedback analytics (CONTRACT v1)' },
+    info: { title: options.title, version: '1', description: 'Shopper-feedback analytics (API v1.1)' },
   });
   app.use('/docs', pageHeaders);
   app.use('/docs/*', pageHeaders);

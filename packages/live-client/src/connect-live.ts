@@ -21,7 +21,7 @@ export interface LiveConnection {
   close(): void;
 }
 
-/** Connects to `/live` (CONTRACT §5); reconnects by itself, resuming from `lastSeq()`. */
+/** Connects to `/live` (docs/adr/0006-live-deltas.md); reconnects by itself, resuming from `lastSeq()`. */
 export function connectLive(options: LiveOptions): LiveConnection {
   const socket = io(`${options.url.replace(/\/$/, '')}/live`, {
     path: '/socket.io/',

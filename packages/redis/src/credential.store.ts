@@ -3,7 +3,7 @@ import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
 import { Lru } from './lru.ts';
 
-/** What a token lets its holder do (CONTRACT §3–§4). */
+/** What a token lets its holder do (docs/security.md, "What each key can do"). */
 export type CredentialKind = 'public' | 'secret' | 'dashboard' | 'admin';
 
 export interface Credential {

@@ -1,5 +1,5 @@
 /**
- * Wire types of the events a browser widget sends (CONTRACT §2) and of the widget config.
+ * Wire types of the events a browser widget sends (the OpenAPI document's `Event`) and of the widget config.
  * They mirror `@thumbline/events` by hand: the SDK has no runtime dependencies, and a
  * value import of the zod schemas would put zod in every storefront bundle. A type test
  * (types.test.ts) keeps the two in step.
