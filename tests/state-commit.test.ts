@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Redis } from 'ioredis';
-import { applyBatch, createKeys, createRedis, whenReady, type BatchItem } from '@thumbline/redis';
+import type { BatchItem } from '@thumbline/events';
+import { applyBatch, createKeys, createRedis, whenReady } from '@thumbline/redis';
 
 const GENERATION_S = 2;
 const options = { dedupTtlSeconds: GENERATION_S, stateTtlSeconds: GENERATION_S, resultTtlSeconds: 60 };

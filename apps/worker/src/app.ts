@@ -1,12 +1,12 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import type { BatchResolution } from '@thumbline/events';
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger, Metrics } from '@thumbline/core';
 import {
   DEFAULT_LEASES,
   PartitionLeases,
   type ApplyBatchOptions,
-  type BatchResolution,
   type Keys,
   type LeaseOptions,
   type RedisClient,

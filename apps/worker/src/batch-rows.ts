@@ -1,6 +1,7 @@
 import { negativeReason, type AcceptedEvent } from '@thumbline/events';
 import { toDateTime64, type BatchRows, type EventRow } from '@thumbline/clickhouse';
-import { receiveOrder, type BatchItem, type BatchResolution, type StreamEntry } from '@thumbline/redis';
+import { receiveOrder, type BatchItem, type BatchResolution } from '@thumbline/events';
+import type { StreamEntry } from '@thumbline/redis';
 
 /** An event of a batch with where and when it was received. */
 export interface BatchEvent {

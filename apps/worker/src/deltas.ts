@@ -1,5 +1,5 @@
 import { negativeReason, satisfaction, type LiveDelta } from '@thumbline/events';
-import type { BatchResolution } from '@thumbline/redis';
+import type { BatchResolution } from '@thumbline/events';
 
 /** A workspace's part of a committed batch, as the live stream carries it (no seq yet). */
 export interface WorkspaceDelta {

@@ -60,3 +60,16 @@ export {
 } from './live.schema.ts';
 export { addDays, daysInclusive, eachDay, isDate, isTimeZone, todayIn } from './calendar.ts';
 export { previousWindow, round, summarizeOverview, type DaySums } from './overview.ts';
+export {
+  receiveOrder,
+  resolve,
+  type BatchChange,
+  type BatchConversation,
+  type BatchItem,
+  type BatchResolution,
+  type ConversationState,
+  type MessageState,
+  type Snapshot,
+  type WorkspaceSnapshot,
+  type WorkspaceWrites,
+} from './batch-resolution.ts';

@@ -8,7 +8,7 @@ import {
   type BatchResolution,
   type Snapshot,
   type WorkspaceWrites,
-} from './batch-resolution.ts';
+} from '@thumbline/events';
 import { commitState, readSnapshot, type ApplyBatchOptions } from './batch-state.store.ts';
 import { decodeResolution, encodeResolution } from './resolution-cache.ts';
 

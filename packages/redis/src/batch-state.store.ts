@@ -12,7 +12,7 @@ import type {
   Snapshot,
   WorkspaceSnapshot,
   WorkspaceWrites,
-} from './batch-resolution.ts';
+} from '@thumbline/events';
 
 const READ = readFileSync(new URL('./lua/read-state.lua', import.meta.url), 'utf8');
 const COMMIT = readFileSync(new URL('./lua/commit-state.lua', import.meta.url), 'utf8');

@@ -29,13 +29,6 @@ export {
 export { applyBatch, type BeforeCommit } from './apply-batch.ts';
 export { forgetBatch, markWritten, writtenTables } from './batch-ledger.ts';
 export { DEAD_EVENTS_KEPT, listDeadEvents, recordDeadEvents, type DeadEvent } from './dead-events.store.ts';
-export {
-  receiveOrder,
-  type BatchChange,
-  type BatchConversation,
-  type BatchItem,
-  type BatchResolution,
-} from './batch-resolution.ts';
 export { type ApplyBatchOptions } from './batch-state.store.ts';
 export {
   CredentialStore,

@@ -1,5 +1,5 @@
 // A batch's resolution as cached in Redis for retries of its job (see batch-state.store.ts).
-import type { BatchItem, BatchResolution } from './batch-resolution.ts';
+import type { BatchItem, BatchResolution } from '@thumbline/events';
 
 /** A signed change as cached: item index, bucket, its conversation when not the item's (else 0), values. */
 type CachedChange = [number, number, string | 0, number, number, number, number];

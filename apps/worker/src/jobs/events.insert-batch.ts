@@ -1,3 +1,4 @@
+import type { BatchResolution } from '@thumbline/events';
 import {
   writeChanges,
   writeConversations,
@@ -14,7 +15,6 @@ import {
   withCommitStamp,
   writtenTables,
   type ApplyBatchOptions,
-  type BatchResolution,
   type Keys,
   type RedisClient,
   type StreamEntry,

@@ -1,5 +1,6 @@
 // Dedup and latest-wins for one batch, as pure functions over a snapshot of the state
-// (read and committed by batch-state.store.ts; see ADR 0001 and ADR 0007).
+// (read and committed by packages/redis's batch-state.store.ts; see ADR 0001 and ADR 0007).
+// Domain rules, no I/O: they sit beside the event schemas.
 
 /** One event as the state resolution needs it. */
 export interface BatchItem {
