@@ -13,9 +13,10 @@ import { previousResults, regressions } from './bench/compare.ts';
 import { CONNECTIONS, drive, DURATION_S, thumbEvent, type LoadRun } from './bench/load.ts';
 import { CpuMeter, peakRss } from './bench/process-usage.ts';
 import { benchSustained, rawClickHouseInsert } from './bench/sustained.ts';
+import { benchScaling } from './bench/scaling.ts';
 
-/** BENCH_ONLY=ingest,live,sustained,queries runs just those sections (default: all). */
-const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries').split(','));
+/** BENCH_ONLY=ingest,live,sustained,queries,scaling runs just those sections (default: all). */
+const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries,scaling').split(','));
 const want = (section: string) => SECTIONS.has(section);
 const log = createLogger({ level: 'silent' });
 /** Rounds of each ingest load (DURATION_S / 2 seconds each); medians are reported. */
@@ -197,6 +198,9 @@ async function main() {
   const queries = want('queries') ? await benchQueries(Number(process.env.BENCH_CONVERSATIONS ?? 1_000_000)) : null;
   if (queries) Object.assign(figures, queries);
 
+  // State commits with 1, 2 and 4 worker processes on one workspace, on a 3-master Redis Cluster.
+  if (want('scaling')) Object.assign(figures, await benchScaling());
+
   const f = figures;
   const ratio = (a = 0, b = 0) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
   const rows: [string, string, string][] = [];
@@ -249,6 +253,15 @@ async function main() {
         `${queries.inbox_p50_ms}/${queries.inbox_p95_ms} ms p50/p95 vs ${queries.inbox_raw_scan_p50_ms}/${queries.inbox_raw_scan_p95_ms} ms`,
       ],
     );
+  }
+  if (want('scaling')) {
+    rows.push([
+      'state commits, 2 / 4 workers vs 1 (cluster)',
+      `${f.state_commit_scaling_2w} / ${f.state_commit_scaling_4w}`,
+      `${f.state_commit_cluster_1w_events_s} / ${f.state_commit_cluster_2w_events_s} / ` +
+        `${f.state_commit_cluster_4w_events_s} events/s with 1 / 2 / 4 worker processes on one workspace ` +
+        '(3-master Redis Cluster on this machine, Redis side only)',
+    ]);
   }
   process.stdout.write(`\nThumbline bench (${DURATION_S}s per load, ${CONNECTIONS} connections, same machine)\n\n`);
   for (const [name, r, abs] of rows) process.stdout.write(`  ${name.padEnd(40)} ${r.padStart(6)}   ${abs}\n`);
