@@ -21,7 +21,10 @@ const ADMIT = readFileSync(new URL('./lua/admit-request.lua', import.meta.url), 
 
 /** Registers the scripts (see client.ts: scripts are defined per connection). */
 export function defineAppendScript(redis: RedisClient): void {
-  redis.defineCommand('tlAppendEvents', { numberOfKeys: 1, lua: APPEND });
+  // The number of keys varies with the group: it is passed as the first argument. On a
+  // cluster a group has one stream, and the client must see its key to route the call.
+  redis.defineCommand('tlAppendEvents', { lua: APPEND });
+  redis.defineCommand('tlAppendEventsToOne', { numberOfKeys: 1, lua: APPEND });
   redis.defineCommand('tlAdmitRequest', { numberOfKeys: 2, lua: ADMIT });
 }
 
@@ -45,19 +48,25 @@ export type AppendResult =
   | { ok: false; code: 'rate_limited' | 'client_rate_limited' | 'overloaded'; retryAfter: number };
 
 interface Waiting {
+  stream: string;
   args: (string | number)[];
   resolve(result: { ok: true; id: string } | { ok: false; retryAfter: number }): void;
   reject(err: unknown): void;
 }
 
-/** Requests waiting for their group's append, per connection and partition stream. */
+/**
+ * Appends waiting for their group's script call, per connection and group: on one Redis one
+ * group for every partition (one call per event-loop turn, as before partitions); on a
+ * cluster one per stream (a script's keys must share a slot).
+ */
 const groups = new WeakMap<RedisClient, Map<string, Waiting[]>>();
 
 /** Most requests in one append. */
 const MAX_GROUP = 256;
 
 type WithScripts = RedisClient & {
-  tlAppendEvents(stream: string, ...args: (string | number)[]): Promise<[string, string | number][]>;
+  tlAppendEvents(numberOfKeys: number, ...args: (string | number)[]): Promise<[string, string | number][]>;
+  tlAppendEventsToOne(stream: string, ...args: (string | number)[]): Promise<[string, string | number][]>;
   tlAdmitRequest(keyRate: string, clientRate: string, ...args: (string | number)[]): Promise<string>;
 };
 
@@ -134,30 +143,40 @@ function appendEntry(
   args: (string | number)[],
 ): Promise<{ ok: true; id: string } | { ok: false; retryAfter: number }> {
   return new Promise((resolve, reject) => {
-    let byStream = groups.get(redis);
-    if (!byStream) groups.set(redis, (byStream = new Map()));
+    let byGroup = groups.get(redis);
+    if (!byGroup) groups.set(redis, (byGroup = new Map()));
     const stream = partition.stream;
-    let group = byStream.get(stream);
+    const key = 'nodes' in redis ? stream : '';
+    let group = byGroup.get(key);
     if (!group) {
-      byStream.set(stream, (group = []));
+      byGroup.set(key, (group = []));
       const started = group;
       setImmediate(() => {
-        if (byStream.get(stream) === started) byStream.delete(stream);
-        void send(redis, stream, started);
+        if (byGroup.get(key) === started) byGroup.delete(key);
+        void send(redis, started);
       });
     }
-    group.push({ args, resolve, reject });
+    group.push({ stream, args, resolve, reject });
     // A full group goes now; later requests start the next one.
-    if (group.length >= MAX_GROUP) byStream.delete(stream);
+    if (group.length >= MAX_GROUP) byGroup.delete(key);
   });
 }
 
-async function send(redis: RedisClient, stream: string, group: Waiting[]): Promise<void> {
+async function send(redis: RedisClient, group: Waiting[]): Promise<void> {
   if (group.length === 0) return;
   try {
-    const args: (string | number)[] = [group.length];
-    for (const w of group) args.push(...w.args);
-    const replies = await (redis as WithScripts).tlAppendEvents(stream, ...args);
+    const streams: string[] = [];
+    const index = new Map<string, number>();
+    for (const w of group) {
+      if (!index.has(w.stream)) index.set(w.stream, streams.push(w.stream));
+    }
+    const args: (string | number)[] = [...streams, group.length];
+    for (const w of group) args.push(index.get(w.stream) as number, ...w.args);
+    const r = redis as WithScripts;
+    const replies =
+      streams.length === 1
+        ? await r.tlAppendEventsToOne(...(args as [string, ...(string | number)[]]))
+        : await r.tlAppendEvents(streams.length, ...args);
     group.forEach((w, i) => {
       const [status, value] = replies[i] ?? ['overloaded', 1];
       w.resolve(status === 'ok' ? { ok: true, id: String(value) } : { ok: false, retryAfter: Number(value) });
