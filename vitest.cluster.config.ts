@@ -13,6 +13,7 @@ export default defineConfig({
       'tests/crash.e2e.test.ts',
       'tests/partitions.test.ts',
       'tests/poison.test.ts',
+      'tests/live.test.ts',
     ],
     globalSetup: ['tests/support/global-redis-cluster.ts'],
     pool: 'forks',

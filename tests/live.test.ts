@@ -38,6 +38,7 @@ beforeAll(async () => {
     const proc = spawnEntry('apps/gateway/src/main.ts', {
       REDIS_URL: env.redisUrl,
       THUMBLINE_REDIS_PREFIX: env.keys.prefix,
+      ...(env.redisCluster ? { REDIS_CLUSTER: 'true' } : {}),
       PORT: String(port),
     });
     nodes.push({ proc, url: `http://127.0.0.1:${port}` });
