@@ -172,7 +172,7 @@ describe('GET /v1/recommendations/knowledge-gaps', () => {
 
   it('answers 400 invalid_query, invalid_tz and range_too_large like the overview', async () => {
     const cases: [string, string][] = [
-      ['from=2026-11-01', 'invalid_query'],
+      ['from=2099-11-01', 'invalid_query'],
       ['from=2026-11-02&to=2026-11-01', 'invalid_query'],
       [`${RANGE}&tz=Mars/Olympus`, 'invalid_tz'],
       ['from=2025-01-01&to=2026-02-05', 'range_too_large'],

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@thumbline/api';
 import { newToken } from '@thumbline/redis';
-import type { Overview } from '@thumbline/events';
+import { addDays, todayIn, type Overview } from '@thumbline/events';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 
 let env: TestEnv;
@@ -99,7 +99,7 @@ describe('GET /v1/analytics/overview', () => {
 
   it('answers 400 invalid_query, invalid_tz and range_too_large', async () => {
     const cases: [string, string][] = [
-      ['from=2026-11-01', 'invalid_query'],
+      ['from=2099-11-01', 'invalid_query'],
       ['from=2026-02-30&to=2026-03-01', 'invalid_query'],
       ['from=2026-11-02&to=2026-11-01', 'invalid_query'],
       ['from=2026-11-01&to=2026-11-02&tz=Mars/Olympus', 'invalid_tz'],
@@ -111,5 +111,12 @@ describe('GET /v1/analytics/overview', () => {
       expect(await code(res), query).toBe(expected);
     }
     expect((await get('from=2025-01-01&to=2026-02-04')).status).toBe(200); // exactly 400 days
+  });
+
+  it('without from/to answers the last 30 days ending today in the zone', async () => {
+    const o = (await (await get('tz=Asia/Kolkata')).json()) as Overview;
+    const today = todayIn('Asia/Kolkata');
+    expect(o).toMatchObject({ to: today, from: addDays(today, -29), tz: 'Asia/Kolkata' });
+    expect(o.csat.daily).toHaveLength(30);
   });
 });

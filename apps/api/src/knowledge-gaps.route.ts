@@ -3,7 +3,7 @@ import { knowledgeGaps, type ClickHouse } from '@thumbline/clickhouse';
 import { addDays, errorSchema, knowledgeGapsSchema, overviewQuerySchema, type KnowledgeGaps } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import type { CredentialStore } from '@thumbline/redis';
-import { resolveRange } from './overview.route.ts';
+import { resolveWindow } from './overview.route.ts';
 
 export const knowledgeGapsRoute = createRoute({
   method: 'get',
@@ -32,8 +32,8 @@ export function mountKnowledgeGaps(
   app.openapi(knowledgeGapsRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const tz = await resolveRange(deps.store, ws, q);
-    const gaps = await knowledgeGaps(deps.ch, { workspaceId: ws, from: q.from, until: addDays(q.to, 1), tz });
+    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const gaps = await knowledgeGaps(deps.ch, { workspaceId: ws, from, until: addDays(to, 1), tz });
     const body: KnowledgeGaps = {
       items: gaps.map((g) => ({ ...g, last_seen: new Date(g.last_seen).toISOString() })),
     };

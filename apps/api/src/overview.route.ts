@@ -12,6 +12,7 @@ import {
   overviewSchema,
   previousWindow,
   summarizeOverview,
+  todayIn,
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import { liveSeq, type CredentialStore, type Keys } from '@thumbline/redis';
@@ -62,21 +63,37 @@ export async function resolveRange(
   return tz;
 }
 
+/**
+ * The window of a query: `from`/`to` as given, or the last 30 days ending today in the
+ * zone (as the inbox), checked like resolveRange.
+ */
+export async function resolveWindow(
+  store: CredentialStore,
+  workspaceId: string,
+  q: { from?: string | undefined; to?: string | undefined; tz?: string | undefined },
+): Promise<{ from: string; to: string; tz: string }> {
+  const zone = q.tz ?? (await store.workspace(workspaceId))?.tz ?? 'UTC';
+  if (!isTimeZone(zone)) throw new AppError('invalid_tz', 400, `tz: unknown time zone ${zone}`);
+  const to = q.to ?? todayIn(zone);
+  const from = q.from ?? addDays(to, -29);
+  return { from, to, tz: await resolveRange(store, workspaceId, { from, to, tz: zone }) };
+}
+
 export function mountOverview(app: OpenAPIHono<{ Variables: AuthVariables }>, deps: OverviewDeps): void {
   app.openapi(overviewRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const tz = await resolveRange(deps.store, ws, q);
-    const prev = previousWindow(q.from, q.to);
+    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const prev = previousWindow(from, to);
     // Read before the query: every delta up to it is committed, so it is in the answer.
     const seq = await liveSeq(deps.redis, deps.keys, ws);
-    const days = await dailyFeedback(deps.ch, { workspaceId: ws, from: prev.from, until: addDays(q.to, 1), tz });
-    const current = days.filter((d) => d.day >= q.from);
-    const before = days.filter((d) => d.day < q.from);
+    const days = await dailyFeedback(deps.ch, { workspaceId: ws, from: prev.from, until: addDays(to, 1), tz });
+    const current = days.filter((d) => d.day >= from);
+    const before = days.filter((d) => d.day < from);
     const previous = {
       up: before.reduce((n, d) => n + d.thumbs_up, 0),
       down: before.reduce((n, d) => n + d.thumbs_down, 0),
     };
-    return c.json(summarizeOverview({ from: q.from, to: q.to, tz }, current, previous, seq), 200);
+    return c.json(summarizeOverview({ from, to, tz }, current, previous, seq), 200);
   });
 }

@@ -2,10 +2,10 @@ import { z } from '@hono/zod-openapi';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
-/** Query of `GET /v1/analytics/overview`; `from`/`to` are inclusive local dates. */
+/** Query of `GET /v1/analytics/overview`; `from`/`to` are inclusive local dates. Without them: the 30 days up to today in `tz`. */
 export const overviewQuerySchema = z.object({
-  from: day.openapi({ example: '2026-11-01' }),
-  to: day.openapi({ example: '2026-11-07' }),
+  from: day.optional().openapi({ example: '2026-11-01', description: 'default: 29 days before `to`' }),
+  to: day.optional().openapi({ example: '2026-11-07', description: 'default: today in `tz`' }),
   tz: z.string().min(1).max(64).optional().openapi({ description: 'IANA zone, default the workspace zone' }),
 });
 
