@@ -94,22 +94,16 @@ export async function readSnapshot(
   items: readonly BatchItem[],
   options: ApplyBatchOptions,
 ): Promise<Snapshot | { cached: string }> {
-  const ids: string[] = [];
-  const mids: string[] = [];
-  const cids: string[] = [];
-  const seen = new Set<string>();
-  const once = (list: string[], value: string) => {
-    if (!seen.has(value)) {
-      seen.add(value);
-      list.push(value);
-    }
-  };
+  // Each field once, in first-seen order (a Set keeps insertion order).
+  const ids = new Set<string>();
+  const mids = new Set<string>();
+  const cids = new Set<string>();
   for (const { w, e } of items) {
-    once(ids, `e${eventField(w, e.event_id)}`);
-    once(cids, `c${field(w, e.conversation_id)}`);
-    if (e.type === 'message.feedback' && e.message_id !== undefined) once(mids, `m${field(w, e.message_id)}`);
+    ids.add(eventField(w, e.event_id));
+    cids.add(field(w, e.conversation_id));
+    if (e.type === 'message.feedback' && e.message_id !== undefined) mids.add(field(w, e.message_id));
   }
-  const [idFields, midFields, cidFields] = [ids, mids, cids].map((l) => l.map((f) => f.slice(1)));
+  const [idFields, midFields, cidFields] = [[...ids], [...mids], [...cids]];
   let dedupGen = generation(Date.now(), options.dedupTtlSeconds);
   let stateGen = generation(Date.now(), options.stateTtlSeconds);
   for (let attempt = 0; ; attempt++) {
@@ -126,9 +120,9 @@ export async function readSnapshot(
       options.dedupTtlSeconds,
       stateGen,
       options.stateTtlSeconds,
-      (idFields as string[]).join('\n'),
-      (midFields as string[]).join('\n'),
-      (cidFields as string[]).join('\n'),
+      idFields.join('\n'),
+      midFields.join('\n'),
+      cidFields.join('\n'),
     )) as ReadReply;
     if (reply[0] !== null) return { cached: reply[0] };
     if (reply[1] === null) {
@@ -144,14 +138,14 @@ export async function readSnapshot(
       return s;
     };
     const wsOf = (f: string) => f.slice(0, f.indexOf(':'));
-    (idFields as string[]).forEach((f, i) => {
+    idFields.forEach((f, i) => {
       if (flags[i] === '1') of(wsOf(f)).remembered.add(f.slice(f.indexOf(':') + 1));
     });
-    (midFields as string[]).forEach((f, i) => {
+    midFields.forEach((f, i) => {
       const stored = msgs[i];
       if (stored) of(wsOf(f)).messages.set(idOf(f), loadMessage(stored));
     });
-    const asked = extra === '' ? (cidFields as string[]) : (cidFields as string[]).concat(extra.split('\n'));
+    const asked = extra === '' ? cidFields : cidFields.concat(extra.split('\n'));
     asked.forEach((f, i) => {
       const stored = convs[i];
       if (stored) of(wsOf(f)).conversations.set(idOf(f), fromStored(stored));
