@@ -2,13 +2,7 @@
 // (ADR 0007, ADR 0009).
 import type { RedisClient } from './client.ts';
 import type { Keys, PartitionKeys } from './keys.ts';
-import {
-  resolve,
-  type BatchItem,
-  type BatchResolution,
-  type Snapshot,
-  type WorkspaceWrites,
-} from '@thumbline/events';
+import { resolve, type BatchItem, type BatchResolution, type Snapshot, type WorkspaceWrites } from '@thumbline/events';
 import { commitState, readSnapshot, type ApplyBatchOptions } from './batch-state.store.ts';
 import { decodeResolution, encodeResolution } from './resolution-cache.ts';
 
@@ -116,14 +110,19 @@ async function resolveAndCommit(
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
     const pending = parts.filter((p) => !p.done);
     if (pending.length === 0) return merged(parts);
-    for (const part of pending) {
-      const snapshot = await readSnapshot(redis, part.keys, batchId, part.items, options);
+    // Partitions are independent: their reads go out together (one round trip on one
+    // Redis with auto-pipelining, one per node on a cluster).
+    const snapshots = await Promise.all(
+      pending.map((part) => readSnapshot(redis, part.keys, batchId, part.items, options)),
+    );
+    pending.forEach((part, i) => {
+      const snapshot = snapshots[i] as Awaited<ReturnType<typeof readSnapshot>>;
       if ('cached' in snapshot) part.done = decodeResolution(snapshot.cached, part.items);
       else {
         part.snapshot = snapshot;
         resolvePart(part);
       }
-    }
+    });
     const open = parts.filter((p) => !p.done);
     if (open.length === 0) return merged(parts);
     for (;;) {
@@ -135,22 +134,24 @@ async function resolveAndCommit(
       if (excluded.size === before) throw new Error(`batch ${batchId}: refused items were already left out`);
       for (const part of open) resolvePart(part);
     }
-    for (const part of open) {
-      const resolution = part.resolution as BatchResolution;
-      const cached = encodeResolution(resolution, part.items);
-      const outcome = await commitState(
-        redis,
-        part.keys,
-        batchId,
-        part.snapshot as Snapshot,
-        part.writes as Map<string, WorkspaceWrites>,
-        options,
-        cached,
-      );
-      if (outcome === 'ok') part.done = resolution;
+    const outcomes = await Promise.all(
+      open.map((part) =>
+        commitState(
+          redis,
+          part.keys,
+          batchId,
+          part.snapshot as Snapshot,
+          part.writes as Map<string, WorkspaceWrites>,
+          options,
+          encodeResolution(part.resolution as BatchResolution, part.items),
+        ),
+      ),
+    );
+    open.forEach((part, i) => {
+      if (outcomes[i] === 'ok') part.done = part.resolution;
       // 'committed': another delivery of this batch committed first; the next turn reads its answer.
       // 'conflict': the partition changed since it was read; the next turn reads it again.
-    }
+    });
   }
   throw new Error(`batch ${batchId}: state changed under ${MAX_CONFLICTS} attempts to commit it`);
 }
