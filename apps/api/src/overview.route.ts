@@ -1,5 +1,4 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { RedisClient } from '@thumbline/redis';
 import { AppError } from '@thumbline/core';
 import { dailyFeedback, type ClickHouse } from '@thumbline/clickhouse';
 import {
@@ -15,7 +14,7 @@ import {
   todayIn,
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
-import { liveSeq, type CredentialStore, type Keys } from '@thumbline/redis';
+import { liveSeq, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 
 export const MAX_RANGE_DAYS = 400;
 

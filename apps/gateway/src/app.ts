@@ -1,9 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { RedisClient } from '@thumbline/redis';
 import { Server } from 'socket.io';
 import type { Logger, Metrics } from '@thumbline/core';
-import { readLive, type CredentialStore, type Keys } from '@thumbline/redis';
+import { readLive, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { deltaPayload, room, setupLiveNamespace } from './live.namespace.ts';
 
 export { room, deltaPayload } from './live.namespace.ts';

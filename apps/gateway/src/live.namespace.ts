@@ -1,7 +1,13 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { RedisClient } from '@thumbline/redis';
 import type { Logger } from '@thumbline/core';
-import { deltasSince, isTokenShaped, liveSeq, type CredentialStore, type Keys } from '@thumbline/redis';
+import {
+  deltasSince,
+  isTokenShaped,
+  liveSeq,
+  type CredentialStore,
+  type Keys,
+  type RedisClient,
+} from '@thumbline/redis';
 
 export interface LiveNamespaceDeps {
   /** Non-blocking connection for auth and catch-up reads. */

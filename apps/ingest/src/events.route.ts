@@ -1,6 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { RedisClient } from '@thumbline/redis';
 import { AppError, type Metrics } from '@thumbline/core';
 import {
   errorSchema,
@@ -20,6 +19,7 @@ import {
   type CredentialStore,
   type Keys,
   type SettingsStore,
+  type RedisClient,
 } from '@thumbline/redis';
 
 export const MAX_BODY_BYTES = 512 * 1024;
