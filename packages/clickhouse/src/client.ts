@@ -16,8 +16,29 @@ export interface ClickHouseTimeouts {
 /** Queries answer a request within 2 s or give way to a 503 (the contract's bound). */
 export const DEFAULT_TIMEOUTS: ClickHouseTimeouts = { queryMs: 1800, writeMs: 30_000 };
 
-/** ClickHouse error codes that mean "not now" (load, limits, network), not "wrong query". */
-const UNAVAILABLE_CODES = new Set(['159', '160', '202', '209', '210', '241', '252', '394']);
+/**
+ * ClickHouse error codes that mean "not now" (load, limits, network, a cluster short of
+ * replicas or Keeper), not "wrong query": TIMEOUT_EXCEEDED, TOO_SLOW,
+ * TOO_MANY_SIMULTANEOUS_QUERIES, SOCKET_TIMEOUT, NETWORK_ERROR, TABLE_IS_READ_ONLY,
+ * MEMORY_LIMIT_EXCEEDED, TOO_MANY_PARTS, TOO_FEW_LIVE_REPLICAS,
+ * UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE, UNKNOWN_STATUS_OF_INSERT, QUERY_WAS_CANCELLED,
+ * KEEPER_EXCEPTION.
+ */
+const UNAVAILABLE_CODES = new Set([
+  '159',
+  '160',
+  '202',
+  '209',
+  '210',
+  '242',
+  '241',
+  '252',
+  '285',
+  '286',
+  '319',
+  '394',
+  '999',
+]);
 /** Node's codes for a connection that failed or hung. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 
