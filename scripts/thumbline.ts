@@ -120,14 +120,23 @@ try {
     print({ revoked: removed });
   } else if (group === 'dead-letters' && (action === 'list' || action === 'replay')) {
     const connection = createRedis(redisUrl(), 'queue');
-    const queue = new Queue<InsertBatchData>(QUEUE, { connection, prefix: keys.bull });
+    // Every worker's batch queue holds its own dead letters (ADR 0009); `events` is the queue of
+    // installs from before partitions.
+    const names = [QUEUE, ...(await redis.hkeys(keys.queues))];
+    const queues = names.map((name) => new Queue<InsertBatchData>(name, { connection, prefix: keys.bull }));
     try {
       // Batches that failed every attempt (replayable), and events ClickHouse refused for
       // their data (left out of their batch; the same bytes would be refused again).
-      if (action === 'list') print({ batches: await deadLetters(queue), events: await listDeadEvents(redis, keys) });
-      else print({ replayed: await replayDeadLetters(queue, rest.length > 0 ? rest : undefined) });
+      if (action === 'list') {
+        const batches = (await Promise.all(queues.map((q) => deadLetters(q)))).flat();
+        print({ batches, events: await listDeadEvents(redis, keys) });
+      } else {
+        let replayed = 0;
+        for (const q of queues) replayed += await replayDeadLetters(q, rest.length > 0 ? rest : undefined);
+        print({ replayed });
+      }
     } finally {
-      await queue.close();
+      for (const q of queues) await q.close();
       // A connection handed to BullMQ stays open after close(): the process would not exit.
       connection.disconnect();
     }

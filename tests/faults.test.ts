@@ -5,13 +5,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
 import type { Overview } from '@thumbline/events';
 import { createRedis, newToken } from '@thumbline/redis';
-import { createWorker, deadLetters, QUEUE, replayDeadLetters, type InsertBatchData } from '@thumbline/worker';
+import { createWorker, deadLetters, replayDeadLetters } from '@thumbline/worker';
 import { createRouter, mountOps } from '@thumbline/http';
 import { migrationsApplied } from '@thumbline/clickhouse';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
@@ -107,7 +106,8 @@ describe('faults', () => {
 
   it('a batch that can never be inserted becomes a dead letter, the rest flows, and a replay counts it once', async () => {
     const w = worker(3);
-    const queue = new Queue<InsertBatchData>(QUEUE, { connection: env.connect(), prefix: env.keys.bull });
+    // The worker's own batch queue holds its dead letters (ADR 0009).
+    const queue = w.queue;
     try {
       const before = await ups();
       flaky.poison = 'poison-c0';
@@ -131,7 +131,6 @@ describe('faults', () => {
       expect(await replayDeadLetters(queue)).toBe(0);
     } finally {
       flaky.poison = null;
-      await queue.close();
       await w.close();
     }
   });

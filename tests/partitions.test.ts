@@ -10,7 +10,9 @@ import type { ConversationSummary, LiveDelta, Overview } from '@thumbline/events
 
 type ConversationList = { items: ConversationSummary[]; next_cursor: string | null };
 import { deltasSince, newToken } from '@thumbline/redis';
-import { createWorker, type WorkerRole } from '@thumbline/worker';
+import { Queue } from 'bullmq';
+import { createWorker, ownQueueName, sliceJobId, type InsertBatchData, type WorkerRole } from '@thumbline/worker';
+import { appendRaw, readAll } from './support/pipeline.ts';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
 
@@ -91,15 +93,15 @@ describe('partitions', () => {
         }
         // Mid-load, worker b stops: its leases go back and a takes every partition.
         if (round === 1) {
+          const moved = Date.now();
           await b.close();
           bStopped = true;
-          const moved = Date.now();
           await eventually(
             async () => a.owned().length,
             (n) => n === env.keys.partitions,
             10_000,
           );
-          console.info(`partitions moved to the other worker in ${Date.now() - moved} ms`);
+          console.info(`the stopped worker's partitions were all held by the other ${Date.now() - moved} ms after it began to stop`);
         }
       }
       const o = await eventually(
@@ -112,6 +114,29 @@ describe('partitions', () => {
       expect(settled.csat.rated).toBe(CONVERSATIONS);
       expect(o.csat.average).toBe(3);
 
+      // A batch left in the stopped worker's queue (as a worker that died would leave it) is
+      // processed by the live one, which then removes the emptied queue.
+      const left = Array.from({ length: 5 }, (_, i) => thumb(`left-${i}`, `left-m${i}`, 'up', at));
+      await appendRaw(env.redis, env.keys, 'w', left);
+      const entries = await readAll(env.redis, env.keys, 'ghost');
+      await env.redis.hset(env.keys.queues, ownQueueName(b.consumer), b.consumer);
+      const orphan = new Queue<InsertBatchData>(ownQueueName(b.consumer), {
+        connection: env.connect(),
+        prefix: env.keys.bull,
+      });
+      await orphan.add('insert-batch', { entries }, { jobId: sliceJobId(entries) });
+      await orphan.close();
+      await eventually(
+        () => api<Overview>(`/v1/analytics/overview?from=${FROM}&to=${DAY}&tz=UTC`),
+        (v) => v.thumbs.up === 5,
+        15_000,
+      );
+      await eventually(
+        () => env.redis.hexists(env.keys.queues, ownQueueName(b.consumer)),
+        (n) => n === 0,
+        10_000,
+      );
+
       // Applying every published delta, keeping the greatest version, ends at the inbox's summaries.
       const deltas = (await deltasSince(env.redis, env.keys, 'w', 0)) ?? [];
       const versions = new ConversationVersions();
@@ -121,8 +146,10 @@ describe('partitions', () => {
         for (const c of versions.newer(body.conversations)) latest.set(c.conversation_id, c);
       }
       const inbox = await api<ConversationList>(`/v1/conversations?from=${FROM}&to=${DAY}&tz=UTC&limit=200`);
-      expect(inbox.items).toHaveLength(CONVERSATIONS);
+      expect(inbox.items).toHaveLength(CONVERSATIONS + 5);
       for (const item of inbox.items) expect(latest.get(item.conversation_id), item.conversation_id).toEqual(item);
+      const final = await api<Overview>(`/v1/analytics/overview?from=${FROM}&to=${DAY}&tz=UTC`);
+      expect(final.thumbs).toMatchObject({ up: 5, down: CONVERSATIONS });
     } finally {
       await a.close();
       if (!bStopped) await b.close();

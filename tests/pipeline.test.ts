@@ -5,7 +5,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
-import { createWorker, insertBatch, QUEUE, sliceJobId, type InsertBatchData, type WorkerRole } from '@thumbline/worker';
+import {
+  createWorker,
+  insertBatch,
+  ownQueueName,
+  sliceJobId,
+  type InsertBatchData,
+  type WorkerRole,
+} from '@thumbline/worker';
 import { applyBatch, createKeys, CredentialStore, SettingsStore, newToken, type Keys } from '@thumbline/redis';
 import type { Overview } from '@thumbline/events';
 import { batchEvents, eventRows, stateItem } from '@thumbline/worker';
@@ -171,18 +178,26 @@ describe('pipeline', () => {
     }
   });
 
-  it('a job queued by a pump that died before acknowledging is not queued twice', async () => {
+  it('a job a dead worker queued before acknowledging is taken over and counts once', async () => {
     await ingest([thumb('c1', 'm1', 'up', AT), csat('c1', { score: 3 }, AT)]);
-    const entries = await readAll(env.redis, env.keys, 'same-host');
-    const queue = new Queue<InsertBatchData>(QUEUE, { connection: env.connect(), prefix: env.keys.bull });
-    await queue.add('insert-batch', { entries }, { jobId: sliceJobId(entries) }); // then "died" before XACK
+    const entries = await readAll(env.redis, env.keys, 'dead-host');
+    // The dead worker's own queue, registered, with the job it added before it "died" (no XACK, no heartbeat).
+    const deadQueue = ownQueueName('dead-host-1-abc');
+    await env.redis.hset(env.keys.queues, deadQueue, 'dead-host-1-abc');
+    const queue = new Queue<InsertBatchData>(deadQueue, { connection: env.connect(), prefix: env.keys.bull });
+    await queue.add('insert-batch', { entries }, { jobId: sliceJobId(entries) });
     const worker = startWorker(env.keys, 'same-host', 50);
     try {
       await eventually(overview, (o) => o.thumbs.up === 1 && o.csat.rated === 1);
+      // The dead worker's queue is processed by the live one, emptied and unregistered...
+      await eventually(
+        () => env.redis.hexists(env.keys.queues, deadQueue),
+        (n) => n === 0,
+        10_000,
+      );
+      // ...and its entries, taken over and queued again, count once.
       await new Promise((r) => setTimeout(r, 300));
       expect(totals(await overview())).toEqual({ up: 1, down: 0, rated: 1, average: 3 });
-      const counts = await queue.getJobCounts('completed', 'waiting', 'active', 'failed');
-      expect(counts.completed).toBe(1);
     } finally {
       await worker.close();
       await queue.close();

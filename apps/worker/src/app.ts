@@ -13,9 +13,11 @@ import {
 } from '@thumbline/redis';
 import { insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
+import { QueueAdopter } from './queue-adopter.ts';
 import { entryTime } from './batch-rows.ts';
 
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
+export { QueueAdopter } from './queue-adopter.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
 export { batchEvents, batchRows, eventRows, stateItem } from './batch-rows.ts';
 export { deadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';
@@ -52,12 +54,19 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 1000, baseMs: 250, maxMs: 30_000 };
 
 export interface WorkerRole {
+  /** This process's consumer name (unique per process): names its queue and leases. */
+  readonly consumer: string;
   /** Partitions this worker pumps now. */
   owned(): number[];
   queue: Queue<InsertBatchData>;
   start(): void;
   /** Stops taking work and waits for in-flight batches. */
   close(): Promise<void>;
+}
+
+/** The batch queue of a worker process (BullMQ queue names: no ':'). */
+export function ownQueueName(consumer: string): string {
+  return `${QUEUE}-${consumer.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
 /** Retry delay: doubling from `baseMs`, at most `maxMs`. */
@@ -69,8 +78,14 @@ export function retryDelay(attemptsMade: number, policy: RetryPolicy = DEFAULT_R
 export function createWorker(deps: WorkerDeps): WorkerRole {
   const prefix = deps.keys.bull;
   const retry = deps.retry ?? DEFAULT_RETRY;
+  // Unique per process: two workers on one host (or a restart) never share pending entries.
+  const consumer = `${deps.pump.consumer}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  // This worker's own queue: the batches of the partitions it holds, processed by it alone
+  // (ADR 0009); a gone worker's queue is taken over by a live one (QueueAdopter).
+  const ownQueue = ownQueueName(consumer);
+  const leaseOptions = deps.leases ?? DEFAULT_LEASES;
   const queueConnection = deps.connect();
-  const queue = new Queue<InsertBatchData>(QUEUE, {
+  const queue = new Queue<InsertBatchData>(ownQueue, {
     connection: queueConnection,
     prefix,
     defaultJobOptions: {
@@ -85,9 +100,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     },
   });
   const pumpConnection = deps.connect();
-  // Unique per process: two workers on one host (or a restart) never share pending entries.
-  const consumer = `${deps.pump.consumer}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const leases = new PartitionLeases(deps.redis, deps.keys, consumer, deps.leases ?? DEFAULT_LEASES);
+  const leases = new PartitionLeases(deps.redis, deps.keys, consumer, leaseOptions);
   const pump = new Pump(
     pumpConnection,
     deps.keys,
@@ -114,41 +127,65 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     return { events: res.events, fresh: res.fresh.length };
   };
 
+  const startWorker = (name: string, connection: RedisClient, concurrency: number) => {
+    const w = new Worker<InsertBatchData>(name, processJob, {
+      connection,
+      prefix,
+      concurrency,
+      // A worker killed mid-batch leaves its job locked; it is redelivered once the lock
+      // lapses (≤ lockDuration + stalledInterval), by whoever processes that queue then.
+      // Stalling never fails a job: the retried batch is idempotent.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 1_000_000,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade, retry) },
+    });
+    w.on('failed', (job, err) => {
+      deps.metrics.batchFailures.inc();
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        deps.metrics.deadLetters.inc();
+        deps.log.error(
+          { err, jobId: job.id, attempts: job.attemptsMade },
+          'batch dead-lettered after its last attempt',
+        );
+      } else {
+        deps.log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'batch failed; will retry');
+      }
+    });
+    w.on('error', (err) => deps.log.error({ err }, 'worker error'));
+    return w;
+  };
+  const adopter = new QueueAdopter({
+    redis: deps.redis,
+    connect: deps.connect,
+    keys: deps.keys,
+    log: deps.log,
+    ownQueue,
+    owner: consumer,
+    aliveWithinMs: leaseOptions.ttlMs,
+    startWorker: (name, connection) => startWorker(name, connection, 1),
+  });
+
   return {
+    consumer,
     owned: () => leases.owned(),
     queue,
     start() {
-      worker = new Worker<InsertBatchData>(QUEUE, processJob, {
-        connection: workerConnection,
-        prefix,
-        concurrency: deps.concurrency,
-        // A worker killed mid-batch leaves its job locked; it is redelivered once the lock
-        // lapses (≤ lockDuration + stalledInterval). Stalling never fails a job: the
-        // retried batch is idempotent.
-        lockDuration: 10_000,
-        stalledInterval: 5_000,
-        maxStalledCount: 1_000_000,
-        settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade, retry) },
-      });
-      worker.on('failed', (job, err) => {
-        deps.metrics.batchFailures.inc();
-        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-          deps.metrics.deadLetters.inc();
-          deps.log.error(
-            { err, jobId: job.id, attempts: job.attemptsMade },
-            'batch dead-lettered after its last attempt',
-          );
-        } else {
-          deps.log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'batch failed; will retry');
-        }
-      });
-      worker.on('error', (err) => deps.log.error({ err }, 'worker error'));
+      worker = startWorker(ownQueue, workerConnection, deps.concurrency);
+      // Alive first, then registered: a queue whose owner has no heartbeat is taken over.
+      void deps.redis
+        .zadd(deps.keys.workers, Date.now(), consumer)
+        .then(() => deps.redis.hset(deps.keys.queues, ownQueue, consumer))
+        .catch((err: unknown) => deps.log.error({ err }, 'could not register the batch queue'));
       leases.start();
       pump.start();
+      adopter.start(Math.max(250, Math.round(leaseOptions.renewMs)));
     },
     async close() {
       await pump.stop();
-      // Given back at once: the other workers take these partitions without waiting for the ttl.
+      await adopter.stop();
+      // Given back at once: the other workers take these partitions without waiting for the ttl
+      // (and what is left in this worker's queue once it stops).
       await leases.stop();
       await worker?.close();
       await queue.close();

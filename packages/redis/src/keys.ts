@@ -26,6 +26,10 @@ export interface Keys {
   lease(n: number): string;
   /** Workers alive, scored by their last heartbeat (epoch ms). */
   readonly workers: string;
+  /** Every worker's batch queue, by name, with the worker that owns it (hash). */
+  readonly queues: string;
+  /** Lock of the live worker processing a gone worker's queue. */
+  adopt(queue: string): string;
   /** sha256(token) -> credential JSON. */
   readonly credentials: string;
   workspace(ws: string): string;
@@ -112,6 +116,8 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     install: `${prefix}:install`,
     lease: (n) => `${prefix}:lease:p${n}`,
     workers: `${prefix}:workers`,
+    queues: `${prefix}:queues`,
+    adopt: (queue) => `${prefix}:adopt:${queue}`,
     credentials: `${prefix}:credentials`,
     workspace: (ws) => `${prefix}:ws:${ws}`,
     widgets: (ws) => `${prefix}:settings:${ws}:widgets`,
