@@ -9,6 +9,8 @@
 -- ARGV[1]  number of appends; then 6 per append: its stream (index into KEYS), workspace id,
 --          event count, events JSON, most entries the stream may hold (0 = no cap), oldest
 --          entry age allowed in ms (0 = no cap)
+-- Each stream's backlog is checked once per call (a request spans up to one append per
+-- partition, and a call carries many requests): a cap can be passed by one call's appends.
 -- Returns per request { 'ok', id } or { 'overloaded', retry-after seconds }.
 local function full(stream, max_len, max_age)
   if max_len > 0 and redis.call('XLEN', stream) >= max_len then return true end
@@ -24,10 +26,12 @@ local function full(stream, max_len, max_age)
 end
 
 local out = {}
+local verdict = {}
 for i = 1, tonumber(ARGV[1]) do
   local a = 2 + (i - 1) * 6
   local stream = KEYS[tonumber(ARGV[a])]
-  if full(stream, tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])) then
+  if verdict[stream] == nil then verdict[stream] = full(stream, tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])) end
+  if verdict[stream] then
     out[i] = { 'overloaded', 5 }
   else
     out[i] = { 'ok', redis.call('XADD', stream, '*', 'ws', ARGV[a + 1], 'n', ARGV[a + 2], 'ev', ARGV[a + 3]) }
