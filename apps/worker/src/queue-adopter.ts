@@ -37,6 +37,9 @@ interface Adopted {
  */
 export class QueueAdopter {
   private readonly adopted = new Map<string, Adopted>();
+  /** Other workers' queues looked at, on one connection of the adopter's own (BullMQ shares it). */
+  private readonly queues = new Map<string, Queue<InsertBatchData>>();
+  private connection: RedisClient | undefined;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
 
@@ -55,6 +58,10 @@ export class QueueAdopter {
     this.timer = undefined;
     await this.round;
     for (const [queue, a] of this.adopted) await this.release(queue, a);
+    for (const q of this.queues.values()) await q.close();
+    this.queues.clear();
+    this.connection?.disconnect();
+    this.connection = undefined;
   }
 
   /** One round over the registered queues. */
@@ -85,15 +92,18 @@ export class QueueAdopter {
     }
   }
 
-  private async withQueue<T>(name: string, use: (q: Queue<InsertBatchData>) => Promise<T>): Promise<T> {
-    const connection = this.deps.connect();
-    const q = new Queue<InsertBatchData>(name, { connection, prefix: this.deps.keys.bull });
-    try {
-      return await use(q);
-    } finally {
-      await q.close();
-      connection.disconnect();
+  private queue(name: string): Queue<InsertBatchData> {
+    let q = this.queues.get(name);
+    if (!q) {
+      this.connection ??= this.deps.connect();
+      q = new Queue<InsertBatchData>(name, { connection: this.connection, prefix: this.deps.keys.bull });
+      this.queues.set(name, q);
     }
+    return q;
+  }
+
+  private async withQueue<T>(name: string, use: (q: Queue<InsertBatchData>) => Promise<T>): Promise<T> {
+    return use(this.queue(name));
   }
 
   private pending(name: string): Promise<number> {
@@ -110,6 +120,8 @@ export class QueueAdopter {
       if (failed > 0) return;
       await q.obliterate({ force: true });
       await this.deps.redis.hdel(this.deps.keys.queues, name);
+      await q.close();
+      this.queues.delete(name);
     });
   }
 
