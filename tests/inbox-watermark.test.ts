@@ -7,9 +7,9 @@ import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
 import type { ConversationSummary, Overview } from '@thumbline/events';
 import { committedWatermark, newToken, withCommitStamp } from '@thumbline/redis';
-import { createWorker } from '@thumbline/worker';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat } from './support/events.ts';
+import { startTestWorker } from './support/pipeline.ts';
 
 let env: TestEnv;
 const sk = newToken('secret');
@@ -33,19 +33,7 @@ async function get<T>(path: string): Promise<T> {
 
 describe('inbox watermark', () => {
   it('lists a conversation the moment the overview counts its rating', async () => {
-    const w = createWorker({
-      connect: env.connect,
-      redis: env.redis,
-      keys: env.keys,
-      ch: env.ch,
-      log: env.log,
-      metrics: env.metrics,
-      concurrency: 2,
-      state: env.state,
-      pump: { consumer: 'wm', lingerMs: 5, maintenanceMs: 100 },
-      leases: { ttlMs: 1500, renewMs: 300 },
-    });
-    w.start();
+    const w = startTestWorker(env, { pump: { consumer: 'wm' } });
     try {
       for (let i = 0; i < 15; i++) {
         const id = `wm-${i}`;

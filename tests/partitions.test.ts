@@ -11,8 +11,8 @@ import type { ConversationSummary, LiveDelta, Overview } from '@thumbline/events
 type ConversationList = { items: ConversationSummary[]; next_cursor: string | null };
 import { deltasSince, newToken } from '@thumbline/redis';
 import { Queue } from 'bullmq';
-import { createWorker, ownQueueName, sliceJobId, type InsertBatchData, type WorkerRole } from '@thumbline/worker';
-import { appendRaw, readAll } from './support/pipeline.ts';
+import { ownQueueName, sliceJobId, type InsertBatchData, type WorkerRole } from '@thumbline/worker';
+import { appendRaw, readAll, startTestWorker } from './support/pipeline.ts';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
 
@@ -32,22 +32,8 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-function worker(name: string): WorkerRole {
-  const w = createWorker({
-    connect: env.connect,
-    redis: env.redis,
-    keys: env.keys,
-    ch: env.ch,
-    log: env.log,
-    metrics: env.metrics,
-    concurrency: 2,
-    state: env.state,
-    pump: { consumer: name, lingerMs: 10, maintenanceMs: 200, claimIdleMs: 1000 },
-    leases: { ttlMs: 1500, renewMs: 300 },
-  });
-  w.start();
-  return w;
-}
+const worker = (name: string): WorkerRole =>
+  startTestWorker(env, { pump: { consumer: name, lingerMs: 10, maintenanceMs: 200, claimIdleMs: 1000 } });
 
 async function api<T>(path: string): Promise<T> {
   const res = await createApiApp(env).request(path, { headers: { authorization: `Bearer ${dt}` } });
@@ -101,7 +87,9 @@ describe('partitions', () => {
             (n) => n === env.keys.partitions,
             10_000,
           );
-          console.info(`the stopped worker's partitions were all held by the other ${Date.now() - moved} ms after it began to stop`);
+          console.info(
+            `the stopped worker's partitions were all held by the other ${Date.now() - moved} ms after it began to stop`,
+          );
         }
       }
       const o = await eventually(

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@thumbline/api';
 import type { Overview } from '@thumbline/events';
 import { createKeys, listDeadEvents, newToken } from '@thumbline/redis';
-import { appendRaw as appendRawTo, readAll } from './support/pipeline.ts';
-import { createWorker, insertBatch, sliceJobId } from '@thumbline/worker';
+import { appendRaw as appendRawTo, readAll, startTestWorker } from './support/pipeline.ts';
+import { insertBatch, sliceJobId } from '@thumbline/worker';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { FlakyClickHouse } from './support/flaky-clickhouse.ts';
 
@@ -76,22 +76,11 @@ function poisonEvents(): { field: string; event: object }[] {
   return out;
 }
 
-function startWorker() {
-  const w = createWorker({
-    connect: env.connect,
-    redis: env.redis,
-    keys: env.keys,
-    ch: env.ch,
-    log: env.log,
-    metrics: env.metrics,
-    concurrency: 2,
-    state: env.state,
+const startWorker = () =>
+  startTestWorker(env, {
     retry: { attempts: 1000, baseMs: 250, maxMs: 30_000 },
-    pump: { consumer: 'poison', lingerMs: 20, maintenanceMs: 100 },
+    pump: { consumer: 'poison', lingerMs: 20 },
   });
-  w.start();
-  return w;
-}
 
 describe('poison isolation', () => {
   it('a poisoned event in each string field of each event type leaves every valid event of two workspaces counted at once', async () => {

@@ -1,7 +1,7 @@
 // Pipeline steps for tests, on every partition stream: reading what ingest appended, the
 // worker's batch step run synchronously (the same scripts and inserts as production,
 // without waiting for BullMQ), and appending raw entries past ingest's checks.
-import { insertBatch, sliceJobId } from '@thumbline/worker';
+import { createWorker, insertBatch, sliceJobId, type WorkerDeps, type WorkerRole } from '@thumbline/worker';
 import {
   ack,
   ensureGroup,
@@ -65,4 +65,30 @@ export async function drain(env: TestEnv): Promise<number> {
     events += res.events;
     await ack(env.redis, env.keys, entries);
   }
+}
+
+/**
+ * A running worker on the test env's Redis and ClickHouse, with test-speed pump and lease
+ * timings; `overrides` change any of its settings (its ClickHouse, retries, consumer...).
+ */
+export function startTestWorker(
+  env: TestEnv,
+  overrides: Partial<Omit<WorkerDeps, 'pump'>> & { pump?: Partial<WorkerDeps['pump']> } = {},
+): WorkerRole {
+  const { pump, ...rest } = overrides;
+  const w = createWorker({
+    connect: env.connect,
+    redis: env.redis,
+    keys: env.keys,
+    ch: env.ch,
+    log: env.log,
+    metrics: env.metrics,
+    concurrency: 2,
+    state: env.state,
+    leases: { ttlMs: 1500, renewMs: 300 },
+    ...rest,
+    pump: { consumer: 'test', lingerMs: 5, maintenanceMs: 100, ...pump },
+  });
+  w.start();
+  return w;
 }

@@ -1,3 +1,4 @@
+import type { BatchChange } from '@thumbline/events';
 import type { ClickHouse } from './client.ts';
 import { TABLES } from './tables.ts';
 import { isDataError, refusedRows, type RefusedRow } from './refused-rows.ts';
@@ -22,18 +23,8 @@ export interface EventRow {
   received_at: string;
 }
 
-/** A signed change of the aggregates; `bucket` in epoch seconds. */
-export interface ChangeRow {
-  workspace_id: string;
-  bucket: number;
-  conversation_id: string;
-  message_id: string;
-  event_id: string;
-  thumbs_up: number;
-  thumbs_down: number;
-  csat_sum: number;
-  csat_count: number;
-}
+/** A signed change of the aggregates (a row of `feedback_changes`); `bucket` in epoch seconds. */
+export type ChangeRow = BatchChange;
 
 /** A new version of a conversation's summary. */
 export interface ConversationRow {
