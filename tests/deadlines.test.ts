@@ -23,10 +23,10 @@ import {
   SettingsStore,
   type Keys,
 } from '@thumbline/redis';
-import { createWorker } from '@thumbline/worker';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { thumb } from './support/events.ts';
 import { freePort, spawnEntry } from './support/spawn.ts';
+import { startTestWorker } from './support/pipeline.ts';
 
 let env: TestEnv;
 let dir: string;
@@ -119,22 +119,14 @@ async function thumbsUp(): Promise<number> {
 
 /** Runs a worker on the private Redis until `up` thumbs are counted, then a little longer: none more. */
 async function countedExactly(up: number) {
-  const worker = createWorker({
+  const worker = startTestWorker(deps, {
     connect: () => {
       const r = createRedis(`redis://127.0.0.1:${port}`, 'queue');
       r.on('error', () => {});
       return r;
     },
-    redis: edge,
-    keys,
-    ch: env.ch,
-    log: env.log,
-    metrics: env.metrics,
-    concurrency: 2,
-    state: env.state,
-    pump: { consumer: 'deadlines', lingerMs: 5, maintenanceMs: 100 },
+    pump: { consumer: 'deadlines' },
   });
-  worker.start();
   try {
     expect(await eventually(thumbsUp, (n) => n >= up, 20_000)).toBe(up);
     await new Promise((r) => setTimeout(r, 500));

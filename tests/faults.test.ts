@@ -10,14 +10,14 @@ import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
 import type { Overview } from '@thumbline/events';
 import { createRedis, newToken } from '@thumbline/redis';
-import { createWorker, deadLetters, replayDeadLetters } from '@thumbline/worker';
+import { deadLetters, replayDeadLetters } from '@thumbline/worker';
 import { createRouter, mountOps } from '@thumbline/http';
 import { migrationsApplied } from '@thumbline/clickhouse';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { FlakyClickHouse } from './support/flaky-clickhouse.ts';
 import { thumb } from './support/events.ts';
 import { freePort } from './support/spawn.ts';
-import { entriesInStreams } from './support/pipeline.ts';
+import { entriesInStreams, startTestWorker } from './support/pipeline.ts';
 
 let env: TestEnv;
 let flaky: FlakyClickHouse;
@@ -54,22 +54,8 @@ async function ups(): Promise<number> {
   return ((await res.json()) as Overview).thumbs.up;
 }
 
-function worker(attempts: number) {
-  const w = createWorker({
-    connect: env.connect,
-    redis: env.redis,
-    keys: env.keys,
-    ch: flaky,
-    log: env.log,
-    metrics: env.metrics,
-    concurrency: 2,
-    state: env.state,
-    retry: { attempts, baseMs: 20, maxMs: 100 },
-    pump: { consumer: 'faults', lingerMs: 5, maintenanceMs: 100 },
-  });
-  w.start();
-  return w;
-}
+const worker = (attempts: number) =>
+  startTestWorker(env, { ch: flaky, retry: { attempts, baseMs: 20, maxMs: 100 }, pump: { consumer: 'faults' } });
 
 const thumbs = (n: number, tag: string) =>
   Array.from({ length: n }, (_, i) => thumb(`${tag}-c${i}`, `${tag}-m${i}`, 'up', NOW - 1000));

@@ -6,7 +6,6 @@ import { Queue } from 'bullmq';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
 import {
-  createWorker,
   insertBatch,
   ownQueueName,
   sliceJobId,
@@ -19,7 +18,7 @@ import { batchEvents, eventRows, stateItem } from '@thumbline/worker';
 import { writeEvents } from '@thumbline/clickhouse';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
-import { drain, entriesInStreams, pendingCount, readAll } from './support/pipeline.ts';
+import { drain, entriesInStreams, pendingCount, readAll, startTestWorker } from './support/pipeline.ts';
 
 let env: TestEnv;
 let ws = '';
@@ -64,21 +63,8 @@ async function overview(from = DAY, to = DAY): Promise<Overview> {
   return (await res.json()) as Overview;
 }
 
-function startWorker(keys: Keys = env.keys, consumer = 'test', claimIdleMs = 60_000): WorkerRole {
-  const w = createWorker({
-    connect: env.connect,
-    redis: env.redis,
-    keys,
-    ch: env.ch,
-    log: env.log,
-    metrics: env.metrics,
-    concurrency: 2,
-    state: env.state,
-    pump: { consumer, lingerMs: 5, claimIdleMs, maintenanceMs: 100 },
-  });
-  w.start();
-  return w;
-}
+const startWorker = (keys: Keys = env.keys, consumer = 'test', claimIdleMs = 60_000): WorkerRole =>
+  startTestWorker(env, { keys, pump: { consumer, claimIdleMs } });
 
 const totals = (o: Overview) => ({
   up: o.thumbs.up,

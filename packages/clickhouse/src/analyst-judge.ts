@@ -148,15 +148,20 @@ function cteNames(scope: Node): string[] {
   return (list?.children ?? []).map((c) => field(c.text, 'cte_name')).filter((n): n is string => n !== undefined);
 }
 
+/** Table functions, and functions that read storage by name, are refused wherever they appear (steps 2 and 3). */
+function refuseStorageCalls(node: Node): void {
+  if (node.text.startsWith('TABLE_FUNCTION '))
+    refuse(`table functions are not allowed (${field(node.text, 'table_function_name')})`);
+  if (node.text.startsWith('FUNCTION ')) {
+    const name = field(node.text, 'function_name') ?? '';
+    if (deniedFunction(name)) refuse(`${name}() is not allowed: it reads storage by name`);
+  }
+}
+
 /** Step 2: the analyzer's tree before resolution: names in table positions, with CTE scopes. */
 function judgeUnresolved(lines: readonly string[], allowed: ReadonlySet<string>, tables: readonly string[]): void {
   for (const node of walk(parseIndented(lines))) {
-    if (node.text.startsWith('TABLE_FUNCTION '))
-      refuse(`table functions are not allowed (${field(node.text, 'table_function_name')})`);
-    if (node.text.startsWith('FUNCTION ')) {
-      const name = field(node.text, 'function_name') ?? '';
-      if (deniedFunction(name)) refuse(`${name}() is not allowed: it reads storage by name`);
-    }
+    refuseStorageCalls(node);
     if (!node.text.startsWith('IDENTIFIER ')) continue;
     const name = field(node.text, 'identifier') ?? '';
     const parent = node.parent;
@@ -184,12 +189,7 @@ function judgeUnresolved(lines: readonly string[], allowed: ReadonlySet<string>,
 function judgeResolved(lines: readonly string[], qualified: ReadonlySet<string>, tables: readonly string[]): void {
   let sawTable = false;
   for (const node of walk(parseIndented(lines))) {
-    if (node.text.startsWith('TABLE_FUNCTION '))
-      refuse(`table functions are not allowed (${field(node.text, 'table_function_name')})`);
-    if (node.text.startsWith('FUNCTION ')) {
-      const name = field(node.text, 'function_name') ?? '';
-      if (deniedFunction(name)) refuse(`${name}() is not allowed: it reads storage by name`);
-    }
+    refuseStorageCalls(node);
     if (node.text.startsWith('TABLE id: ')) {
       sawTable = true;
       const name = field(node.text, 'table_name') ?? '';
