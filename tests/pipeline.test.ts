@@ -5,13 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
-import {
-  insertBatch,
-  ownQueueName,
-  sliceJobId,
-  type InsertBatchData,
-  type WorkerRole,
-} from '@thumbline/worker';
+import { insertBatch, ownQueueName, sliceJobId, type InsertBatchData, type WorkerRole } from '@thumbline/worker';
 import { applyBatch, createKeys, CredentialStore, SettingsStore, newToken, type Keys } from '@thumbline/redis';
 import type { Overview } from '@thumbline/events';
 import { batchEvents, eventRows, stateItem } from '@thumbline/worker';
