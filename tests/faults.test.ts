@@ -97,7 +97,9 @@ describe('faults', () => {
     try {
       const before = await ups();
       flaky.poison = 'poison-c0';
-      expect((await send(thumbs(3, 'poison'))).status).toBe(202);
+      // One conversation, so one partition: the three events travel in one entry, one job.
+      const poisoned = Array.from({ length: 3 }, (_, i) => thumb('poison-c0', `poison-m${i}`, 'up', NOW - 1000));
+      expect((await send(poisoned)).status).toBe(202);
       await eventually(
         () => deadLetters(queue),
         (d) => d.length === 1,
