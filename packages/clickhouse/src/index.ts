@@ -58,3 +58,4 @@ export {
 } from './analyst-sql.repo.ts';
 export { analystUserName, analystUserStatements, type AnalystUserSpec } from './analyst-users.ts';
 export type { CompactResult } from './client.ts';
+export { languageOf, segmentCondition, type Segment, type SegmentColumns } from './segment.ts';
