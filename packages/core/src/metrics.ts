@@ -1,12 +1,34 @@
+import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * The process's Prometheus metrics. One instance per process: roles composed into one
- * process (npm start) share it.
+ * The process's Prometheus metrics. One instance per process (roles composed into one
+ * process share it), or per thread: then only one of them collects the process's own
+ * figures (`process: false` on the others), and /metrics merges them.
  */
-export function createMetrics() {
+export function createMetrics(options: { process?: boolean } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'thumbline_' });
+  if (options.process !== false) collectDefaultMetrics({ register: registry, prefix: 'thumbline_' });
+  else {
+    // A thread's JS heap is its own: it reports it under the process's names, and merged
+    // /metrics sums the threads' parts into the process's heap.
+    new Gauge({
+      name: 'thumbline_nodejs_heap_size_used_bytes',
+      help: 'Process heap size used from Node.js in bytes.',
+      registers: [registry],
+      collect() {
+        this.set(getHeapStatistics().used_heap_size);
+      },
+    });
+    new Gauge({
+      name: 'thumbline_nodejs_heap_size_total_bytes',
+      help: 'Process heap size from Node.js in bytes.',
+      registers: [registry],
+      collect() {
+        this.set(getHeapStatistics().total_heap_size);
+      },
+    });
+  }
   return {
     registry,
     ingestAccepted: new Counter({

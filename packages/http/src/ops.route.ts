@@ -14,7 +14,8 @@ export type ReadinessCheck = () => Promise<boolean>;
 
 export interface OpsOptions {
   checks: Record<string, ReadinessCheck>;
-  registry: Registry;
+  /** What /metrics serves (a registry, or several merged). */
+  registry: Pick<Registry, 'contentType' | 'metrics'>;
   title: string;
   /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;

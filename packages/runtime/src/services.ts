@@ -23,6 +23,8 @@ export interface RedisServices {
   env: Env;
   log: Logger;
   keys: Keys;
+  /** Where Redis is (REDIS_URL, or the private redis-server's address): another thread of this process connects there. */
+  redisUrl: string;
   /** Fail-fast connection for request paths and scripts. */
   redis: RedisClient;
   /** A new connection that waits out Redis outages (BullMQ, blocking reads). */
@@ -52,7 +54,15 @@ const DAY_S = 86_400;
  * Opens Redis: REDIS_URL, or a private redis-server under the data dir when it is unset
  * (`allowLocal`, the all-in-one process only).
  */
-export async function openRedisServices(env: Env, log: Logger, opts: { allowLocal: boolean }): Promise<RedisServices> {
+export async function openRedisServices(
+  env: Env,
+  log: Logger,
+  opts: {
+    allowLocal: boolean;
+    /** False in a second thread of a process whose main thread collects the process's metrics. */
+    processMetrics?: boolean;
+  },
+): Promise<RedisServices> {
   if (!env.REDIS_URL && !opts.allowLocal) {
     throw new Error(
       'REDIS_URL is required when a role runs on its own (the roles share one Redis); npm start runs everything in one process.',
@@ -101,11 +111,12 @@ export async function openRedisServices(env: Env, log: Logger, opts: { allowLoca
     env,
     log,
     keys,
+    redisUrl: url,
     redis,
     connect: () => open('queue'),
     store: new CredentialStore(redis, keys),
     settings: new SettingsStore(redis, keys),
-    metrics: createMetrics(),
+    metrics: createMetrics({ process: opts.processMetrics !== false }),
     state: {
       dedupTtlSeconds: env.THUMBLINE_DEDUP_DAYS * DAY_S,
       // State must outlive the oldest event still accepted, so a late change can retract.
