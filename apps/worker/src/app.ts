@@ -11,7 +11,8 @@ import {
   type LeaseOptions,
   type RedisClient,
 } from '@thumbline/redis';
-import { insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
+import { firstEntryId, insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
+import { settleDeadLetter } from './dead-letters.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
 import { QueueAdopter } from './queue-adopter.ts';
 import { entryTime } from './batch-rows.ts';
@@ -20,7 +21,8 @@ export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.ins
 export { QueueAdopter } from './queue-adopter.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
 export { batchEvents, batchRows, eventRows, stateItem } from './batch-rows.ts';
-export { deadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';
+export { deadLetters, replayDeadLetters, settleDeadLetter, type DeadLetter } from './dead-letters.ts';
+export { PinCheck, PIN_CHECK_AFTER_MS } from './pin-check.ts';
 export { workspaceDeltas, type WorkspaceDelta } from './deltas.ts';
 
 export interface WorkerDeps {
@@ -121,8 +123,8 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     if (res.dead > 0) deps.metrics.deadEvents.inc(res.dead);
     for (const [stage, seconds] of Object.entries(res.seconds))
       deps.metrics.batchStageSeconds.observe({ stage }, seconds);
-    const first = job.data.entries[0];
-    if (first) deps.metrics.committedLagSeconds.observe((Date.now() - entryTime(first.id)) / 1000);
+    const first = firstEntryId(job.data);
+    if (first) deps.metrics.committedLagSeconds.observe((Date.now() - entryTime(first)) / 1000);
     await deps.onCommitted?.(res);
     return { events: res.events, fresh: res.fresh.length };
   };
@@ -147,6 +149,10 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
         deps.log.error(
           { err, jobId: job.id, attempts: job.attemptsMade },
           'batch dead-lettered after its last attempt',
+        );
+        // Should this fail (or the process die first), the pump's pin check settles it later.
+        settleDeadLetter(deps, job).catch((e: unknown) =>
+          deps.log.warn({ err: e, jobId: job.id }, 'dead letter not yet copied out of its streams'),
         );
       } else {
         deps.log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'batch failed; will retry');

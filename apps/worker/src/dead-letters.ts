@@ -1,5 +1,6 @@
-import type { Queue } from 'bullmq';
-import type { InsertBatchData } from './jobs/events.insert-batch.ts';
+import type { Job, Queue } from 'bullmq';
+import { loadEntries, unpinEntries, type Keys, type RedisClient } from '@thumbline/redis';
+import { firstEntryId, type InsertBatchData } from './jobs/events.insert-batch.ts';
 
 /** A batch that failed every attempt (BullMQ's failed set is the dead-letter store). */
 export interface DeadLetter {
@@ -19,8 +20,11 @@ export async function deadLetters(queue: Queue<InsertBatchData>, limit = 1000): 
       id: String(job.id),
       attempts: job.attemptsMade,
       failedReason: job.failedReason,
-      events: job.data.entries.reduce((n, e) => n + e.count, 0),
-      firstEntry: job.data.entries[0]?.id ?? null,
+      // Entries it names (not yet copied into it) count as one event each until then.
+      events: job.data.entries
+        ? job.data.entries.reduce((n, e) => n + e.count, 0)
+        : job.data.refs.reduce((n, r) => n + r.ids.length, 0),
+      firstEntry: firstEntryId(job.data) ?? null,
       failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
     }))
     .sort((a, b) => (a.firstEntry ?? '').localeCompare(b.firstEntry ?? ''));
@@ -39,4 +43,25 @@ export async function replayDeadLetters(queue: Queue<InsertBatchData>, ids?: str
     replayed++;
   }
   return replayed;
+}
+
+/**
+ * Makes a batch that failed its last attempt independent of the streams: the entries it
+ * names are copied into the job, then its pins are released, so a dead letter (kept 30
+ * days) never holds a stream's trimming. Safe to repeat.
+ */
+export async function settleDeadLetter(
+  deps: { redis: RedisClient; keys: Keys },
+  job: Job<InsertBatchData>,
+): Promise<void> {
+  const { refs } = job.data;
+  if (!refs) return;
+  const entries = await loadEntries(deps.redis, deps.keys, refs);
+  await job.updateData({ entries });
+  await unpinEntries(
+    deps.redis,
+    deps.keys,
+    String(job.id),
+    refs.map((r) => r.partition),
+  );
 }

@@ -5,14 +5,17 @@ import {
   ack,
   claimStale,
   ensureGroup,
+  pinEntries,
   readGroup,
-  trimAcknowledged,
+  refsOf,
+  trimDone,
   type Keys,
   type PartitionLeases,
   type RedisClient,
   type StreamEntry,
 } from '@thumbline/redis';
 import { JOB, type InsertBatchData } from './jobs/events.insert-batch.ts';
+import { PinCheck } from './pin-check.ts';
 
 export interface PumpOptions {
   /** This process's consumer name in every partition's group (unique per process). */
@@ -85,6 +88,7 @@ export class Pump {
   private lastMaintenance = 0;
   private readonly ready = new Set<number>();
   private idleMs = 1;
+  private readonly pins: PinCheck;
 
   constructor(
     /** A connection of its own. */
@@ -95,7 +99,9 @@ export class Pump {
     private readonly options: PumpOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.pins = new PinCheck(redis, keys, log);
+  }
 
   start(): void {
     if (this.running) return;
@@ -107,6 +113,7 @@ export class Pump {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    await this.pins.close();
   }
 
   private async run(): Promise<void> {
@@ -210,7 +217,8 @@ export class Pump {
         this.log.warn({ partition: p, entries: stale.length }, 'pump: took over entries another consumer left pending');
         await this.dispatch(stale);
       }
-      await trimAcknowledged(this.redis, partition);
+      await this.pins.run(partition);
+      await trimDone(this.redis, partition);
       length += await this.redis.xlen(partition.stream);
       const [first] = (await this.redis.xrange(partition.stream, '-', '+', 'COUNT', 1)) as [string, string[]][];
       if (first) oldest = Math.min(oldest, Number(first[0].split('-')[0]));
@@ -219,9 +227,17 @@ export class Pump {
     this.metrics.streamLagSeconds.set(Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0);
   }
 
+  /**
+   * Each slice becomes a job that names its entries (one copy of the events in Redis):
+   * pinned first, so trimming keeps them until the job is done; then the job; then the
+   * acknowledgement. A crash in between repeats harmless steps (same job id, same pin).
+   */
   private async dispatch(entries: StreamEntry[]): Promise<void> {
     for (const slice of slices(entries, this.options.maxEvents)) {
-      await this.queue.add(JOB, { entries: slice }, { jobId: sliceJobId(slice) });
+      const jobId = sliceJobId(slice);
+      const refs = refsOf(slice);
+      await pinEntries(this.redis, this.keys, jobId, refs);
+      await this.queue.add(JOB, { refs }, { jobId });
       await ack(this.redis, this.keys, slice);
     }
   }

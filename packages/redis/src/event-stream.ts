@@ -197,7 +197,8 @@ export async function ensureGroup(redis: RedisClient, keys: Keys, partition: Par
 
 type RawEntry = [id: string, fields: string[]];
 
-function toEntry(partition: number, [id, fields]: RawEntry): StreamEntry | null {
+/** A raw stream entry as a StreamEntry (null when it lacks the expected fields). */
+export function toStreamEntry(partition: number, [id, fields]: RawEntry): StreamEntry | null {
   let ws: string | undefined;
   let ev: string | undefined;
   let n = 1;
@@ -227,7 +228,7 @@ export async function readGroup(
   const res = (await (redis.xreadgroup as (...a: unknown[]) => Promise<unknown>)(...args)) as
     [string, RawEntry[]][] | null;
   const raw = res?.[0]?.[1] ?? [];
-  return raw.map((r) => toEntry(partition.index, r)).filter((e): e is StreamEntry => e !== null);
+  return raw.map((r) => toStreamEntry(partition.index, r)).filter((e): e is StreamEntry => e !== null);
 }
 
 /**
@@ -248,7 +249,7 @@ export async function claimStale(
   ];
   return (res[1] ?? [])
     .filter((e): e is RawEntry => e !== null)
-    .map((r) => toEntry(partition.index, r))
+    .map((r) => toStreamEntry(partition.index, r))
     .filter((e): e is StreamEntry => e !== null);
 }
 
@@ -261,25 +262,6 @@ export async function ack(redis: RedisClient, keys: Keys, entries: readonly Stre
     else byPart.set(e.partition, [e.id]);
   }
   await Promise.all([...byPart].map(([p, ids]) => redis.xack(keys.partition(p).stream, keys.group, ...ids)));
-}
-
-/**
- * Trims a partition's entries every group has acknowledged: below the oldest pending
- * entry, or up to the last delivered one when nothing is pending. Never drops an
- * unacknowledged entry.
- */
-export async function trimAcknowledged(redis: RedisClient, partition: PartitionKeys): Promise<void> {
-  const groupsInfo = (await redis.xinfo('GROUPS', partition.stream)) as unknown[][];
-  let minId: string | null = null;
-  for (const g of groupsInfo) {
-    const info = new Map<string, unknown>();
-    for (let i = 0; i + 1 < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
-    const name = String(info.get('name'));
-    const summary = (await redis.xpending(partition.stream, name)) as [number, string | null, string | null, unknown];
-    const floor = summary[0] > 0 && summary[1] ? summary[1] : String(info.get('last-delivered-id'));
-    if (minId === null || compareIds(floor, minId) < 0) minId = floor;
-  }
-  if (minId && minId !== '0-0') await redis.xtrim(partition.stream, 'MINID', minId);
 }
 
 /** Orders stream ids ('ms-seq'). */

@@ -23,9 +23,19 @@ export {
   ensureGroup,
   readGroup,
   streamLength,
-  trimAcknowledged,
+  toStreamEntry,
   type StreamEntry,
 } from './event-stream.ts';
+export {
+  EntriesGoneError,
+  loadEntries,
+  pinEntries,
+  pinnedBefore,
+  refsOf,
+  trimDone,
+  unpinEntries,
+  type EntryRefs,
+} from './stream-pins.ts';
 export { applyBatch, type BeforeCommit } from './apply-batch.ts';
 export { forgetBatch, markWritten, writtenTables } from './batch-ledger.ts';
 export { DEAD_EVENTS_KEPT, listDeadEvents, recordDeadEvents, type DeadEvent } from './dead-events.store.ts';

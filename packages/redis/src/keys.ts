@@ -64,6 +64,8 @@ export interface PartitionKeys {
   readonly stream: string;
   /** The partition's state version, bumped by every commit (ADR 0007). */
   readonly version: string;
+  /** Jobs naming entries of the stream, scored by their oldest entry's time (stream-pins.ts). */
+  readonly pins: string;
   /** Cached result of a batch's state resolution in this partition (see batch-state.store.ts). */
   batch(batchId: string): string;
   /** A state hash of one generation: event ids seen, messages' thumbs, conversations. */
@@ -96,6 +98,7 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
       index,
       stream: `${tag}:events`,
       version: `${tag}:ver`,
+      pins: `${tag}:pins`,
       batch: (batchId) => `${tag}:batch:${batchId}`,
       state: (kind, generation) => `${tag}:${kind}:${generation}`,
     };

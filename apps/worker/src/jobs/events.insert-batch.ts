@@ -9,6 +9,8 @@ import {
 import {
   applyBatch,
   forgetBatch,
+  loadEntries,
+  unpinEntries,
   markWritten,
   publishDelta,
   recordDeadEvents,
@@ -17,6 +19,7 @@ import {
   type ApplyBatchOptions,
   type Keys,
   type RedisClient,
+  type EntryRefs,
   type StreamEntry,
 } from '@thumbline/redis';
 import { batchEvents, batchRows, eventRows, stateItem } from '../batch-rows.ts';
@@ -25,9 +28,27 @@ import { workspaceDeltas } from '../deltas.ts';
 export const QUEUE = 'events';
 export const JOB = 'insert-batch';
 
-/** Job data: the stream entries of one slice. */
-export interface InsertBatchData {
-  entries: StreamEntry[];
+/**
+ * Job data: the stream entries of one slice, named (`refs`: the entries stay in their
+ * streams, pinned, until the job is done) or carried (`entries`: a dead letter copies them
+ * into itself so it never holds a stream; tests and tools pass them directly).
+ */
+export type InsertBatchData = { refs: EntryRefs[]; entries?: undefined } | { entries: StreamEntry[]; refs?: undefined };
+
+/** The id of the oldest entry a job names or carries. */
+export function firstEntryId(data: InsertBatchData): string | undefined {
+  if (data.entries) return data.entries[0]?.id;
+  let first: string | undefined;
+  for (const r of data.refs) {
+    const id = r.ids[0];
+    if (id !== undefined && (first === undefined || id < first)) first = id;
+  }
+  return first;
+}
+
+/** The stream entries of a job, read from their streams when it names them. */
+export async function entriesOf(deps: Pick<InsertBatchDeps, 'redis' | 'keys'>, data: InsertBatchData) {
+  return data.entries ?? (await loadEntries(deps.redis, deps.keys, data.refs));
 }
 
 export interface InsertBatchDeps {
@@ -62,7 +83,8 @@ export async function insertBatch(
   data: InsertBatchData,
 ): Promise<BatchResolution & { events: number; dead: number; seconds: StageSeconds }> {
   const t0 = performance.now();
-  const events = batchEvents(data.entries);
+  const entries = await entriesOf(deps, data);
+  const events = batchEvents(entries);
   let clickhouseMs = 0;
   let dead = 0;
   const res = await applyBatch(
@@ -119,13 +141,16 @@ export async function insertBatch(
   }
   // Done: what was kept for retries of this job goes (kept, the cached resolution alone
   // would hold ~200 bytes per event in Redis).
+  const partitions = new Set(entries.map((e) => e.partition));
   await forgetBatch(
     deps.redis,
     deps.keys,
     batchId,
-    new Set(data.entries.map((e) => e.partition)),
+    partitions,
     deltas.map((d) => d.workspaceId),
   );
+  // Its entries may go now (once nothing older is pending or pinned).
+  await unpinEntries(deps.redis, deps.keys, batchId, partitions);
   const t3 = performance.now();
   const seconds = {
     state: (t1 - t0 - clickhouseMs) / 1000,
