@@ -57,8 +57,8 @@ function trigrams(text: string): Map<string, number> {
  * For each candidate key (`ranked`: most thumbs-down first, ties by key), the key of its group: its most thumbed-down near-duplicate
  * (ties: the smallest key) or itself. One hop, so a chain of small edits never merges
  * unrelated questions. Keys link only when their trigram distance, sum |a − b| over trigram
- * counts / (|A| + |B|), is below `similarity`, both have trigrams, and they hold the same
- * numbers ("size 38" is not a typo of "size 39").
+ * counts / (|A| + |B|), is below `similarity`, both have trigrams, and they hold as many words
+ * and the same numbers ("size 38" is not a typo of "size 39", "ohne Konto" not of "Konto").
  */
 function linkNearDuplicates(
   ranked: readonly { key: string; thumbs: number }[],
@@ -66,7 +66,8 @@ function linkNearDuplicates(
 ): Map<string, string> {
   const grams = ranked.map((k) => trigrams(k.key));
   const sizes = grams.map((g) => [...g.values()].reduce((a, b) => a + b, 0));
-  const numbers = ranked.map((k) => (k.key.match(/\S*\p{N}\S*/gu) ?? []).join(' '));
+  // A typo changes a word; it does not add one ("without", "not") or change a number ("38").
+  const shape = ranked.map((k) => `${k.key.split(' ').length}:${(k.key.match(/\S*\p{N}\S*/gu) ?? []).join(' ')}`);
   // `ranked` is sorted best first, so the better of two keys is the one with the smaller index.
   const head = ranked.map((_, i) => i);
   // Shared trigram counts from postings: the distance is (|A| + |B| − 2·shared) / (|A| + |B|).
@@ -81,7 +82,7 @@ function linkNearDuplicates(
     }
     for (const [j, common] of shared) {
       const total = sizes[i]! + sizes[j]!;
-      if (numbers[i] !== numbers[j] || (total - 2 * common) / total >= similarity) continue;
+      if (shape[i] !== shape[j] || (total - 2 * common) / total >= similarity) continue;
       head[i] = Math.min(head[i]!, j);
       head[j] = Math.min(head[j]!, i);
     }

@@ -33,7 +33,7 @@ const LANGUAGES: Record<string, Language> = {
     keep: [
       ...['nicht', 'nichts', 'nie', 'kein', 'keine', 'keinem', 'keinen', 'keiner', 'keines', 'ohne', 'nein'],
       ...['klein', 'kleine', 'kleinen', 'kleiner', 'kleines', 'gross', 'grosse', 'grossen', 'grosser', 'grosses'],
-      ...['groß', 'große', 'großen', 'großer', 'großes', 'kurz', 'lang', 'lange', 'hoch', 'leicht', 'weit'],
+      ...['groß', 'große', 'großen', 'großer', 'großes', 'kurz', 'lang', 'lange', 'leicht', 'weit'],
       ...['mehr', 'weniger', 'wenig', 'neue', 'neuen', 'früher', 'später', 'heute', 'morgen', 'zurück', 'statt'],
       ...['eins', 'zwei', 'drei', 'vier', 'fünf', 'sechs', 'sieben', 'acht', 'neun', 'zehn', 'elf', 'zwölf'],
       ...['tag', 'tage', 'tagen', 'uhr', 'zeit', 'jahr', 'jahre', 'jahren', 'teil', 'ende'],
@@ -44,13 +44,16 @@ const LANGUAGES: Record<string, Language> = {
     stemmer: 'french',
     list: 'fra',
     keep: ['pas', 'sans', 'plus'],
-    drop: ['bonjour', 'salut', 'merci', 'svp', 'stp', 'peut', 'peux', 'pouvez', 'puis'],
+    drop: ['bonjour', 'salut', 'merci', 'svp', 'stp', 'peut', 'peux', 'peuvent', 'pouvez', 'puis'],
   },
   es: {
     stemmer: 'spanish',
     list: 'spa',
     keep: ['no', 'ni', 'sin', 'más', 'poco'],
-    drop: ['es', 'está', 'están', 'son', 'hay', 'tienen', 'tiene', 'hola', 'gracias', 'favor', 'este', 'esta', 'esto'],
+    drop: [
+      ...['es', 'está', 'están', 'son', 'hay', 'tiene', 'tienen', 'hace', 'hacen', 'puedo', 'puede', 'pueden'],
+      ...['hola', 'gracias', 'favor', 'este', 'esta', 'esto'],
+    ],
   },
 };
 
