@@ -6,10 +6,10 @@ import { TABLES } from './tables.ts';
 export type { KnowledgeGap } from '@thumbline/events';
 
 /**
- * Two question keys closer than this (trigram distance) are near-duplicates. Measured on
- * the keys (sorted stems): a typo or shorthand in a content word sits at 0.05–0.19
- * (`canada ship yuo` / `canada ship` 0.18) while other countries are far (`chile ship` 0.65,
- * `australia ship` / `austria ship` 0.27); see docs/data-model.md.
+ * Two question keys differing in one word closer than this (trigram distance) are
+ * near-duplicates. On keys (sorted stems) a typo in a content word sits well below
+ * (`canada shipp` / `canada ship` 0.05) while other countries are at or above it
+ * (`ship us` / `ship uk` 0.2, `australia ship` / `austria ship` 0.27); see docs/data-model.md.
  */
 export const GAP_SIMILARITY = 0.2;
 

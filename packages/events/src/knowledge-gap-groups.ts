@@ -54,40 +54,59 @@ function trigrams(text: string): Map<string, number> {
 }
 
 /**
- * For each candidate key (`ranked`: most thumbs-down first, ties by key), the key of its group: its most thumbed-down near-duplicate
- * (ties: the smallest key) or itself. One hop, so a chain of small edits never merges
- * unrelated questions. Keys link only when their trigram distance, sum |a − b| over trigram
- * counts / (|A| + |B|), is below `similarity`, both have trigrams, and they hold as many words
- * and the same numbers ("size 38" is not a typo of "size 39", "ohne Konto" not of "Konto").
+ * For each candidate key (`ranked`: most thumbs-down first, ties by key), the key of its group:
+ * its most thumbed-down near-duplicate or itself. One hop, so a chain of small edits never
+ * merges unrelated questions. Two keys are near-duplicates when they have as many words and
+ * differ in one word only (a typo changes a word; it does not add one such as "without" or
+ * "not"), that word is not a number ("size 38" is no typo of "size 39") and starts with the same
+ * letter, and the keys' trigram distance, sum |a − b| over trigram counts / (|A| + |B|), is below
+ * `similarity`. Keys are bucketed by "the other words + that first letter", so only keys of
+ * one bucket are compared and the cost stays linear in practice.
  */
-function linkNearDuplicates(
-  ranked: readonly { key: string; thumbs: number }[],
-  similarity: number,
-): Map<string, string> {
-  const grams = ranked.map((k) => trigrams(k.key));
-  const sizes = grams.map((g) => [...g.values()].reduce((a, b) => a + b, 0));
-  // A typo changes a word; it does not add one ("without", "not") or change a number ("38").
-  const shape = ranked.map((k) => `${k.key.split(' ').length}:${(k.key.match(/\S*\p{N}\S*/gu) ?? []).join(' ')}`);
+function linkNearDuplicates(ranked: readonly { key: string }[], similarity: number): Map<string, string> {
+  const buckets = new Map<string, number[]>();
+  ranked.forEach(({ key }, i) => {
+    const words = key.split(' ');
+    words.forEach((word, w) => {
+      if (/\p{N}/u.test(word)) return;
+      const rest = words.filter((_, x) => x !== w).join(' ');
+      const bucket = `${words.length}|${rest}|${[...word][0] ?? ''}`;
+      const members = buckets.get(bucket);
+      if (members) members.push(i);
+      else buckets.set(bucket, [i]);
+    });
+  });
+  const grams = new Map<number, Map<string, number>>();
+  const gramsOf = (i: number) => {
+    let g = grams.get(i);
+    if (!g) grams.set(i, (g = trigrams(ranked[i]!.key)));
+    return g;
+  };
   // `ranked` is sorted best first, so the better of two keys is the one with the smaller index.
   const head = ranked.map((_, i) => i);
-  // Shared trigram counts from postings: the distance is (|A| + |B| − 2·shared) / (|A| + |B|).
-  const postings = new Map<string, [number, number][]>();
-  for (let i = 0; i < ranked.length; i++) {
-    const shared = new Map<number, number>();
-    for (const [g, count] of grams[i]!) {
-      const list = postings.get(g) ?? [];
-      for (const [j, other] of list) shared.set(j, (shared.get(j) ?? 0) + Math.min(count, other));
-      list.push([i, count]);
-      postings.set(g, list);
-    }
-    for (const [j, common] of shared) {
-      const total = sizes[i]! + sizes[j]!;
-      if (shape[i] !== shape[j] || (total - 2 * common) / total >= similarity) continue;
-      head[i] = Math.min(head[i]!, j);
-      head[j] = Math.min(head[j]!, i);
+  for (const members of buckets.values()) {
+    for (let x = 0; x < members.length; x++) {
+      for (let y = x + 1; y < members.length; y++) {
+        const [i, j] = [members[x]!, members[y]!];
+        if (distance(gramsOf(i), gramsOf(j)) >= similarity) continue;
+        head[i] = Math.min(head[i]!, j);
+        head[j] = Math.min(head[j]!, i);
+      }
     }
   }
   return new Map(ranked.map((k, i) => [k.key, ranked[head[i]!]!.key]));
+}
+
+/** Trigram distance as ClickHouse's `ngramDistanceUTF8`: 1 when either has no trigram. */
+function distance(a: Map<string, number>, b: Map<string, number>): number {
+  let total = 0;
+  let common = 0;
+  for (const [g, n] of a) {
+    total += n;
+    common += Math.min(n, b.get(g) ?? 0);
+  }
+  for (const n of b.values()) total += n;
+  return total === 0 || a.size === 0 || b.size === 0 ? 1 : (total - 2 * common) / total;
 }
 
 /** The group's id: stable for a key, so it survives new wordings and new rows. */
