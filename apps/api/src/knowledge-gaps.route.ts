@@ -21,7 +21,7 @@ export const knowledgeGapsRoute = createRoute({
     "language of the conversation's locale (en, de, fr, es; other languages unstemmed; none: English), in any " +
     'word order (`Does this run true to size?` = `does it run true to size`; `Is shipping free?` = ' +
     '`Free shipping?`; not `Does this run small?`). Negations, sizes, comparisons and numbers are never ' +
-    'dropped. Keys that differ by a typo or shorthand (trigram distance under 0.2, same numbers) join the ' +
+    'dropped. Keys that differ by a typo in one word (not a number; trigram distance under 0.2) join the ' +
     'most thumbed-down of them. Known limits: word order is lost (`ship to Canada` = `ship from Canada`), ' +
     'synonyms stay apart (`deliver` ≠ `ship`), and a stem can cover two meanings (German `Größe`/`groß`). ' +
     'A group is shown once it has at least 2 current thumbs-down in at least 2 conversations. ' +
