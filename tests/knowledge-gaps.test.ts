@@ -53,8 +53,30 @@ function exchange(conv: string, question: string, at: string, thumbs: [string, s
   ];
 }
 
+/**
+ * A question and its answer in `talk`'s segment, the answer thumbed down a minute later in
+ * `thumb`'s: the question's language comes from the conversation, the filter from the thumb.
+ */
+function asked(
+  conv: string,
+  question: string,
+  at: string,
+  talk: { widget_id?: string; locale?: string },
+  thumb: { widget_id?: string; locale?: string },
+) {
+  const t = Date.parse(at);
+  const later = (s: number) => new Date(t + s * 1000).toISOString();
+  return [
+    said(conv, `${conv}-q`, 'shopper', question, at),
+    said(conv, `${conv}-a`, 'assistant', 'Yes.', later(1)),
+    rated(conv, `${conv}-a`, 'down', later(60)),
+  ].map((r, i) => ({ ...r, ...(i < 2 ? talk : thumb) }));
+}
+
 // The workspace zone is New York: 2026-11-25T03:00Z is still Nov 24 there, 06:00Z is Nov 25.
 const RANGE = 'from=2026-11-20&to=2026-11-24';
+// Rewordings, languages and segments, on days with nothing else.
+const RANGE2 = 'from=2026-11-10&to=2026-11-14';
 
 beforeAll(async () => {
   env = await openTestEnv('gaps');
@@ -110,6 +132,53 @@ beforeAll(async () => {
     said('gr2', 'gr2-a', 'assistant', 'Hi! How can I help?', '2026-11-21T15:00:00Z'),
     rated('gr2', 'gr2-a', 'down', '2026-11-21T15:01:00Z'),
     said('gr2', 'gr2-q', 'shopper', 'Do you ship to Canada?', '2026-11-21T15:02:00Z'),
+
+    // Rewordings of one question (the last one's conversation names no locale: English).
+    ...asked(
+      'fit1',
+      'Does this run true to size?',
+      '2026-11-11T10:00:00Z',
+      { widget_id: 'shop' },
+      { widget_id: 'shop', locale: 'en-US' },
+    ),
+    ...asked(
+      'fit2',
+      'does it run true to size',
+      '2026-11-11T11:00:00Z',
+      { widget_id: 'shop', locale: 'en' },
+      { widget_id: 'shop', locale: 'en' },
+    ),
+    ...asked('fit3', 'True to size, does it run?', '2026-11-12T10:00:00Z', {}, { widget_id: 'app', locale: 'en-GB' }),
+    // A different question sharing most words. small1's messages came from another widget:
+    // its thumb counts in the thumb's own segment.
+    ...asked(
+      'small1',
+      'Does this run small?',
+      '2026-11-12T11:00:00Z',
+      { widget_id: 'web' },
+      { widget_id: 'app', locale: 'en-GB' },
+    ),
+    ...asked('small2', 'does this run small', '2026-11-12T12:00:00Z', {}, { widget_id: 'app', locale: 'en-GB' }),
+    // German, grouped only by German stemming (Schuhe/Schuh, sind/ist are stop words).
+    // ger1's conversation started in de-CH; its thumb was sent as de-DE.
+    row('conversation.started', 'ger1', '', '2026-11-13T09:59:00Z', { locale: 'de-CH' }),
+    ...asked(
+      'ger1',
+      'Sind die Schuhe wasserdicht?',
+      '2026-11-13T10:00:00Z',
+      { widget_id: 'shop' },
+      { widget_id: 'shop', locale: 'de-DE' },
+    ),
+    ...asked(
+      'ger2',
+      'Ist der Schuh wasserdicht',
+      '2026-11-13T11:00:00Z',
+      { locale: 'de-AT' },
+      { widget_id: 'app', locale: 'de-AT' },
+    ),
+    // The same German texts in conversations without a locale are read as English: apart.
+    ...asked('eng1', 'Sind die Schuhe wasserdicht?', '2026-11-13T12:00:00Z', {}, {}),
+    ...asked('eng2', 'Ist der Schuh wasserdicht', '2026-11-13T13:00:00Z', {}, {}),
   ];
   await env.ch.insert('events', rows, { insert_deduplication_token: 'gaps-seed' });
 });
@@ -146,6 +215,38 @@ describe('GET /v1/recommendations/knowledge-gaps', () => {
     expect(mexico).toMatchObject({ question: 'do you ship to mexico', last_seen: '2026-11-21T12:01:00.000Z' });
   });
 
+  it('groups rewordings in the conversation language and keeps different questions apart', async () => {
+    const items = await gaps(RANGE2);
+    expect(items.map((g) => [g.question, g.examples, g.thumbs_down, g.conversations])).toEqual([
+      [
+        'True to size, does it run?',
+        ['True to size, does it run?', 'does it run true to size', 'Does this run true to size?'],
+        3,
+        3,
+      ],
+      ['Ist der Schuh wasserdicht', ['Ist der Schuh wasserdicht', 'Sind die Schuhe wasserdicht?'], 2, 2],
+      ['does this run small', ['does this run small', 'Does this run small?'], 2, 2],
+    ]);
+  });
+
+  it("filters by the thumb-down event's own widget_id and locale", async () => {
+    const shown = async (segment: string) =>
+      (await gaps(`${RANGE2}&${segment}`)).map((g) => [g.question, g.thumbs_down, g.conversations]);
+    expect(await shown('widget_id=shop')).toEqual([['does it run true to size', 2, 2]]);
+    expect(await shown('widget_id=app')).toEqual([['does this run small', 2, 2]]);
+    expect(await shown('widget_id=web')).toEqual([]);
+    expect(await shown('locale=de')).toEqual([['Ist der Schuh wasserdicht', 2, 2]]);
+    expect(await shown('locale=DE')).toEqual([['Ist der Schuh wasserdicht', 2, 2]]);
+    expect(await shown('locale=de-CH')).toEqual([]);
+    expect(await shown('locale=en')).toEqual([
+      ['True to size, does it run?', 3, 3],
+      ['does this run small', 2, 2],
+    ]);
+    expect(await shown('locale=en-gb')).toEqual([['does this run small', 2, 2]]);
+    expect(await shown('widget_id=shop&locale=en')).toEqual([['does it run true to size', 2, 2]]);
+    expect(await shown('widget_id=app&locale=de')).toEqual([]);
+  });
+
   it('reads local days of the requested zone', async () => {
     // In UTC the thumb-down of 2026-11-25T03:00Z falls on Nov 25, outside the range.
     const items = await gaps(`${RANGE}&tz=UTC`);
@@ -170,12 +271,17 @@ describe('GET /v1/recommendations/knowledge-gaps', () => {
     expect(res.status).toBe(401);
   });
 
-  it('answers 400 invalid_query, invalid_tz and range_too_large like the overview', async () => {
+  it('answers 400 invalid_query (bad widget_id or locale too), invalid_tz and range_too_large like the overview', async () => {
     const cases: [string, string][] = [
       ['from=2099-11-01', 'invalid_query'],
       ['from=2026-11-02&to=2026-11-01', 'invalid_query'],
       [`${RANGE}&tz=Mars/Olympus`, 'invalid_tz'],
       ['from=2025-01-01&to=2026-02-05', 'range_too_large'],
+      [`${RANGE}&widget_id=`, 'invalid_query'],
+      [`${RANGE}&widget_id=${'w'.repeat(65)}`, 'invalid_query'],
+      [`${RANGE}&locale=de_DE`, 'invalid_query'],
+      [`${RANGE}&locale=${'de-' + 'abcdefgh-'.repeat(4)}x`, 'invalid_query'],
+      [`${RANGE}&locale=%27%20OR%201%3D1`, 'invalid_query'],
     ];
     for (const [query, expected] of cases) {
       const res = await get(query);

@@ -34,7 +34,10 @@ export {
   type WidgetConfig,
   type WidgetSettings,
 } from './settings.schema.ts';
-export { knowledgeGapsSchema, type KnowledgeGaps } from './knowledge-gaps.schema.ts';
+export { knowledgeGapsQuerySchema, knowledgeGapsSchema, type KnowledgeGaps } from './knowledge-gaps.schema.ts';
+export { groupQuestions, type AskedQuestion, type GapOptions, type KnowledgeGap } from './knowledge-gap-groups.ts';
+export { plainQuestionText, questionKey, questionLanguage } from './question-key.ts';
+export { segmentQuerySchema, type SegmentQuery } from './segment.schema.ts';
 export {
   conversationDetailSchema,
   conversationListSchema,

@@ -1,11 +1,18 @@
 import { z } from '@hono/zod-openapi';
+import { overviewQuerySchema } from './overview.schema.ts';
+import { segmentQuerySchema } from './segment.schema.ts';
+
+/** Query of `GET /v1/recommendations/knowledge-gaps`: the overview's window and a segment. */
+export const knowledgeGapsQuerySchema = overviewQuerySchema.extend(segmentQuerySchema.shape);
 
 /** Body of `GET /v1/recommendations/knowledge-gaps`: groups of similar questions, most thumbs-down first. */
 export const knowledgeGapsSchema = z
   .object({
     items: z.array(
       z.object({
-        id: z.string().openapi({ description: 'Stable while the group keeps the same key question' }),
+        id: z.string().openapi({
+          description: "Hash of the group's question key: stable while new rewordings join the group",
+        }),
         question: z.string().openapi({ description: 'The most frequent wording', example: 'Do you ship to Canada?' }),
         examples: z.array(z.string()).openapi({ description: 'Up to 5 distinct wordings, most frequent first' }),
         thumbs_down: z.number().int(),

@@ -1,0 +1,176 @@
+// Knowledge gaps (CONTRACT §4, §9): the thumbed-down answers' questions grouped by their
+// question key, with near-identical keys (typos, shorthand) joined, then counted and ranked.
+import { createHash } from 'node:crypto';
+import { questionKey } from './question-key.ts';
+
+/** One shopper question in one conversation whose answer(s) hold a counted thumb-down. */
+export interface AskedQuestion {
+  /** The original text. */
+  question: string;
+  /** The conversation's locale ('' for none): its language picks stemming and stop words. */
+  locale: string;
+  conversation_id: string;
+  /** Thumbed-down answers to this text in this conversation. */
+  thumbs_down: number;
+  /** Epoch ms of the latest of those thumbs-down. */
+  last_seen: number;
+}
+
+/** A group of similar shopper questions whose answers were thumbed down. */
+export interface KnowledgeGap {
+  /** Hex hash of the group's question key; new rewordings joining the group keep it. */
+  id: string;
+  /** The group's most frequent original question text. */
+  question: string;
+  /** Up to 5 distinct original texts, most frequent first. */
+  examples: string[];
+  thumbs_down: number;
+  conversations: number;
+  /** Epoch ms of the latest counted thumb-down. */
+  last_seen: number;
+}
+
+export interface GapOptions {
+  /** Two keys closer than this (trigram distance, 0–1) are near-duplicates. */
+  similarity: number;
+  /** Most distinct keys (by thumbs-down) compared with each other; the rest join by equal keys only. */
+  candidates: number;
+  /** Most groups returned. */
+  limit: number;
+}
+
+/** Characters of a key compared for near-duplicates, so one long question costs little. */
+const COMPARED_CHARS = 256;
+
+/** Trigrams of codepoints with their counts, as ClickHouse's `ngramDistanceUTF8` counts them. */
+function trigrams(text: string): Map<string, number> {
+  const chars = [...text].slice(0, COMPARED_CHARS);
+  const grams = new Map<string, number>();
+  for (let i = 0; i + 3 <= chars.length; i++) {
+    const g = chars[i]! + chars[i + 1]! + chars[i + 2]!;
+    grams.set(g, (grams.get(g) ?? 0) + 1);
+  }
+  return grams;
+}
+
+/**
+ * For each candidate key (`ranked`: most thumbs-down first, ties by key), the key of its group:
+ * its most thumbed-down near-duplicate or itself. One hop, so a chain of small edits never
+ * merges unrelated questions. Two keys are near-duplicates when they have as many words and
+ * differ in one word only (a typo changes a word; it does not add one such as "without" or
+ * "not"), that word is not a number ("size 38" is no typo of "size 39") and starts with the same
+ * letter, and the keys' trigram distance, sum |a − b| over trigram counts / (|A| + |B|), is below
+ * `similarity`. Keys are bucketed by "the other words + that first letter", so only keys of
+ * one bucket are compared and the cost stays linear in practice.
+ */
+function linkNearDuplicates(ranked: readonly { key: string }[], similarity: number): Map<string, string> {
+  const buckets = new Map<string, number[]>();
+  ranked.forEach(({ key }, i) => {
+    const words = key.split(' ');
+    words.forEach((word, w) => {
+      if (/\p{N}/u.test(word)) return;
+      const rest = words.filter((_, x) => x !== w).join(' ');
+      const bucket = `${words.length}|${rest}|${[...word][0] ?? ''}`;
+      const members = buckets.get(bucket);
+      if (members) members.push(i);
+      else buckets.set(bucket, [i]);
+    });
+  });
+  const grams = new Map<number, Map<string, number>>();
+  const gramsOf = (i: number) => {
+    let g = grams.get(i);
+    if (!g) grams.set(i, (g = trigrams(ranked[i]!.key)));
+    return g;
+  };
+  // `ranked` is sorted best first, so the better of two keys is the one with the smaller index.
+  const head = ranked.map((_, i) => i);
+  for (const members of buckets.values()) {
+    for (let x = 0; x < members.length; x++) {
+      for (let y = x + 1; y < members.length; y++) {
+        const [i, j] = [members[x]!, members[y]!];
+        if (distance(gramsOf(i), gramsOf(j)) >= similarity) continue;
+        head[i] = Math.min(head[i]!, j);
+        head[j] = Math.min(head[j]!, i);
+      }
+    }
+  }
+  return new Map(ranked.map((k, i) => [k.key, ranked[head[i]!]!.key]));
+}
+
+/** Trigram distance as ClickHouse's `ngramDistanceUTF8`: 1 when either has no trigram. */
+function distance(a: Map<string, number>, b: Map<string, number>): number {
+  let total = 0;
+  let common = 0;
+  for (const [g, n] of a) {
+    total += n;
+    common += Math.min(n, b.get(g) ?? 0);
+  }
+  for (const n of b.values()) total += n;
+  return total === 0 || a.size === 0 || b.size === 0 ? 1 : (total - 2 * common) / total;
+}
+
+/** The group's id: stable for a key, so it survives new wordings and new rows. */
+const gapId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+/**
+ * Groups asked questions into knowledge gaps: equal question keys (questionKey in the
+ * conversation's language) form one group, and among the `candidates` most thumbed-down keys
+ * near-duplicates join (typos, shorthand). A group is shown with ≥ 2 thumbs-down in ≥ 2
+ * conversations; most thumbs-down first, then latest thumb-down, then id; at most `limit`.
+ * `question` and `examples` are the most frequent original texts (ties: latest, then text).
+ */
+export function groupQuestions(asked: readonly AskedQuestion[], options: GapOptions): KnowledgeGap[] {
+  const keyOf = new Map<string, string>();
+  const keyFor = (a: AskedQuestion) => {
+    const cacheKey = `${a.locale}\u0000${a.question}`;
+    let key = keyOf.get(cacheKey);
+    if (key === undefined) keyOf.set(cacheKey, (key = questionKey(a.question, a.locale)));
+    return key;
+  };
+  const keys = asked.map(keyFor);
+
+  const thumbsByKey = new Map<string, number>();
+  asked.forEach((a, i) => thumbsByKey.set(keys[i]!, (thumbsByKey.get(keys[i]!) ?? 0) + a.thumbs_down));
+  const ranked = [...thumbsByKey]
+    .map(([key, thumbs]) => ({ key, thumbs }))
+    .sort((a, b) => b.thumbs - a.thumbs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, options.candidates);
+  const linked = linkNearDuplicates(ranked, options.similarity);
+
+  const groups = new Map<
+    string,
+    { thumbs: number; last: number; conversations: Set<string>; wordings: Map<string, { n: number; last: number }> }
+  >();
+  asked.forEach((a, i) => {
+    const key = linked.get(keys[i]!) ?? keys[i]!;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { thumbs: 0, last: 0, conversations: new Set(), wordings: new Map() }));
+    g.thumbs += a.thumbs_down;
+    g.last = Math.max(g.last, a.last_seen);
+    g.conversations.add(a.conversation_id);
+    const w = g.wordings.get(a.question) ?? { n: 0, last: 0 };
+    w.n += a.thumbs_down;
+    w.last = Math.max(w.last, a.last_seen);
+    g.wordings.set(a.question, w);
+  });
+
+  const gaps: KnowledgeGap[] = [];
+  for (const [key, g] of groups) {
+    if (g.thumbs < 2 || g.conversations.size < 2) continue;
+    const examples = [...g.wordings]
+      .sort(([ta, a], [tb, b]) => b.n - a.n || b.last - a.last || (ta < tb ? -1 : ta > tb ? 1 : 0))
+      .slice(0, 5)
+      .map(([text]) => text);
+    gaps.push({
+      id: gapId(key),
+      question: examples[0]!,
+      examples,
+      thumbs_down: g.thumbs,
+      conversations: g.conversations.size,
+      last_seen: g.last,
+    });
+  }
+  return gaps
+    .sort((a, b) => b.thumbs_down - a.thumbs_down || b.last_seen - a.last_seen || (a.id < b.id ? -1 : 1))
+    .slice(0, options.limit);
+}
