@@ -31,7 +31,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   app.onError(handleError(log));
   app.notFound(notFound);
   mountIngest(app, { ...services, trustedProxies: services.env.THUMBLINE_TRUSTED_PROXIES });
-  mountApi(app, services);
+  mountApi(app, { ...services, webhooks: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE } });
   // Ready means usable, not merely listening: orchestrators and scripts poll /readyz and
   // then read credentials.json or send events, so the port opens first (the base URL needs
   // it) but /readyz stays 503 until every role runs and the demo workspace is complete.
@@ -59,6 +59,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
     state: services.state,
     retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
+    alerts: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE },
     pump: {
       consumer: services.consumer,
       maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,

@@ -59,3 +59,4 @@ export {
 export { analystUserName, analystUserStatements, type AnalystUserSpec } from './analyst-users.ts';
 export type { CompactResult } from './client.ts';
 export { languageOf, segmentCondition, type Segment, type SegmentColumns } from './segment.ts';
+export { alertBuckets, type AlertBucket, type SegmentSums } from './alert-buckets.repo.ts';
