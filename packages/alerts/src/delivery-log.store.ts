@@ -18,7 +18,7 @@ export class DeliveryLog {
     const k = this.keys.alerts(ws);
     const added = await runScript(
       this.redis,
-      'tlCreateDelivery',
+      'createDelivery',
       k.deliveries,
       k.deliveryOrder,
       d.id,
@@ -56,7 +56,7 @@ export class DeliveryLog {
   }
 
   private async setIfKept(ws: string, d: Delivery): Promise<void> {
-    await runScript(this.redis, 'tlUpdateDelivery', this.keys.alerts(ws).deliveries, d.id, JSON.stringify(d));
+    await runScript(this.redis, 'updateDelivery', this.keys.alerts(ws).deliveries, d.id, JSON.stringify(d));
   }
 
   /** Newest first; optionally one rule's only. */

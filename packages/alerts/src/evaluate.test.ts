@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertCondition } from '@thumbline/events';
-import { BUCKET_MS, earliestBucket, evaluateRule, trailingWindow, type BucketSums, type EvaluableRule } from './evaluate.ts';
+import {
+  BUCKET_MS,
+  earliestBucket,
+  evaluateRule,
+  trailingWindow,
+  type BucketSums,
+  type EvaluableRule,
+} from './evaluate.ts';
 
 const NOW = Date.UTC(2026, 10, 24, 10, 20, 0); // 10:20, in the 10:15 bucket
 const CURRENT = Date.UTC(2026, 10, 24, 10, 15, 0);
@@ -33,7 +40,11 @@ describe('trailingWindow', () => {
 describe('threshold conditions', () => {
   const above20 = rule({ condition: { type: 'above', value: 20 } });
   it('fires above the threshold with enough samples', () => {
-    const e = evaluateRule(above20, [b(0, { thumbs_up: 6, thumbs_down: 2 }), b(-3, { thumbs_up: 1, thumbs_down: 1 })], NOW);
+    const e = evaluateRule(
+      above20,
+      [b(0, { thumbs_up: 6, thumbs_down: 2 }), b(-3, { thumbs_up: 1, thumbs_down: 1 })],
+      NOW,
+    );
     expect(e).toMatchObject({ holds: true, value: 30, samples: 10 });
   });
   it('does not fire under min_samples, whatever the value', () => {
@@ -64,7 +75,8 @@ describe('threshold conditions', () => {
 describe('drop condition', () => {
   const drop = rule({ condition: { type: 'drop', baseline_minutes: 7 * 1440, confidence: 0.95 } });
   // A week of baseline: one bucket a day, 5 % thumbs-down in all.
-  const week = (up: number, down: number) => Array.from({ length: 7 }, (_, d) => b(-4 - d * 96, { thumbs_up: up, thumbs_down: down }));
+  const week = (up: number, down: number) =>
+    Array.from({ length: 7 }, (_, d) => b(-4 - d * 96, { thumbs_up: up, thumbs_down: down }));
 
   it('a big jump over a steady baseline fires', () => {
     const e = evaluateRule(drop, [...week(1330, 70), b(0, { thumbs_up: 70, thumbs_down: 30 })], NOW);

@@ -48,7 +48,7 @@ export async function evaluateWorkspace(
   try {
     return await evaluateLocked(d, ws, now);
   } finally {
-    await runScript(d.redis, 'tlReleaseLock', lock, token);
+    await runScript(d.redis, 'releaseLock', lock, token);
   }
 }
 

@@ -19,7 +19,10 @@ describe('webhook retry schedule', () => {
     expect(Math.max(...delays)).toBeLessThanOrEqual(DEFAULT_RETRY_SCHEDULE.maxMs);
     // BullMQ's attempts: the first plus every retry; its backoff strategy is retryDelayMs(attemptsMade).
     expect(deliveryAttempts()).toBe(delays.length + 1);
-    const bullTotal = Array.from({ length: deliveryAttempts() - 1 }, (_, i) => retryDelayMs(i + 1)).reduce((a, b) => a + b, 0);
+    const bullTotal = Array.from({ length: deliveryAttempts() - 1 }, (_, i) => retryDelayMs(i + 1)).reduce(
+      (a, b) => a + b,
+      0,
+    );
     expect(bullTotal).toBeGreaterThanOrEqual(24 * HOUR);
   });
 });

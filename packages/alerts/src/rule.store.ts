@@ -43,7 +43,7 @@ export class RuleStore {
     const rule: StoredRule = { id: `rule_${randomUUID()}`, created_at: new Date(now).toISOString(), ...body };
     const saved = await runScript(
       this.redis,
-      'tlCreateRule',
+      'createRule',
       this.keys.alerts(ws).rules,
       rule.id,
       JSON.stringify(rule),

@@ -58,7 +58,12 @@ describe('postWebhook', () => {
 
   it('refuses a private address without connecting: as a literal, and as a name (checked at lookup)', async () => {
     const before = seen.length;
-    const literal = await postWebhook(`http://127.0.0.1:${port}/ok`, '{}', {}, { timeoutMs: 1000, allowPrivate: false });
+    const literal = await postWebhook(
+      `http://127.0.0.1:${port}/ok`,
+      '{}',
+      {},
+      { timeoutMs: 1000, allowPrivate: false },
+    );
     expect(literal).toMatchObject({ ok: false, code: null });
     const named = await postWebhook(`http://localhost:${port}/ok`, '{}', {}, { timeoutMs: 1000, allowPrivate: false });
     expect(named).toMatchObject({ ok: false, code: null });

@@ -32,12 +32,17 @@ describe('isPrivateAddress', () => {
     expect(isPrivateAddress(a)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '192.169.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'])(
-    'allows %s',
-    (a) => {
-      expect(isPrivateAddress(a)).toBe(false);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '192.169.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+  ])('allows %s', (a) => {
+    expect(isPrivateAddress(a)).toBe(false);
+  });
 });
 
 describe('checkWebhookUrl', () => {
