@@ -9,7 +9,7 @@ export interface RetrySchedule {
   horizonMs: number;
 }
 
-/** 10 s, 20 s, 40 s … doubling to 1 h apart, for at least 24 h: 34 attempts. */
+/** 10 s, 20 s, 40 s … doubling to 1 h apart, for at least 24 h: 33 attempts over ~24.4 h. */
 export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = { baseMs: 10_000, maxMs: 3_600_000, horizonMs: 24 * 3_600_000 };
 
 /** The delay before retry number `retry` (1 = after the first failed attempt). */
