@@ -42,14 +42,15 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** `npm start`'s process on a fresh data dir (extra args such as --demo pass through). */
-export async function startApp(args: string[] = []): Promise<RunningApp> {
+/** `npm start`'s process on a fresh data dir (extra args such as --demo pass through; `env` adds variables). */
+export async function startApp(args: string[] = [], env: Record<string, string> = {}): Promise<RunningApp> {
   const dir = mkdtempSync(join(tmpdir(), 'thumbline-browser-'));
   const port = await freePort();
   const proc = spawnArgs('apps/server/src/main.ts', args, {
     PORT: String(port),
     THUMBLINE_DATA_DIR: dir,
     LOG_LEVEL: 'warn',
+    ...env,
   });
   await proc.waitFor('Thumbline is ready', 60_000);
   const creds = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as Record<string, string>;

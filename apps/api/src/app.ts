@@ -4,6 +4,7 @@ import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger } from '@thumbline/core';
 import { createRouter, handleError, limitBody, notFound, requireToken, type AuthVariables } from '@thumbline/http';
 import type { CredentialStore, Keys, SettingsStore, RedisClient } from '@thumbline/redis';
+import { mountAlerts } from './alerts.route.ts';
 import { mountKnowledgeGaps } from './knowledge-gaps.route.ts';
 import { mountOverview } from './overview.route.ts';
 import { mountSettings } from './settings.route.ts';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   store: CredentialStore;
   settings: SettingsStore;
   log: Logger;
+  /** Alert webhooks: whether rules may target loopback and private addresses (THUMBLINE_WEBHOOK_ALLOW_PRIVATE). */
+  webhooks?: { allowPrivate: boolean };
 }
 
 /** Mounts the dashboard-token API (the OpenAPI document) on `app`. */
@@ -35,6 +38,8 @@ export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   mountSettings(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/recommendations/*', requireToken(deps.store, ['dashboard']));
   mountKnowledgeGaps(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  app.use('/v1/alerts/*', requireToken(deps.store, ['dashboard']));
+  mountAlerts(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/sql', requireToken(deps.store, ['admin']));
   mountSql(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
 }

@@ -9,7 +9,7 @@ await runRole<Services>({
   env,
   clickhouse: true,
   async setup(s, app) {
-    mountApi(app, s);
+    mountApi(app, { ...s, webhooks: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE } });
     mountDashboard(app);
     const baseUrl = env.THUMBLINE_PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
     const { created } = await ensureDemoWorkspace(s.store, env.THUMBLINE_DATA_DIR, baseUrl);

@@ -35,7 +35,7 @@ export function errorMessage(err: unknown): string {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'PUT' | 'POST';
+  method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
 }
@@ -94,5 +94,9 @@ export class Api {
 
   post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     return this.request<T>(path, { method: 'POST', body, signal });
+  }
+
+  delete(path: string, signal?: AbortSignal): Promise<void> {
+    return this.request<void>(path, { method: 'DELETE', signal });
   }
 }

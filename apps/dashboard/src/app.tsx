@@ -11,6 +11,7 @@ import { Nav } from './components/nav.tsx';
 import { ConversationsScreen } from './screens/conversations.tsx';
 import { OverviewScreen } from './screens/overview.tsx';
 import { RecommendationsScreen } from './screens/recommendations.tsx';
+import { AlertsScreen } from './screens/alerts.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
 import { SignInScreen } from './screens/signin.tsx';
 import { SqlScreen } from './screens/sql.tsx';
@@ -132,6 +133,9 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: (error: str
       screen = (
         <ConversationsScreen range={range} onRange={setRange} openId={route.id} filter={filter} onFilter={setFilter} />
       );
+      break;
+    case 'alerts':
+      screen = <AlertsScreen />;
       break;
     case 'settings':
       screen = <SettingsScreen section={route.section} />;

@@ -1,4 +1,4 @@
-// Hash routes: #/overview, #/recommendations, #/conversations[/<id>], #/settings[/widgets|/language], #/sql.
+// Hash routes: #/overview, #/recommendations, #/conversations[/<id>], #/alerts, #/settings[/widgets|/language], #/sql.
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
@@ -6,6 +6,7 @@ export type Route =
   | { name: 'recommendations' }
   | { name: 'conversations'; id: string | null }
   | { name: 'settings'; section: 'widgets' | 'language' | null }
+  | { name: 'alerts' }
   | { name: 'sql' };
 
 function decode(part: string): string {
@@ -28,6 +29,8 @@ export function parseHash(hash: string): Route {
     }
     case 'settings':
       return { name: 'settings', section: rest[0] === 'widgets' || rest[0] === 'language' ? rest[0] : null };
+    case 'alerts':
+      return { name: 'alerts' };
     case 'sql':
       return { name: 'sql' };
     default:
@@ -43,6 +46,7 @@ export const paths = {
   settings: '#/settings',
   widgets: '#/settings/widgets',
   language: '#/settings/language',
+  alerts: '#/alerts',
   sql: '#/sql',
 };
 

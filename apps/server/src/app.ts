@@ -36,6 +36,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
     state: services.state,
     retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
+    alerts: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE },
     pump: {
       consumer: services.consumer,
       maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,

@@ -21,7 +21,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions) {
   app.onError(handleError(log));
   app.notFound(notFound);
   mountIngest(app, { ...services, trustedProxies: env.THUMBLINE_TRUSTED_PROXIES });
-  mountApi(app, services);
+  mountApi(app, { ...services, webhooks: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE } });
   // Ready means usable, not merely listening: orchestrators and scripts poll /readyz and
   // then read credentials.json or send events, so the port opens first (the base URL needs
   // it) but /readyz stays 503 until every role runs and the demo workspace is complete.

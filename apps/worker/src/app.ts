@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { BatchResolution } from '@thumbline/events';
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger, Metrics } from '@thumbline/core';
+import { countedWorkspaces, createAlertsWorker, type AlertsOptions, type AlertsWorker } from '@thumbline/alerts';
 import {
   DEFAULT_LEASES,
   PartitionLeases,
@@ -44,6 +45,8 @@ export interface WorkerDeps {
   onCommitted?: (resolution: BatchResolution) => void | Promise<void>;
   /** Attempts per batch before it is dead-lettered, and the backoff between them. */
   retry?: RetryPolicy;
+  /** Alert evaluation and webhook delivery (packages/alerts); none when absent. */
+  alerts?: AlertsOptions;
 }
 
 export interface RetryPolicy {
@@ -61,6 +64,8 @@ export interface WorkerRole {
   /** Partitions this worker pumps now. */
   owned(): number[];
   queue: Queue<InsertBatchData>;
+  /** The alerts part, when configured. */
+  alerts: AlertsWorker | null;
   start(): void;
   /** Stops taking work and waits for in-flight batches. */
   close(): Promise<void>;
@@ -114,6 +119,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
   );
   let worker: Worker<InsertBatchData> | null = null;
   const workerConnection = deps.connect();
+  const alerts = deps.alerts ? createAlertsWorker(deps, deps.alerts) : null;
 
   const processJob = async (job: Job<InsertBatchData>) => {
     const started = performance.now();
@@ -126,6 +132,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     const first = firstEntryId(job.data);
     if (first) deps.metrics.committedLagSeconds.observe((Date.now() - entryTime(first)) / 1000);
     await deps.onCommitted?.(res);
+    await alerts?.onCounted(countedWorkspaces(res.changes));
     return { events: res.events, fresh: res.fresh.length };
   };
 
@@ -176,6 +183,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     consumer,
     owned: () => leases.owned(),
     queue,
+    alerts,
     start() {
       worker = startWorker(ownQueue, workerConnection, deps.concurrency);
       // Alive first, then registered: a queue whose owner has no heartbeat is taken over.
@@ -186,6 +194,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       leases.start();
       pump.start();
       adopter.start(Math.max(250, Math.round(leaseOptions.renewMs)));
+      alerts?.start().catch((err: unknown) => deps.log.error({ err }, 'could not start alerts'));
     },
     async close() {
       await pump.stop();
@@ -194,6 +203,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       // (and what is left in this worker's queue once it stops).
       await leases.stop();
       await worker?.close();
+      await alerts?.close();
       await queue.close();
       pumpConnection.disconnect();
       workerConnection.disconnect();

@@ -13,6 +13,7 @@ await runRole<Services>({
       ...s,
       concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
       retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
+      alerts: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE },
       pump: {
         consumer: s.consumer,
         maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,

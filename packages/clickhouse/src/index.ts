@@ -60,3 +60,4 @@ export { analystUserName, analystUserStatements, type AnalystUserSpec } from './
 export type { CompactResult } from './client.ts';
 export { languageOf, segmentCondition, type Segment, type SegmentColumns } from './segment.ts';
 export { clickHouseOverPort, serveClickHouse } from './clickhouse-port.ts';
+export { alertBuckets, type AlertBucket, type SegmentSums } from './alert-buckets.repo.ts';

@@ -51,6 +51,14 @@ export const httpEnv = {
   HOST: z.string().default('127.0.0.1'),
 };
 
+export const alertsEnv = {
+  /** Let alert webhooks reach loopback, private and link-local addresses (tests, a receiver on the same host). */
+  THUMBLINE_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+};
+
 export const ingestEnv = {
   THUMBLINE_MAX_EVENT_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 };

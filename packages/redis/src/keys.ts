@@ -5,7 +5,8 @@
  * Keys a script touches together share a hash tag (`{…}`), so on a Redis Cluster each
  * script touches one slot: a partition's stream, batch results and state (`{<prefix>:p<n>}`),
  * a key's rate counters (`{<prefix>:rate:<key id>}`), a workspace's live seq, history and
- * publish markers (`{<prefix>:live:<ws>}`), and BullMQ's queue (`{<prefix>:bull}`). Other
+ * publish markers (`{<prefix>:live:<ws>}`), a workspace's alert rules, states and delivery log
+ * (`{<prefix>:alerts:<ws>}`), and BullMQ's queues (`{<prefix>:bull}`). Other
  * keys are used one at a time and spread over the cluster by their own names.
  */
 export interface Keys {
@@ -55,6 +56,26 @@ export interface Keys {
   liveHistory(ws: string): string;
   /** The Socket.IO Redis Streams adapter's stream and key prefixes. */
   readonly socketIo: { stream: string; sessions: string; channels: string };
+  /** A workspace's alert keys, all in one slot (see packages/alerts). */
+  alerts(ws: string): AlertKeys;
+  /** Workspaces that have alert rules (set): what the evaluation sweep visits. */
+  readonly alertWorkspaces: string;
+  /** BullMQ queue names (under `bull`) of alert evaluations and webhook deliveries. */
+  readonly alertQueues: { readonly evaluate: string; readonly deliver: string };
+}
+
+/** The alert keys of one workspace: one hash tag, one slot. */
+export interface AlertKeys {
+  /** Rules by id (hash of rule JSON). */
+  readonly rules: string;
+  /** Each rule's evaluation state by rule id (hash of JSON). */
+  readonly state: string;
+  /** Delivery records by event id (hash of JSON), at most a fixed number kept. */
+  readonly deliveries: string;
+  /** Delivery ids scored by creation time (ms): which records are oldest. */
+  readonly deliveryOrder: string;
+  /** Held while one process evaluates the workspace's rules. */
+  readonly lock: string;
 }
 
 /** The keys of one partition: one hash tag, one slot. */
@@ -135,5 +156,17 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     liveSeq: (ws) => `${live(ws)}:seq`,
     liveHistory: (ws) => `${live(ws)}:history`,
     socketIo: { stream: `${prefix}:sio`, sessions: `${prefix}:sio:session:`, channels: `${prefix}:sio` },
+    alerts: (ws) => {
+      const tag = `{${prefix}:alerts:${ws}}`;
+      return {
+        rules: `${tag}:rules`,
+        state: `${tag}:state`,
+        deliveries: `${tag}:deliveries`,
+        deliveryOrder: `${tag}:delivery-order`,
+        lock: `${tag}:lock`,
+      };
+    },
+    alertWorkspaces: `${prefix}:alerts:workspaces`,
+    alertQueues: { evaluate: 'alerts-evaluate', deliver: 'webhooks-deliver' },
   };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { clickhouseEnv, commonEnv, httpEnv, ingestEnv, parseEnv, redisEnv } from '@thumbline/core';
+import { alertsEnv, clickhouseEnv, commonEnv, httpEnv, ingestEnv, parseEnv, redisEnv } from '@thumbline/core';
 
 /** Every setting a Thumbline process reads from its environment. */
 export const envShape = {
@@ -9,6 +9,7 @@ export const envShape = {
   ...redisEnv,
   ...clickhouseEnv,
   ...ingestEnv,
+  ...alertsEnv,
   THUMBLINE_PUBLIC_URL: z.string().url().optional(),
   /** When set, /metrics wants `Authorization: Bearer <token>`; long enough not to be guessed. */
   THUMBLINE_METRICS_TOKEN: z.string().min(16, 'at least 16 characters (openssl rand -hex 32)').optional(),

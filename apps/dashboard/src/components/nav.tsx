@@ -2,7 +2,7 @@
 import type { Route } from '../router.ts';
 import { paths } from '../router.ts';
 import type { LiveStatus } from '../live.ts';
-import { BulbIcon, ChartIcon, ChatIcon, DatabaseIcon, GearIcon } from './icons.tsx';
+import { BellIcon, BulbIcon, ChartIcon, ChatIcon, DatabaseIcon, GearIcon } from './icons.tsx';
 
 interface NavProps {
   route: Route;
@@ -32,6 +32,10 @@ export function Nav({ route, status, onSignOut }: NavProps) {
       <div class="nav-group">Inbox</div>
       <a href={paths.conversations} data-testid="nav-conversations" {...current(route.name === 'conversations')}>
         <ChatIcon /> Conversations
+      </a>
+      <div class="nav-group">Act</div>
+      <a href={paths.alerts} data-testid="nav-alerts" {...current(route.name === 'alerts')}>
+        <BellIcon /> Alerts
       </a>
       <div class="nav-group">Configure</div>
       <a href={paths.settings} data-testid="nav-settings" {...current(route.name === 'settings')}>
