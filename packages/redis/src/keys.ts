@@ -91,6 +91,10 @@ export interface PartitionKeys {
   batch(batchId: string): string;
   /** A state hash of one generation: event ids seen, messages' thumbs, conversations. */
   state(kind: StateKind, generation: number): string;
+  /** Generations of message and conversation state still in Redis (sorted set, scored by generation). */
+  readonly generations: string;
+  /** The greatest state generation copied to the cold tier (ADR 0010). */
+  readonly archived: string;
 }
 
 export type StateKind = 'dedup' | 'msgs' | 'convs';
@@ -122,6 +126,8 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
       pins: `${tag}:pins`,
       batch: (batchId) => `${tag}:batch:${batchId}`,
       state: (kind, generation) => `${tag}:${kind}:${generation}`,
+      generations: `${tag}:gens`,
+      archived: `${tag}:archived`,
     };
   });
   const live = (ws: string) => `{${prefix}:live:${ws}}`;
