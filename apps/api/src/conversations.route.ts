@@ -101,6 +101,8 @@ function summary(r: ConversationSummaryRow): ConversationSummary {
     thumbs_up: r.thumbs_up,
     thumbs_down: r.thumbs_down,
     version: r.version,
+    widget_id: r.widget_id || null,
+    locale: r.locale || null,
   };
 }
 

@@ -10,6 +10,9 @@ export interface ConversationSummaryRow {
   thumbs_up: number;
   thumbs_down: number;
   version: number;
+  /** '' for none */
+  widget_id: string;
+  locale: string;
 }
 
 /** One message of a transcript. */
@@ -46,11 +49,13 @@ const LATEST = `
   argMax(tuple(negative_reason), version).1 AS cur_negative_reason,
   argMax(thumbs_up, version) AS cur_thumbs_up,
   argMax(thumbs_down, version) AS cur_thumbs_down,
+  argMax(widget_id, version) AS cur_widget_id,
+  argMax(locale, version) AS cur_locale,
   max(version) AS cur_version`;
 
 const SUMMARY = `conversation_id, toString(cur_started_at) AS started_at, cur_score AS score,
   cur_negative_reason AS negative_reason, cur_thumbs_up AS thumbs_up, cur_thumbs_down AS thumbs_down,
-  cur_version AS version`;
+  cur_version AS version, cur_widget_id AS widget_id, cur_locale AS locale`;
 
 /** The page's conditions on a summary (`p` = column prefix: '' for a version row, 'cur_' for the latest). */
 const conditions = (p: string) => `

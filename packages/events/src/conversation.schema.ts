@@ -29,6 +29,8 @@ export const conversationSummarySchema = z
     version: z.number().int().openapi({
       description: 'Grows with every change of the conversation: of two summaries, the greater version is newer',
     }),
+    widget_id: z.string().nullable().openapi({ description: 'Of its earliest event naming one; null when none did' }),
+    locale: z.string().nullable().openapi({ description: 'Of its earliest event naming one; null when none did' }),
   })
   .openapi('ConversationSummary');
 
