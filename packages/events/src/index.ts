@@ -45,6 +45,7 @@ export { knowledgeGapsSchema, type KnowledgeGaps } from './knowledge-gaps.schema
 export {
   conversationDetailSchema,
   conversationListSchema,
+  conversationsExportQuerySchema,
   conversationsQuerySchema,
   conversationSummarySchema,
   messageSchema,
@@ -52,6 +53,7 @@ export {
   satisfaction,
   satisfactionSchema,
   type ConversationDetail,
+  type ConversationsExportQuery,
   type ConversationsQuery,
   type ConversationSummary,
   type Satisfaction,
@@ -68,7 +70,16 @@ export {
   type LiveDelta,
 } from './live.schema.ts';
 export { addDays, daysInclusive, eachDay, isDate, isTimeZone, todayIn } from './calendar.ts';
-export { previousWindow, responseRate, round, summarizeOverview, type DaySums } from './overview.ts';
+export { previousWindow, responseRate, round, summarizeOverview, thumbTotals, type DaySums } from './overview.ts';
+export {
+  breakdownItem,
+  breakdownItemSchema,
+  breakdownQuerySchema,
+  breakdownSchema,
+  type Breakdown,
+  type BreakdownItem,
+  type BreakdownQuery,
+} from './breakdown.schema.ts';
 export { inSegment, language, type SegmentFilter } from './segment.ts';
 export {
   BLANK_CONVERSATION,

@@ -24,7 +24,8 @@ export function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-function thumbTotals(up: number, down: number) {
+/** Thumbs with their shares in percent (1 decimal; null without thumbs). */
+export function thumbTotals(up: number, down: number) {
   const total = up + down;
   return {
     up,
