@@ -69,7 +69,7 @@ export async function dailyFeedback(ch: ClickHouse, q: FeedbackWindow): Promise<
   return rows.map((r) => ({ day: String(r.day), ...sums(r) }));
 }
 
-/** What a breakdown groups by (CONTRACT §9). */
+/** What a breakdown groups by (docs/data-model.md, segments). */
 export type BreakdownKey = 'widget_id' | 'locale' | 'language';
 
 const KEY_SQL: Record<BreakdownKey, string> = {

@@ -22,7 +22,7 @@ export interface BatchItem {
   };
 }
 
-/** The segment a row counts in (CONTRACT §9): widget id and lowercased locale, '' for none. */
+/** The segment a row counts in (docs/data-model.md, segments): widget id and lowercased locale, '' for none. */
 export interface Segment {
   widget_id: string;
   locale: string;

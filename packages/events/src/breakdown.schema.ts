@@ -4,7 +4,7 @@ import { responseRate, round, thumbTotals } from './overview.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
-/** Query of `GET /v1/analytics/breakdown` (CONTRACT §9). */
+/** Query of `GET /v1/analytics/breakdown` (docs/data-model.md, segments). */
 export const breakdownQuerySchema = z.object({
   by: z.enum(['widget_id', 'locale', 'language']).openapi({
     description: '`language` is the primary subtag of the locale, lowercased (`de-AT` → `de`)',

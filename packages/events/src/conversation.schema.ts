@@ -18,14 +18,12 @@ export const conversationsQuerySchema = z.object({
 });
 
 /** `GET /v1/conversations/export` query: the inbox's filters, every page, as CSV or NDJSON. */
-export const conversationsExportQuerySchema = conversationsQuerySchema
-  .omit({ limit: true, cursor: true })
-  .extend({
-    format: z
-      .enum(['csv', 'ndjson'])
-      .default('csv')
-      .openapi({ description: 'csv (RFC 4180, header row) or ndjson (one JSON object per line)' }),
-  });
+export const conversationsExportQuerySchema = conversationsQuerySchema.omit({ limit: true, cursor: true }).extend({
+  format: z
+    .enum(['csv', 'ndjson'])
+    .default('csv')
+    .openapi({ description: 'csv (RFC 4180, header row) or ndjson (one JSON object per line)' }),
+});
 
 export const satisfactionSchema = z.enum(['positive', 'neutral', 'negative', 'unknown']);
 

@@ -47,7 +47,7 @@ export const conversationResolvedSchema = z.object({
   type: z.literal('conversation.resolved'),
 });
 
-/** The rating prompt was shown to the shopper (CONTRACT §9); the response rate counts these. */
+/** The rating prompt was shown to the shopper; the response rate counts these (docs/data-model.md). */
 export const conversationCsatPromptedSchema = z.object({
   ...base,
   type: z.literal('conversation.csat_prompted'),

@@ -6,7 +6,7 @@ const signedSums = {
   thumbs_down: z.number().int(),
   csat_sum: z.number().int(),
   csat_count: z.number().int(),
-  prompted: z.number().int().openapi({ description: 'Change of first rating prompts (CONTRACT §9)' }),
+  prompted: z.number().int().openapi({ description: 'Change of first rating prompts' }),
   responded: z.number().int().openapi({ description: 'Change of first prompts whose conversation has a CSAT' }),
 };
 

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { localeSchema, widgetIdSchema } from './settings.schema.ts';
 
-/** The segment filter every analytics and inbox query takes (CONTRACT §9). */
+/** The segment filter every analytics and inbox query takes (docs/data-model.md, segments). */
 export const segmentQuery = {
   widget_id: widgetIdSchema.optional().openapi({ description: 'Only what was counted in this widget' }),
   locale: localeSchema.optional().openapi({

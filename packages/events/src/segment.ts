@@ -1,4 +1,4 @@
-// Segments (CONTRACT §9) on the client side: which live changes a dashboard filtered to a
+// Segments (docs/data-model.md, segments) on the client side: which live changes a dashboard filtered to a
 // segment applies. Mirrors segmentCondition() in packages/clickhouse (the SQL every query
 // filters with): `locale` without a region matches its language, with one exactly, both
 // ignoring case; absent fields do not filter. No zod: browser bundles import it directly.

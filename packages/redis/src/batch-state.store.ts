@@ -60,7 +60,7 @@ const CONVERSATION_FIELDS = [
   'cts',
   'crecv',
   'version',
-  // segments and prompts (CONTRACT §9)
+  // segments and prompts (docs/data-model.md, segments)
   'cw',
   'cl',
   'widget',
