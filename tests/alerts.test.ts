@@ -341,10 +341,14 @@ describe('evaluation over sliding windows', () => {
     conversation_id: `c-${randomUUID()}`,
     message_id: 'm',
     event_id: randomUUID(),
+    widget_id: '',
+    locale: '',
     thumbs_up: up,
     thumbs_down: down,
     csat_sum: 0,
     csat_count: 0,
+    prompted: 0,
+    responded: 0,
   });
 
   it('the sweep evaluates a workspace no batch touched', async () => {

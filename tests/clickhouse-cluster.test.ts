@@ -110,7 +110,28 @@ describe('cluster DDL from the migration files', () => {
     expect(alters).toEqual([
       "ALTER TABLE thumbline.conversations_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `committed_at` DateTime64(3, 'UTC') DEFAULT updated_at)",
       "ALTER TABLE thumbline.conversations ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `committed_at` DateTime64(3, 'UTC') DEFAULT updated_at)",
+      ...alters.slice(2),
     ]);
+    // 0006: segment columns on both tables; the sorting key and the view's query on the local tables.
+    const segments = alters.slice(2).join('\n');
+    expect(segments).toMatch(
+      /^ALTER TABLE thumbline\.feedback_15m_local ON CLUSTER thumbline \(ADD COLUMN .*MODIFY ORDER BY \(workspace_id, bucket, widget_id, locale\)\)$/m,
+    );
+    expect(segments).toMatch(
+      /^ALTER TABLE thumbline\.feedback_15m ON CLUSTER thumbline \(ADD COLUMN .*`responded` Int64\)$/m,
+    );
+    expect(segments).toMatch(
+      /^ALTER TABLE thumbline\.feedback_15m_mv ON CLUSTER thumbline \(MODIFY QUERY SELECT .* FROM thumbline\.feedback_changes_local GROUP BY workspace_id, bucket, widget_id, locale\)$/m,
+    );
+    for (const table of ['feedback_changes', 'conversations']) {
+      expect(segments).toContain(
+        `ALTER TABLE thumbline.${table}_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS \`widget_id\``,
+      );
+      expect(segments).toContain(
+        `ALTER TABLE thumbline.${table} ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS \`widget_id\``,
+      );
+    }
+    expect(alters).toHaveLength(2 + 7);
   });
 
   it('keeps migration records in one replication group over every node, and creates the database everywhere', async () => {

@@ -38,7 +38,14 @@ export {
   type EventRow,
 } from './batch.repo.ts';
 export { isDataError, refusedRows, type RefusedRow } from './refused-rows.ts';
-export { dailyFeedback, type DailyFeedback } from './feedback.repo.ts';
+export {
+  dailyFeedback,
+  feedbackBreakdown,
+  type BreakdownKey,
+  type DailyFeedback,
+  type FeedbackSums,
+  type FeedbackWindow,
+} from './feedback.repo.ts';
 export { GAP_SIMILARITY, knowledgeGaps, type KnowledgeGap } from './knowledge-gaps.repo.ts';
 export {
   conversationMessages,

@@ -5,13 +5,14 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from './client.ts';
 import type { PartitionKeys } from './keys.ts';
-import type {
-  BatchItem,
-  ConversationState,
-  MessageState,
-  Snapshot,
-  WorkspaceSnapshot,
-  WorkspaceWrites,
+import {
+  BLANK_CONVERSATION,
+  type BatchItem,
+  type ConversationState,
+  type MessageState,
+  type Snapshot,
+  type WorkspaceSnapshot,
+  type WorkspaceWrites,
 } from '@thumbline/events';
 
 const READ = readFileSync(new URL('./lua/read-state.lua', import.meta.url), 'utf8');
@@ -45,14 +46,43 @@ function withScripts(redis: RedisClient): WithScripts {
   return r;
 }
 
-/** A conversation state is stored as a JSON array of these fields, in this order. */
-const CONVERSATION_FIELDS = ['started', 'up', 'down', 'score', 'reason', 'cts', 'crecv', 'version'] as const;
+/**
+ * A conversation state is stored as a JSON array of these fields, in this order. Fields are
+ * only ever appended: a state written by an earlier build is shorter and its missing fields
+ * take their blank values (segments: '', no prompt).
+ */
+const CONVERSATION_FIELDS = [
+  'started',
+  'up',
+  'down',
+  'score',
+  'reason',
+  'cts',
+  'crecv',
+  'version',
+  // segments and prompts (docs/data-model.md, segments)
+  'cw',
+  'cl',
+  'widget',
+  'wts',
+  'wrecv',
+  'locale',
+  'lts',
+  'lrecv',
+  'pts',
+  'precv',
+  'pw',
+  'pl',
+] as const satisfies readonly (keyof ConversationState)[];
 
 const toStored = (c: ConversationState) => JSON.stringify(CONVERSATION_FIELDS.map((k) => c[k]));
 
-function fromStored(stored: string): ConversationState {
+/** A stored conversation state (see CONVERSATION_FIELDS). */
+export function fromStored(stored: string): ConversationState {
   const values = JSON.parse(stored) as unknown[];
-  return Object.fromEntries(CONVERSATION_FIELDS.map((k, i) => [k, values[i]])) as unknown as ConversationState;
+  return Object.fromEntries(
+    CONVERSATION_FIELDS.map((k, i) => [k, i < values.length ? values[i] : BLANK_CONVERSATION[k]]),
+  ) as unknown as ConversationState;
 }
 
 /**
@@ -66,12 +96,22 @@ const eventField = (ws: string, eventId: string) => `${ws}:${eventId}`;
 /** The id of a field made by `field`. */
 const idOf = (stored: string) => JSON.parse(stored.slice(stored.indexOf(':') + 1)) as string;
 
-/** A message state as stored: thumb, ts, receive order and conversation field, tab-separated. */
-const storeMessage = (ws: string, m: MessageState) => `${m[0]}\t${m[1]}\t${m[2]}\t${field(ws, m[3])}`;
+/**
+ * A message state as stored: thumb, ts, receive order, the segment's widget and locale (as
+ * JSON: no tab or newline) and the conversation field, tab-separated. The conversation stays
+ * last (read-state.lua takes it from there). State written before segments has four parts:
+ * its thumb counted in segment ''.
+ */
+export const storeMessage = (ws: string, m: MessageState) =>
+  `${m[0]}\t${m[1]}\t${m[2]}\t${JSON.stringify(m[4])}\t${JSON.stringify(m[5])}\t${field(ws, m[3])}`;
 
-function loadMessage(stored: string): MessageState {
-  const [thumb = '', ts = '0', recv = '', conversation = ':""'] = stored.split('\t');
-  return [thumb, Number(ts), recv, idOf(conversation)];
+/** A message state as storeMessage wrote it (or an earlier build, without the segment). */
+export function loadMessage(stored: string): MessageState {
+  const parts = stored.split('\t');
+  const [thumb = '', ts = '0', recv = ''] = parts;
+  if (parts.length < 6) return [thumb, Number(ts), recv, idOf(parts[3] ?? ':""'), '', ''];
+  const [, , , widget = '""', locale = '""', conversation = ':""'] = parts;
+  return [thumb, Number(ts), recv, idOf(conversation), JSON.parse(widget) as string, JSON.parse(locale) as string];
 }
 
 /**
