@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
-import { appendRaw, startTestWorker } from './support/pipeline.ts';
+import { appendRaw, drain, startTestWorker } from './support/pipeline.ts';
 import type { WorkerDeps } from '@thumbline/worker';
 
 let env: TestEnv;
@@ -89,6 +89,33 @@ describe('state in two tiers', () => {
          FROM conversations WHERE workspace_id = 'tiers-a' AND conversation_id = 'tiers-a-c1'`,
     );
     expect(summary).toEqual({ thumbs_up: 0, thumbs_down: 2, score: 5 });
+  });
+
+  it('an install upgraded from one tier archives the state the old build left, and stays exact', async () => {
+    const ws = 'tiers-up';
+    const legacy = { dedupTtlSeconds: 8 * 86_400, stateTtlSeconds: 37 * 86_400, resultTtlSeconds: 60 };
+    const upM1 = thumb(`${ws}-c1`, `${ws}-m1`, 'up', NOW - 3_600_000);
+    const rating = csat(`${ws}-c1`, { score: 2 }, NOW - 3_600_000);
+    // The old build: state in Redis only, in generations of 37 days.
+    await appendRaw(env.redis, env.keys, ws, [upM1, rating]);
+    await drain({ ...env, state: legacy });
+    expect(await totals(ws)).toEqual({ up: 1, down: 0, sum: 2, count: 1 });
+    await env.redis.del(env.keys.tiersSince); // as if the new build had never run here
+    const upgraded = { dedupTtlSeconds: HOT_WINDOW_S, stateTtlSeconds: HOT_WINDOW_S, resultTtlSeconds: 60 };
+    const w = startTestWorker(env, {
+      state: { ...upgraded, legacyStateTtlSeconds: legacy.stateTtlSeconds },
+      pump: { consumer: 'tiers-up' },
+    });
+    try {
+      await appendRaw(env.redis, env.keys, ws, [
+        upM1, // accepted by the old build: still a duplicate
+        thumb(`${ws}-c1`, `${ws}-m1`, 'down', NOW - 60_000),
+        csat(`${ws}-c1`, { score: 5 }, NOW),
+      ]);
+      expect(await counted(ws, { up: 0, down: 1, sum: 5, count: 1 })).toEqual({ up: 0, down: 1, sum: 5, count: 1 });
+    } finally {
+      await w.close();
+    }
   });
 
   it('keeps only the hot window in Redis', async () => {

@@ -118,7 +118,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
   const leases = new PartitionLeases(deps.redis, deps.keys, consumer, leaseOptions);
   // The state's cold tier (ADR 0010): closed hot-window generations go to ClickHouse.
   const cold =
-    deps.cold === null ? undefined : (deps.cold ?? clickHouseColdTier(deps.redis, deps.ch, deps.state.stateTtlSeconds));
+    deps.cold === null ? undefined : (deps.cold ?? clickHouseColdTier(deps.redis, deps.keys, deps.ch, deps.state));
   const pump = new Pump(
     pumpConnection,
     deps.keys,

@@ -23,6 +23,11 @@ export interface ApplyBatchOptions {
   dedupTtlSeconds: number;
   stateTtlSeconds: number;
   resultTtlSeconds: number;
+  /**
+   * Generation length of state written before the two tiers (ADR 0010): such generations,
+   * still in Redis after an upgrade, are archived like closed ones.
+   */
+  legacyStateTtlSeconds?: number;
 }
 
 /**
@@ -127,6 +132,11 @@ export interface ColdTier {
   states(kind: 'message' | 'conversation', fields: string[]): Promise<Map<string, string>>;
   /** Archives a partition's closed generations (state-tiers.ts archiveClosed). */
   archive(partition: PartitionKeys): Promise<void>;
+  /**
+   * When this install's state went to two tiers (epoch ms): events accepted before it are
+   * remembered only where the old build kept them, so they are looked up as late ones.
+   */
+  since(): Promise<number>;
 }
 
 /**
@@ -168,6 +178,8 @@ export async function readSnapshot(
     if (e.type === 'message.feedback' && e.message_id !== undefined) mids.add(field(w, e.message_id));
   }
   const [idFields, midFields, cidFields] = [[...ids], [...mids], [...cids]];
+  // An upgraded install's older state is registered before the first read (ADR 0010).
+  if (cold) await cold.since();
   let dedupGen = generation(Date.now(), options.dedupTtlSeconds);
   let stateGen = generation(Date.now(), options.stateTtlSeconds);
   for (let attempt = 0; ; attempt++) {
@@ -264,7 +276,8 @@ async function fromColdTier(
     asked: string[];
   },
 ): Promise<void> {
-  const hotSinceMs = (s.dedupGen - 1) * s.options.dedupTtlSeconds * 1000 + ACCEPTED_AFTER_TS_MS;
+  const hotSinceMs =
+    Math.max((s.dedupGen - 1) * s.options.dedupTtlSeconds * 1000, await cold.since()) + ACCEPTED_AFTER_TS_MS;
   const late = new Map<string, { workspaceId: string; conversationId: string; eventId: string; recv: string }>();
   const missingMessages = new Set<string>();
   for (const { w, r, e } of s.items) {

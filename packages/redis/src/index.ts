@@ -37,7 +37,7 @@ export {
   type EntryRefs,
 } from './stream-pins.ts';
 export { applyBatch, type BeforeCommit } from './apply-batch.ts';
-export { archiveClosed, archiveGeneration, type ArchiveStates, type StoredState } from './state-tiers.ts';
+export { archiveClosed, archiveGeneration, startTiers, type ArchiveStates, type StoredState } from './state-tiers.ts';
 export { forgetBatch, markWritten, writtenTables } from './batch-ledger.ts';
 export { DEAD_EVENTS_KEPT, listDeadEvents, recordDeadEvents, type DeadEvent } from './dead-events.store.ts';
 export { type ApplyBatchOptions, type ColdTier } from './batch-state.store.ts';

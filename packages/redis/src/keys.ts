@@ -23,6 +23,8 @@ export interface Keys {
   readonly bull: string;
   /** The install record: partition count (see install.ts). */
   readonly install: string;
+  /** When this install's state went to two tiers (epoch ms; ADR 0010). */
+  readonly tiersSince: string;
   /** A partition's lease: which worker pumps it (see partition-leases.ts). */
   lease(n: number): string;
   /** Workers alive, scored by their last heartbeat (epoch ms). */
@@ -144,6 +146,7 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     group: 'pump',
     bull: `{${prefix}:bull}`,
     install: `${prefix}:install`,
+    tiersSince: `${prefix}:tiers-since`,
     lease: (n) => `${prefix}:lease:p${n}`,
     workers: `${prefix}:workers`,
     queues: `${prefix}:queues`,

@@ -5,7 +5,7 @@
 // partition's owner does it (the pump's maintenance), and a batch that finds an older
 // generation unarchived does it first (read-state.lua).
 import type { RedisClient } from './client.ts';
-import type { PartitionKeys } from './keys.ts';
+import type { Keys, PartitionKeys } from './keys.ts';
 
 /** A state as Redis holds it. */
 export interface StoredState {
@@ -76,4 +76,26 @@ export async function archiveClosed(
   const current = Math.floor(now / generationSeconds);
   const closed = await redis.zrangebyscore(partition.generations, '-inf', current - 1);
   for (const g of closed) await archiveGeneration(redis, partition, Number(g), current, store);
+}
+
+/**
+ * Starts the two tiers on an install, once (ADR 0010): records when (the first call's
+ * time; later calls read it), and registers the state generations an earlier build left in
+ * Redis (numbered by `legacySeconds`), so they are archived before anything reads past
+ * them. Returns the start time (epoch ms).
+ */
+export async function startTiers(redis: RedisClient, keys: Keys, legacySeconds?: number): Promise<number> {
+  const now = Number((await redis.time())[0]);
+  await redis.set(keys.tiersSince, String(now * 1000), 'NX');
+  if (legacySeconds !== undefined) {
+    const legacy = Math.floor(now / legacySeconds);
+    for (let p = 0; p < keys.partitions; p++) {
+      const partition = keys.partition(p);
+      for (const g of [legacy - 1, legacy]) {
+        const exists = await redis.exists(partition.state('msgs', g), partition.state('convs', g));
+        if (exists > 0) await redis.zadd(partition.generations, 'NX', g, String(g));
+      }
+    }
+  }
+  return Number(await redis.get(keys.tiersSince));
 }

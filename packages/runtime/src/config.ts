@@ -21,7 +21,12 @@ export const envShape = {
    * How long the worker's dedup and latest-wins state stays in Redis (one generation; Redis
    * holds the current and the previous one) before only ClickHouse has it (ADR 0010).
    */
-  THUMBLINE_HOT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  THUMBLINE_HOT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3600),
   THUMBLINE_BATCH_ATTEMPTS: z.coerce.number().int().min(1).default(1000),
   THUMBLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(20_000),
   /** Events per second one client address may send with a public key (0 = off). */

@@ -122,6 +122,8 @@ export async function openRedisServices(
       // in its state_archive, so idempotency and retractions outlive it.
       dedupTtlSeconds: env.THUMBLINE_HOT_WINDOW_SECONDS,
       stateTtlSeconds: env.THUMBLINE_HOT_WINDOW_SECONDS,
+      // What the build before ADR 0010 numbered its state generations by (see startTiers).
+      legacyStateTtlSeconds: (env.THUMBLINE_MAX_EVENT_AGE_DAYS + 7) * DAY_S,
       // A failed batch's resolution must outlive its dead letter (kept 30 days) for a replay.
       resultTtlSeconds: 31 * DAY_S,
     },
