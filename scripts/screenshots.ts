@@ -21,7 +21,13 @@ try {
   };
   await page.goto(`${app.url}/#token=${app.creds.dashboard_token}`);
   await page.getByTestId('date-preset').selectOption('30');
+  await page.getByTestId('breakdown-row').first().waitFor();
   await shot('overview');
+  // One widget's shoppers, by language (the segment picker and the breakdown card).
+  await page.getByTestId('segment-widget').selectOption('default');
+  await page.getByTestId('breakdown-by-language').click();
+  await shot('overview-segment');
+  await page.getByTestId('segment-widget').selectOption('');
   await page.getByTestId('nav-conversations').click();
   await page.getByTestId('conversation-row').first().waitFor();
   await shot('conversations');
