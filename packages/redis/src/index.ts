@@ -55,7 +55,7 @@ export { SettingsStore } from './settings.store.ts';
 export {
   deltasSince,
   LIVE_HISTORY,
-  LIVE_STREAM_MAXLEN,
+  LIVE_STREAM_KEEP_MS,
   liveSeq,
   publishDelta,
   readLive,
