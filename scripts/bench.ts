@@ -13,7 +13,7 @@ import { benchQueries } from './bench/queries.ts';
 import { benchLive } from './bench/live.ts';
 import { previousResults, regressions } from './bench/compare.ts';
 import { CONNECTIONS, drive, DURATION_S, thumbEvent, type LoadRun } from './bench/load.ts';
-import { childrenOf, CpuMeter, peakRss, processName } from './bench/process-usage.ts';
+import { childrenOf, CpuMeter, machineLoad, peakRss, processName } from './bench/process-usage.ts';
 import { benchSustained, rawClickHouseInsert } from './bench/sustained.ts';
 import { benchScaling } from './bench/scaling.ts';
 import { formatCores, formatSummary, summaryRows } from './bench/summary.ts';
@@ -44,6 +44,7 @@ function medianRun<T extends { reqPerSec: number }>(runs: T[]): T {
 }
 
 async function main() {
+  const loadBefore = machineLoad();
   const dir = mkdtempSync(join(tmpdir(), 'thumbline-bench-'));
   const redis = await startLocalRedis(join(dir, 'redis'), log);
   const client = createRedis(redis.url, 'edge');
@@ -237,7 +238,13 @@ async function main() {
     memoryRuns = memory.runs;
   }
 
-  process.stdout.write(`\nThumbline bench (${DURATION_S}s per load, ${CONNECTIONS} connections, same machine)\n\n`);
+  const machine = { before: loadBefore, after: machineLoad() };
+  const busy = (m: ReturnType<typeof machineLoad>) =>
+    `load ${m.loadavg_1m}${m.cpu_pressure_some_avg60 === null ? '' : `, CPU pressure ${m.cpu_pressure_some_avg60} %`}`;
+  process.stdout.write(
+    `\nThumbline bench (${DURATION_S}s per load, ${CONNECTIONS} connections, same machine; ` +
+      `${busy(machine.before)} before, ${busy(machine.after)} after)\n\n`,
+  );
   process.stdout.write(formatSummary(summaryRows(figures, want, ROUNDS)));
   const coresOf: [string, string][] = [
     ['allinone_single', 'single-event ingest on npm start (median round)'],
@@ -252,7 +259,7 @@ async function main() {
   mkdirSync(join('bench', 'results'), { recursive: true });
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), duration_s: DURATION_S, connections: CONNECTIONS, sections: [...SECTIONS], figures, cpu, memory: memoryRuns }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), duration_s: DURATION_S, connections: CONNECTIONS, sections: [...SECTIONS], machine, figures, cpu, memory: memoryRuns }, null, 2)}\n`,
   );
   process.stdout.write(`\nwritten ${out}\n`);
   const before = previousResults(join('bench', 'results'), out, figures);

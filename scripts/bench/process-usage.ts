@@ -3,6 +3,7 @@
 // chDB's threads carry ClickHouse's names), and peak RSS.
 // Linux only: reads /proc.
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 const TICKS_PER_SECOND = 100;
 
@@ -144,4 +145,13 @@ export async function peakRss<T>(pid: number, during: Promise<T>): Promise<{ val
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * How busy the machine is with everything else too: the 1-minute load average and the share
+ * of the last 60 s in which some runnable task waited for a CPU (Linux PSI, null without it).
+ */
+export function machineLoad(): { loadavg_1m: number; cpu_pressure_some_avg60: number | null } {
+  const psi = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(read('/proc/pressure/cpu') ?? '')?.[1];
+  return { loadavg_1m: round2(loadavg()[0] ?? 0), cpu_pressure_some_avg60: psi === undefined ? null : Number(psi) };
 }

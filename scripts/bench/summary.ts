@@ -117,7 +117,7 @@ export function summaryRows(f: Record<string, number>, ran: (section: string) =>
         value: `${f.redis_bytes_per_event_after_window}`,
         target: atMost(f.redis_bytes_per_event_after_window, 4, '≤ 4 B'),
         detail:
-          `used_memory after − before over ${events}, read 2 × ${f.memory_hot_window_s} s + 15 s after all were ` +
+          `used_memory after − before over ${events}${(f.memory_events ?? 0) < 1e6 ? ' (fewer than the 1M asked: the time budget ran out)' : ''}, read 2 × ${f.memory_hot_window_s} s + 15 s after all were ` +
           `counted; peak ${f.redis_bytes_per_event_peak} B/event, end of load ${f.redis_bytes_per_event_end_of_load}; ` +
           `sent ${f.memory_send_events_s} events/s, counted ${f.memory_counted_events_s} events/s`,
       },
