@@ -8,7 +8,7 @@ import { createKeys, createRedis, CredentialStore, newToken, whenReady } from '@
 import { startLocalRedis } from '@thumbline/runtime';
 import { thumbsUpToday, waitForCount } from './bench/app-counts.ts';
 import { appCredentials, npmScript, started } from './bench/launch.ts';
-import { benchMemory } from './bench/memory.ts';
+import { benchMemory, type MemoryRun } from './bench/memory.ts';
 import { benchQueries } from './bench/queries.ts';
 import { benchLive } from './bench/live.ts';
 import { previousResults, regressions } from './bench/compare.ts';
@@ -16,7 +16,7 @@ import { CONNECTIONS, drive, DURATION_S, thumbEvent, type LoadRun } from './benc
 import { childrenOf, CpuMeter, machineLoad, peakRss, processName } from './bench/process-usage.ts';
 import { benchSustained, rawClickHouseInsert } from './bench/sustained.ts';
 import { benchScaling } from './bench/scaling.ts';
-import { formatCores, formatSummary, summaryRows } from './bench/summary.ts';
+import { formatCores, formatKeyGroups, formatSummary, summaryRows } from './bench/summary.ts';
 
 /** BENCH_ONLY=ingest,live,sustained,queries,scaling,memory runs just those sections (default: all). */
 const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries,scaling,memory').split(','));
@@ -231,7 +231,7 @@ async function main() {
   if (want('scaling')) Object.assign(figures, await benchScaling());
 
   // Redis bytes per event after the hot window, over 1M events of a realistic mix.
-  let memoryRuns: unknown = undefined;
+  let memoryRuns: MemoryRun[] | undefined;
   if (want('memory')) {
     const memory = await benchMemory();
     Object.assign(figures, memory.figures);
@@ -254,6 +254,14 @@ async function main() {
     if (!cpu[key]) continue;
     process.stdout.write(`\nwhere the cores went during ${during} (1.00 = one core):\n`);
     process.stdout.write(formatCores(cpu[key] as ReturnType<CpuMeter['since']>));
+  }
+  for (const run of memoryRuns ?? []) {
+    process.stdout.write(
+      run.hotWindowS === null
+        ? '\nwhat Redis held at the end of the load, default window (largest key groups):\n'
+        : `\nwhat Redis held after the ${run.hotWindowS} s hot window (largest key groups):\n`,
+    );
+    process.stdout.write(formatKeyGroups(run.keys, run.events));
   }
   const out = join('bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join('bench', 'results'), { recursive: true });

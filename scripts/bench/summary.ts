@@ -156,3 +156,19 @@ export function formatCores(usage: {
     })
     .join('');
 }
+
+/** The largest key groups Redis held (memory.ts keyGroups), in MB and bytes per event. */
+export function formatKeyGroups(
+  groups: Record<string, { keys: number; bytes: number }>,
+  events: number,
+  top = 6,
+): string {
+  return Object.entries(groups)
+    .slice(0, top)
+    .map(
+      ([group, g]) =>
+        `  ${group.padEnd(44)} ${(g.bytes / 1024 ** 2).toFixed(1).padStart(7)} MB  ` +
+        `${(g.bytes / Math.max(1, events)).toFixed(1).padStart(6)} B/event  (${g.keys} keys)\n`,
+    )
+    .join('');
+}
