@@ -56,6 +56,7 @@ export {
   deltasSince,
   LIVE_HISTORY,
   LIVE_STREAM_KEEP_MS,
+  trimLiveStream,
   liveSeq,
   publishDelta,
   readLive,

@@ -13,7 +13,7 @@ export const LIVE_HISTORY = 1000;
  */
 export const LIVE_STREAM_KEEP_MS = 60_000;
 /** How long a workspace's catch-up history outlives its last delta (seconds). */
-export const LIVE_HISTORY_IDLE_S = 600;
+export const LIVE_HISTORY_IDLE_S = 60;
 
 /** A published delta as the live stream carries it. */
 export interface LiveEntry {
@@ -98,4 +98,9 @@ export async function readLive(redis: RedisClient, keys: Keys, lastId: string, b
     for (let i = 0; i + 1 < f.length; i += 2) m.set(f[i] as string, f[i + 1] as string);
     return { id, workspaceId: m.get('ws') ?? '', seq: Number(m.get('seq')), body: m.get('d') ?? '{}' };
   });
+}
+
+/** Trims the live stream by age when no delta does (traffic stopped): its memory goes with it. */
+export async function trimLiveStream(redis: RedisClient, keys: Keys): Promise<void> {
+  await redis.xtrim(keys.liveStream, 'MINID', '~', Date.now() - LIVE_STREAM_KEEP_MS);
 }
