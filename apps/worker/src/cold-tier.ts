@@ -1,5 +1,13 @@
 // The worker's cold tier (ADR 0010): what left Redis's hot window is found in ClickHouse.
-import { archivedStates, archiveStates, storedElsewhere, type ClickHouse } from '@thumbline/clickhouse';
+// A batch reads its partitions together, so their lookups arrive together: those made in one
+// turn of the event loop share one query per kind.
+import {
+  archivedStates,
+  archiveStates,
+  storedElsewhere,
+  type ClickHouse,
+  type StoredEventQuery,
+} from '@thumbline/clickhouse';
 import {
   archiveClosed,
   startTiers,
@@ -9,6 +17,24 @@ import {
   type PartitionKeys,
   type RedisClient,
 } from '@thumbline/redis';
+
+/** Calls of one turn gathered into one: `run` gets every caller's input, each caller its own answer. */
+function coalesced<In, Out>(run: (all: In[]) => Promise<Out>): (input: In[]) => Promise<Out> {
+  let pending: { input: In[]; answer: Promise<Out> } | null = null;
+  return (input) => {
+    if (input.length === 0) return run([]);
+    if (!pending) {
+      const batch: { input: In[]; answer: Promise<Out> } = { input: [], answer: Promise.resolve() as Promise<Out> };
+      batch.answer = new Promise<void>((r) => setImmediate(r)).then(() => {
+        if (pending === batch) pending = null;
+        return run(batch.input);
+      });
+      pending = batch;
+    }
+    pending.input.push(...input);
+    return pending.answer;
+  };
+}
 
 export function clickHouseColdTier(redis: RedisClient, keys: Keys, ch: ClickHouse, state: ApplyBatchOptions): ColdTier {
   const store = (generation: number, states: Parameters<typeof archiveStates>[2]) =>
@@ -22,10 +48,14 @@ export function clickHouseColdTier(redis: RedisClient, keys: Keys, ch: ClickHous
     });
     return started;
   };
+  // Answers hold every caller's keys; each caller reads only its own.
+  const seen = coalesced((events: StoredEventQuery[]) => storedElsewhere(ch, events));
+  const messages = coalesced((fields: string[]) => archivedStates(ch, 'message', fields));
+  const conversations = coalesced((fields: string[]) => archivedStates(ch, 'conversation', fields));
   return {
     since,
-    seenElsewhere: async (events) => storedElsewhere(ch, events),
-    states: (kind, fields) => archivedStates(ch, kind, fields),
+    seenElsewhere: (events) => seen(events),
+    states: (kind, fields) => (kind === 'message' ? messages(fields) : conversations(fields)),
     archive: async (partition: PartitionKeys) => {
       await since();
       await archiveClosed(redis, partition, state.stateTtlSeconds, store);

@@ -150,7 +150,7 @@ type ReadReply =
   | [cached: string]
   | [null, 'archive', generation: string]
   | [null, null, dedupGen: number, stateGen: number]
-  | [null, 1, string | null, string, (string | null)[], string, (string | null)[]];
+  | [null, 1, string | null, string, (string | null)[], string, (string | null)[], string | null];
 
 const generation = (now: number, ttlSeconds: number) => Math.floor(now / 1000 / ttlSeconds);
 
@@ -214,7 +214,7 @@ export async function readSnapshot(
       [, , dedupGen, stateGen] = reply;
       continue;
     }
-    const [, , version, flags, msgs, extra, convs] = reply;
+    const [, , version, flags, msgs, extra, convs, archived] = reply;
     const asked = extra === '' ? cidFields : cidFields.concat(extra.split('\n'));
     const seen = new Set<string>();
     idFields.forEach((f, i) => {
@@ -232,6 +232,7 @@ export async function readSnapshot(
     });
     if (cold) {
       await fromColdTier(redis, keys, cold, {
+        archived: archived !== null,
         items,
         dedupGen,
         stateGen,
@@ -266,6 +267,8 @@ async function fromColdTier(
   keys: PartitionKeys,
   cold: ColdTier,
   s: {
+    /** The partition ever archived state: else only late events' ids are looked up. */
+    archived: boolean;
     items: readonly BatchItem[];
     dedupGen: number;
     stateGen: number;
@@ -285,24 +288,36 @@ async function fromColdTier(
     if (e.ts < hotSinceMs && !s.seen.has(f) && !late.has(f)) {
       late.set(f, { workspaceId: w, conversationId: e.conversation_id, eventId: e.event_id, recv: r });
     }
-    if (e.type === 'message.feedback' && e.message_id !== undefined) {
+    if (s.archived && e.type === 'message.feedback' && e.message_id !== undefined) {
       const m = field(w, e.message_id);
       if (!s.messages.has(m)) missingMessages.add(m);
     }
   }
-  const missingConversations = s.asked.filter((f) => !s.conversations.has(f));
+  const missingConversations = s.archived ? s.asked.filter((f) => !s.conversations.has(f)) : [];
   const [seenElsewhere, archivedMessages, archivedConversations] = await Promise.all([
     cold.seenElsewhere([...late.values()]),
     cold.states('message', [...missingMessages]),
     cold.states('conversation', missingConversations),
   ]);
-  for (const f of seenElsewhere) s.seen.add(f);
-  for (const [f, v] of archivedMessages) s.messages.set(f, v);
-  for (const [f, v] of archivedConversations) s.conversations.set(f, v);
+  // A cold tier may answer for more than was asked (lookups of one batch's partitions are
+  // shared): only what this partition asked is taken.
+  for (const f of late.keys()) if (seenElsewhere.has(f)) s.seen.add(f);
+  const found: string[] = [];
+  for (const f of missingMessages) {
+    const v = archivedMessages.get(f);
+    if (v !== undefined) {
+      s.messages.set(f, v);
+      found.push(v);
+    }
+  }
+  for (const f of missingConversations) {
+    const v = archivedConversations.get(f);
+    if (v !== undefined) s.conversations.set(f, v);
+  }
   // An archived message names its conversation: a thumb moving out of it retracts there.
   const asked = new Set(s.asked);
   const more: string[] = [];
-  for (const stored of archivedMessages.values()) {
+  for (const stored of found) {
     const conversation = stored.slice(stored.lastIndexOf('\t') + 1);
     if (!asked.has(conversation)) {
       asked.add(conversation);
@@ -320,7 +335,11 @@ async function fromColdTier(
     if (v) s.conversations.set(f, v);
     else stillMissing.push(f);
   });
-  for (const [f, v] of await cold.states('conversation', stillMissing)) s.conversations.set(f, v);
+  const archived = await cold.states('conversation', stillMissing);
+  for (const f of stillMissing) {
+    const v = archived.get(f);
+    if (v !== undefined) s.conversations.set(f, v);
+  }
 }
 
 /**

@@ -28,7 +28,8 @@
 --        { state or false, per message field },
 --        the conversation fields of those messages' current conversations that were not
 --        asked for (a thumb moving out of one retracts there), as lines,
---        { state or false, per conversation field asked for, then per field above } }.
+--        { state or false, per conversation field asked for, then per field above },
+--        the greatest generation archived, or false when nothing ever was }.
 -- A message state is "thumb\tts\trecv\tconversation field".
 local cached = redis.call('GET', KEYS[1])
 if cached then return { cached } end
@@ -100,4 +101,5 @@ for i = 1, #msgs do
 end
 local convs = lookup(KEYS[7], KEYS[8], cids)
 
-return { false, true, redis.call('GET', KEYS[2]) or false, table.concat(flags), msgs, table.concat(extra, '\n'), convs }
+return { false, true, redis.call('GET', KEYS[2]) or false, table.concat(flags), msgs, table.concat(extra, '\n'), convs,
+  redis.call('GET', KEYS[10]) or false }
