@@ -110,6 +110,10 @@ describe('cluster DDL from the migration files', () => {
     expect(alters).toEqual([
       "ALTER TABLE thumbline.conversations_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `committed_at` DateTime64(3, 'UTC') DEFAULT updated_at)",
       "ALTER TABLE thumbline.conversations ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `committed_at` DateTime64(3, 'UTC') DEFAULT updated_at)",
+      // The gate is the same Null table on every node: it changes with the tables it stands for.
+      'ALTER TABLE thumbline.events_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
+      'ALTER TABLE thumbline.events ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
+      'ALTER TABLE thumbline.events_gate ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
     ]);
   });
 

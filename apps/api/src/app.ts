@@ -8,6 +8,7 @@ import { mountAlerts } from './alerts.route.ts';
 import { mountKnowledgeGaps } from './knowledge-gaps.route.ts';
 import { mountOverview } from './overview.route.ts';
 import { mountSettings } from './settings.route.ts';
+import { mountSources } from './sources.route.ts';
 import { mountSql } from './sql.route.ts';
 import { mountConversations } from './conversations.route.ts';
 
@@ -31,6 +32,7 @@ export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   app.use('*', except('/v1/events', limitBody()));
   app.use('/v1/analytics/*', requireToken(deps.store, ['dashboard']));
   mountOverview(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  mountSources(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/conversations', requireToken(deps.store, ['dashboard']));
   app.use('/v1/conversations/*', requireToken(deps.store, ['dashboard']));
   mountConversations(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);

@@ -7,9 +7,11 @@ export {
   ingestBodySchema,
   ingestResponseSchema,
   messageCreatedSchema,
+  MAX_SOURCES,
   messageFeedbackSchema,
   PUBLIC_EVENT_TYPES,
   rejectionSchema,
+  sourceSchema,
   tsSchema,
   type AcceptedEvent,
   type Event,
@@ -18,6 +20,7 @@ export {
 export { errorSchema, type ErrorBody } from './error.schema.ts';
 export { overviewQuerySchema, overviewSchema, type Overview, type OverviewQuery } from './overview.schema.ts';
 export { validateEvent, type EventVerdict } from './validate-event.ts';
+export { citations, type Citation } from './source-citations.ts';
 export { illFormedField, isWellFormed } from './well-formed.ts';
 export {
   autoEndCopyBodySchema,
@@ -38,6 +41,15 @@ export { knowledgeGapsQuerySchema, knowledgeGapsSchema, type KnowledgeGaps } fro
 export { groupQuestions, type AskedQuestion, type GapOptions, type KnowledgeGap } from './knowledge-gap-groups.ts';
 export { plainQuestionText, questionKey, questionLanguage } from './question-key.ts';
 export { segmentQuerySchema, type SegmentQuery } from './segment.schema.ts';
+export {
+  sourceAnswersParamsSchema,
+  sourceAnswersQuerySchema,
+  sourceAnswersSchema,
+  sourcesQuerySchema,
+  sourcesSchema,
+  type SourceAnswers,
+  type Sources,
+} from './sources.schema.ts';
 export {
   conversationDetailSchema,
   conversationListSchema,
