@@ -70,10 +70,11 @@ function citedAnswers(q: SourcesQuery): { sql: string; params: Record<string, un
          SELECT DISTINCT conversation_id FROM ${TABLES.feedbackChanges} WHERE ${window}
        ),
        cited AS (
+         -- Aliases differ from the columns: WHERE must read the columns, not the aggregates.
          SELECT message_id,
-                argMax(conversation_id, (ts, recv)) AS conversation_id,
-                argMax(sources, (ts, recv)) AS sources,
-                argMax(text, (ts, recv)) AS text,
+                argMax(conversation_id, (ts, recv)) AS answer_conversation,
+                argMax(sources, (ts, recv)) AS answer_sources,
+                argMax(text, (ts, recv)) AS answer_text,
                 max((ts, recv)) AS cited
            FROM ${TABLES.events}
           WHERE workspace_id = {ws:String}
@@ -104,7 +105,7 @@ export async function sourceRanking(ch: ClickHouse, q: SourcesQuery): Promise<So
             sum(t.up) AS thumbs_up,
             sum(t.down) AS thumbs_down
        FROM cited AS c
-      ARRAY JOIN c.sources AS s
+      ARRAY JOIN c.answer_sources AS s
       INNER JOIN thumbed AS t ON t.message_id = c.message_id
       GROUP BY source_id
       ORDER BY thumbs_down DESC, thumbs_up ASC, source_id ASC
@@ -138,11 +139,11 @@ export async function sourceAnswers(
     at: string | number;
   }>(
     `${cited.sql}
-     SELECT c.conversation_id AS conversation_id, c.message_id AS message_id, c.text AS text,
+     SELECT c.answer_conversation AS conversation_id, c.message_id AS message_id, c.answer_text AS text,
             t.down AS down, toUnixTimestamp64Milli(c.cited.1) AS at
        FROM cited AS c
       INNER JOIN thumbed AS t ON t.message_id = c.message_id
-      WHERE has(arrayMap(s -> s.id, c.sources), {source:String})
+      WHERE has(arrayMap(s -> s.id, c.answer_sources), {source:String})
       ORDER BY down DESC, at DESC, message_id ASC
       LIMIT {limit:UInt32}`,
     { ...cited.params, source: q.sourceId, limit: Math.min(q.limit, SOURCE_ANSWERS_LIMIT) },
