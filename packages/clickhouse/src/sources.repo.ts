@@ -92,15 +92,17 @@ function citedAnswers(q: SourcesQuery): { sql: string; params: Record<string, un
  * Every source cited by an answer whose current thumb counts in the window (its local day in
  * `tz`, its own segment), with those answers' thumbs: most thumbs-down first, then fewest
  * thumbs-up, then id; at most SOURCES_LIMIT. An answer's sources are those of its latest
- * `message.created`; a source's title and url those of its latest citation among them.
+ * `message.created`; a source's title and url those of its latest citation among them (the
+ * answer with the greatest `ts`; equal `ts`: the greater message_id, since receive order is only
+ * comparable within one conversation's partition).
  */
 export async function sourceRanking(ch: ClickHouse, q: SourcesQuery): Promise<SourceRank[]> {
   const cited = citedAnswers(q);
   const rows = await ch.query<Record<keyof SourceRank, string | number>>(
     `${cited.sql}
      SELECT s.id AS source_id,
-            argMax(s.title, c.cited) AS title,
-            argMax(s.url, c.cited) AS url,
+            argMax(s.title, (c.cited.1, c.message_id)) AS title,
+            argMax(s.url, (c.cited.1, c.message_id)) AS url,
             count() AS answers,
             sum(t.up) AS thumbs_up,
             sum(t.down) AS thumbs_down
