@@ -14,9 +14,10 @@ import { CONNECTIONS, drive, DURATION_S, thumbEvent, type LoadRun } from './benc
 import { CpuMeter, peakRss } from './bench/process-usage.ts';
 import { benchSustained, rawClickHouseInsert } from './bench/sustained.ts';
 import { benchScaling } from './bench/scaling.ts';
+import { benchExport } from './bench/export.ts';
 
-/** BENCH_ONLY=ingest,live,sustained,queries,scaling runs just those sections (default: all). */
-const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries,scaling').split(','));
+/** BENCH_ONLY=ingest,live,sustained,queries,scaling,export runs just those sections (default: all). */
+const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries,scaling,export').split(','));
 const want = (section: string) => SECTIONS.has(section);
 const log = createLogger({ level: 'silent' });
 /** Rounds of each ingest load (DURATION_S / 2 seconds each); medians are reported. */
@@ -201,6 +202,12 @@ async function main() {
   // State commits with 1, 2 and 4 worker processes on one workspace, on a 3-master Redis Cluster.
   if (want('scaling')) Object.assign(figures, await benchScaling());
 
+  // Memory of a streamed export of every conversation (1M by default).
+  if (want('export')) {
+    const n = Number(process.env.BENCH_EXPORT_CONVERSATIONS ?? 1_000_000);
+    Object.assign(figures, await benchExport({ redis: client, keys, store, log }, n));
+  }
+
   const f = figures;
   const ratio = (a = 0, b = 0) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
   const rows: [string, string, string][] = [];
@@ -261,6 +268,14 @@ async function main() {
       `${f.state_commit_cluster_1w_events_s} / ${f.state_commit_cluster_2w_events_s} / ` +
         `${f.state_commit_cluster_4w_events_s} events/s with 1 / 2 / 4 worker processes on one workspace ` +
         '(3-master Redis Cluster on this machine, Redis side only)',
+    ]);
+  }
+  if (want('export')) {
+    rows.push([
+      `export memory, ${f.export_conversations} conversations`,
+      `${f.export_heap_growth_mb} MB`,
+      `heap growth (${f.export_heap_growth_at_10pct_mb} MB after 10 % of the rows), RSS +${f.export_rss_growth_mb} MB ` +
+        `over ${f.export_rss_before_mb} MB; ${f.export_bytes_mb} MB of CSV in ${f.export_s} s (${f.export_rows_per_s} rows/s)`,
     ]);
   }
   process.stdout.write(`\nThumbline bench (${DURATION_S}s per load, ${CONNECTIONS} connections, same machine)\n\n`);

@@ -341,10 +341,14 @@ describe('evaluation over sliding windows', () => {
     conversation_id: `c-${randomUUID()}`,
     message_id: 'm',
     event_id: randomUUID(),
+    widget_id: '',
+    locale: '',
     thumbs_up: up,
     thumbs_down: down,
     csat_sum: 0,
     csat_count: 0,
+    prompted: 0,
+    responded: 0,
   });
 
   it('the sweep evaluates a workspace no batch touched', async () => {
@@ -421,7 +425,42 @@ describe('evaluation over sliding windows', () => {
     await webhooks.close();
   });
 
-  it.todo(
-    'segment isolation: a rule on widget A / locale de fires on its own feedback only (waits for migration 0006_segments)',
-  );
+  it('segment isolation: a rule on widget A / language de fires on its own feedback only', async () => {
+    const ws = 'segmented';
+    const rules = new RuleStore(env.redis, env.keys);
+    const log = new DeliveryLog(env.redis, env.keys);
+    const webhooks = new WebhookQueue(env.connect(), env.keys, log);
+    const deps = {
+      redis: env.redis,
+      keys: env.keys,
+      ch: env.ch,
+      rules,
+      states: new AlertStateStore(env.redis, env.keys),
+      webhooks,
+    };
+    const r = await rules.create(ws, {
+      ...rule(),
+      segment: { widget_id: 'A', locale: 'de' },
+      window_minutes: 30,
+      min_samples: 4,
+      condition: { type: 'above', value: 50 },
+      webhook: { url: `${hooks.url}/segmented`, format: 'json' },
+    } as never);
+    const t0 = Date.now();
+    const at = (widget_id: string, locale: string, down: number, up: number) => ({
+      ...change(ws, t0, down, up),
+      widget_id,
+      locale,
+    });
+    // Thumbs-down everywhere but in the rule's segment: widget B in German, widget A in English.
+    await writeChanges(env.ch, randomUUID(), [at('B', 'de-de', 9, 0), at('A', 'en-us', 9, 0), at('A', 'de-at', 0, 5)]);
+    expect(await evaluateWorkspace(deps, ws, t0)).toEqual([]);
+    // In its segment (de-AT and de-DE are both German): 5 down, 5 up = 50 %, not above 50.
+    await writeChanges(env.ch, randomUUID(), [at('A', 'de-de', 5, 0)]);
+    expect(await evaluateWorkspace(deps, ws, t0)).toEqual([]);
+    await writeChanges(env.ch, randomUUID(), [at('A', 'de', 1, 0)]);
+    expect(await evaluateWorkspace(deps, ws, t0)).toMatchObject([{ ruleId: r.id, type: 'alert.firing' }]);
+    await rules.delete(ws, r.id);
+    await webhooks.close();
+  });
 });

@@ -110,11 +110,34 @@ describe('cluster DDL from the migration files', () => {
     expect(alters).toEqual([
       "ALTER TABLE thumbline.conversations_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `committed_at` DateTime64(3, 'UTC') DEFAULT updated_at)",
       "ALTER TABLE thumbline.conversations ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `committed_at` DateTime64(3, 'UTC') DEFAULT updated_at)",
-      // The gate is the same Null table on every node: it changes with the tables it stands for.
+      ...alters.slice(2),
+    ]);
+    // 0006: segment columns on both tables; the sorting key and the view's query on the local tables.
+    const segments = alters.slice(2, 9).join('\n');
+    expect(segments).toMatch(
+      /^ALTER TABLE thumbline\.feedback_15m_local ON CLUSTER thumbline \(ADD COLUMN .*MODIFY ORDER BY \(workspace_id, bucket, widget_id, locale\)\)$/m,
+    );
+    expect(segments).toMatch(
+      /^ALTER TABLE thumbline\.feedback_15m ON CLUSTER thumbline \(ADD COLUMN .*`responded` Int64\)$/m,
+    );
+    expect(segments).toMatch(
+      /^ALTER TABLE thumbline\.feedback_15m_mv ON CLUSTER thumbline \(MODIFY QUERY SELECT .* FROM thumbline\.feedback_changes_local GROUP BY workspace_id, bucket, widget_id, locale\)$/m,
+    );
+    for (const table of ['feedback_changes', 'conversations']) {
+      expect(segments).toContain(
+        `ALTER TABLE thumbline.${table}_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS \`widget_id\``,
+      );
+      expect(segments).toContain(
+        `ALTER TABLE thumbline.${table} ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS \`widget_id\``,
+      );
+    }
+    // 0007: sources on events; the gate is the same Null table on every node and changes with it.
+    expect(alters.slice(9)).toEqual([
       'ALTER TABLE thumbline.events_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
       'ALTER TABLE thumbline.events ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
       'ALTER TABLE thumbline.events_gate ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
     ]);
+    expect(alters).toHaveLength(2 + 7 + 3);
   });
 
   it('keeps migration records in one replication group over every node, and creates the database everywhere', async () => {

@@ -1,6 +1,9 @@
 // Property: whatever feedback arrives (flips, clears, duplicates, out of order, CSAT
-// resubmitted, many days) and however it is batched, the overview, the inbox and each
-// conversation's feedback equal a from-scratch reference model, in several time zones.
+// resubmitted, rating prompts, many days, several widgets and locales) and however it is
+// batched, the overview, the breakdowns, the inbox, the export and each conversation's
+// feedback equal a from-scratch reference model, in several time zones and segments.
+// Each event names a widget and a locale or not, independently, so a flip or a re-rating
+// often moves a count from one segment to another.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +12,7 @@ import { createIngestApp } from '@thumbline/ingest';
 import { newToken } from '@thumbline/redis';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 import { drain } from './support/pipeline.ts';
-import { localDay, ReferenceModel, type ModelEvent } from './support/reference-model.ts';
+import { localDay, ReferenceModel, type ModelEvent, type SegmentFilter } from './support/reference-model.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const SPAN_MIN = 6 * 24 * 60;
@@ -36,7 +39,22 @@ const tsArb = fc.oneof(
   fc.constantFrom(NOW - 3 * 86_400_000, NOW - 86_400_000 - 37 * 60_000).map((t) => t),
 );
 
-const eventArb: fc.Arbitrary<Omit<ModelEvent, 'event_id'>> = fc.oneof(
+// Segments: two widgets and locales of two languages in several spellings, or none.
+const segmentArb = fc.record(
+  {
+    widget_id: fc.constantFrom('w1', 'w2'),
+    locale: fc.constantFrom('de-DE', 'de-AT', 'de', 'en', 'EN-us'),
+  },
+  { requiredKeys: [] },
+);
+const FILTERS: SegmentFilter[] = [
+  { widget_id: 'w1' },
+  { locale: 'de' },
+  { locale: 'en-US' },
+  { widget_id: 'w2', locale: 'DE-de' },
+];
+
+const kindArb: fc.Arbitrary<Omit<ModelEvent, 'event_id' | 'widget_id' | 'locale'>> = fc.oneof(
   fc
     .record({
       type: fc.constant('message.feedback' as const),
@@ -57,7 +75,16 @@ const eventArb: fc.Arbitrary<Omit<ModelEvent, 'event_id'>> = fc.oneof(
     conversation_id: fc.constantFrom(...CONVERSATIONS),
     ts: tsArb,
   }),
+  fc.record({
+    type: fc.constant('conversation.csat_prompted' as const),
+    conversation_id: fc.constantFrom(...CONVERSATIONS),
+    ts: tsArb,
+  }),
 );
+
+const eventArb: fc.Arbitrary<Omit<ModelEvent, 'event_id'>> = fc
+  .tuple(kindArb, segmentArb)
+  .map(([e, segment]) => ({ ...e, ...segment }));
 
 // An arrival sequence: new events, and re-deliveries of earlier ones (same event_id).
 const scenarioArb = fc
@@ -92,7 +119,8 @@ function wire(e: ModelEvent): object {
 }
 
 describe('exactness against a reference model', () => {
-  it('overview, inbox and conversation feedback equal the model', async () => {
+  let run = 0;
+  it('overview, breakdowns, inbox, export and conversation feedback equal the model, per segment', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ requests, drainAfter }) => {
         const ws = `w${randomUUID().slice(0, 8)}`;
@@ -133,6 +161,38 @@ describe('exactness against a reference model', () => {
           for (const item of inbox.items) expect(Number.isInteger(item.version) && item.version >= 1).toBe(true);
           const summaries = inbox.items.map(({ version: _version, ...rest }) => rest);
           expect(summaries, `inbox ${tz}`).toEqual(model.conversations(from, to, tz));
+        }
+        // Segments, in one zone per run (they do not depend on the zone beyond the days).
+        const tz = ZONES[run++ % ZONES.length] as string;
+        const to = localDay(NOW, tz);
+        const from = localDay(NOW - SPAN_MIN * 60_000 + 86_400_000, tz);
+        const q = `from=${from}&to=${to}&tz=${encodeURIComponent(tz)}`;
+        for (const by of ['widget_id', 'locale', 'language'] as const) {
+          expect(await get(`/v1/analytics/breakdown?${q}&by=${by}`), `breakdown by ${by}`).toEqual(
+            model.breakdown(by, from, to, tz),
+          );
+        }
+        for (const filter of FILTERS) {
+          const f = `${q}&${new URLSearchParams(filter as Record<string, string>)}`;
+          const overview = (await get(`/v1/analytics/overview?${f}`)) as { live_seq: number };
+          expect(overview, `overview ${f}`).toEqual(model.overview(from, to, tz, overview.live_seq, filter));
+          expect(await get(`/v1/analytics/breakdown?${f}&by=language`), `breakdown ${f}`).toEqual(
+            model.breakdown('language', from, to, tz, filter),
+          );
+          const inbox = (await get(`/v1/conversations?${f}&limit=200`)) as { items: { version: number }[] };
+          expect(
+            inbox.items.map(({ version: _version, ...rest }) => rest),
+            `inbox ${f}`,
+          ).toEqual(model.conversations(from, to, tz, filter));
+          const exported = await api.request(`/v1/conversations/export?${f}&format=ndjson`, {
+            headers: { authorization: `Bearer ${dt}` },
+          });
+          expect(exported.status).toBe(200);
+          const lines = (await exported.text()).split('\n').filter(Boolean);
+          expect(
+            lines.map((l) => JSON.parse(l) as object),
+            `export ${f}`,
+          ).toEqual(model.conversations(from, to, tz, filter));
         }
         for (const c of CONVERSATIONS) {
           const expected = model.feedback(c);

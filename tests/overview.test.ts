@@ -56,9 +56,29 @@ describe('GET /v1/analytics/overview', () => {
       csat: {
         average: 4.5,
         rated: 2,
+        prompted: 0,
+        response_rate: null,
         daily: [
-          { day: '2026-11-01', average: 4, rated: 1, csat_sum: 4, thumbs_up: 1, thumbs_down: 0 },
-          { day: '2026-11-02', average: 5, rated: 1, csat_sum: 5, thumbs_up: 0, thumbs_down: 1 },
+          {
+            day: '2026-11-01',
+            average: 4,
+            rated: 1,
+            csat_sum: 4,
+            thumbs_up: 1,
+            thumbs_down: 0,
+            prompted: 0,
+            responded: 0,
+          },
+          {
+            day: '2026-11-02',
+            average: 5,
+            rated: 1,
+            csat_sum: 5,
+            thumbs_up: 0,
+            thumbs_down: 1,
+            prompted: 0,
+            responded: 0,
+          },
         ],
       },
       thumbs: {
@@ -74,8 +94,26 @@ describe('GET /v1/analytics/overview', () => {
   it('uses the requested zone: in UTC both buckets fall on Nov 1', async () => {
     const o = (await (await get('from=2026-11-01&to=2026-11-02&tz=UTC')).json()) as Overview;
     expect(o.csat.daily).toEqual([
-      { day: '2026-11-01', average: 4.5, rated: 2, csat_sum: 9, thumbs_up: 1, thumbs_down: 1 },
-      { day: '2026-11-02', average: null, rated: 0, csat_sum: 0, thumbs_up: 0, thumbs_down: 0 },
+      {
+        day: '2026-11-01',
+        average: 4.5,
+        rated: 2,
+        csat_sum: 9,
+        thumbs_up: 1,
+        thumbs_down: 1,
+        prompted: 0,
+        responded: 0,
+      },
+      {
+        day: '2026-11-02',
+        average: null,
+        rated: 0,
+        csat_sum: 0,
+        thumbs_up: 0,
+        thumbs_down: 0,
+        prompted: 0,
+        responded: 0,
+      },
     ]);
   });
 
@@ -84,7 +122,20 @@ describe('GET /v1/analytics/overview', () => {
     expect(o.csat).toEqual({
       average: null,
       rated: 0,
-      daily: [{ day: '2025-01-01', average: null, rated: 0, csat_sum: 0, thumbs_up: 0, thumbs_down: 0 }],
+      prompted: 0,
+      response_rate: null,
+      daily: [
+        {
+          day: '2025-01-01',
+          average: null,
+          rated: 0,
+          csat_sum: 0,
+          thumbs_up: 0,
+          thumbs_down: 0,
+          prompted: 0,
+          responded: 0,
+        },
+      ],
     });
     expect(o.thumbs).toMatchObject({ up: 0, down: 0, up_pct: null, down_pct: null });
   });

@@ -85,7 +85,9 @@ describe('pipeline', () => {
     try {
       const o = await eventually(overview, (o) => o.thumbs.up + o.thumbs.down === 3 && o.csat.rated === 2);
       expect(totals(o)).toEqual({ up: 1, down: 2, rated: 2, average: 2.5 });
-      expect(o.csat.daily).toEqual([{ day: DAY, average: 2.5, rated: 2, csat_sum: 5, thumbs_up: 1, thumbs_down: 2 }]);
+      expect(o.csat.daily).toEqual([
+        { day: DAY, average: 2.5, rated: 2, csat_sum: 5, thumbs_up: 1, thumbs_down: 2, prompted: 0, responded: 0 },
+      ]);
       // The same events again (a client resending): nothing changes.
       await ingest([flip, dup]);
       await new Promise((r) => setTimeout(r, 500));

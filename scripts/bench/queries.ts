@@ -48,7 +48,8 @@ async function generate(ch: ClickHouse, conversations: number, end: number): Pro
     { async_insert: 0, max_insert_threads: 2 },
   );
   await ch.command(
-    `INSERT INTO feedback_changes
+    `INSERT INTO feedback_changes (workspace_id, bucket, conversation_id, message_id, event_id,
+                                   thumbs_up, thumbs_down, csat_sum, csat_count)
      SELECT workspace_id, toStartOfFifteenMinutes(ts), conversation_id, message_id, event_id,
             thumb = 'up', thumb = 'down', ifNull(score, 0), score IS NOT NULL
        FROM events WHERE workspace_id = '${WS}' AND type IN ('message.feedback', 'conversation.csat')`,

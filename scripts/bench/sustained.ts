@@ -86,6 +86,10 @@ export async function rawClickHouseInsert(batches = 20, perBatch = 5000): Promis
           thumbs_down: 0,
           csat_sum: 0,
           csat_count: 0,
+          widget_id: '',
+          locale: '',
+          prompted: 0,
+          responded: 0,
         })),
         conversations: events.map(({ event: e }) => ({
           workspace_id: 'bench',
@@ -97,6 +101,8 @@ export async function rawClickHouseInsert(batches = 20, perBatch = 5000): Promis
           thumbs_up: 1,
           thumbs_down: 0,
           version: 1,
+          widget_id: '',
+          locale: '',
         })),
       });
       const t0 = performance.now();

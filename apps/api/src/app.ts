@@ -5,12 +5,14 @@ import type { Logger } from '@thumbline/core';
 import { createRouter, handleError, limitBody, notFound, requireToken, type AuthVariables } from '@thumbline/http';
 import type { CredentialStore, Keys, SettingsStore, RedisClient } from '@thumbline/redis';
 import { mountAlerts } from './alerts.route.ts';
+import { mountBreakdown } from './breakdown.route.ts';
 import { mountKnowledgeGaps } from './knowledge-gaps.route.ts';
 import { mountOverview } from './overview.route.ts';
 import { mountSettings } from './settings.route.ts';
 import { mountSources } from './sources.route.ts';
 import { mountSql } from './sql.route.ts';
 import { mountConversations } from './conversations.route.ts';
+import { mountConversationsExport } from './conversations-export.route.ts';
 
 export { ensureDemoWorkspace, DEMO_WORKSPACE, type DemoCredentials } from './bootstrap.ts';
 export { mountDashboard } from './dashboard.route.ts';
@@ -32,9 +34,12 @@ export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   app.use('*', except('/v1/events', limitBody()));
   app.use('/v1/analytics/*', requireToken(deps.store, ['dashboard']));
   mountOverview(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  mountBreakdown(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   mountSources(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/conversations', requireToken(deps.store, ['dashboard']));
   app.use('/v1/conversations/*', requireToken(deps.store, ['dashboard']));
+  // Before the conversation by id, which would take `export` for an id.
+  mountConversationsExport(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   mountConversations(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/settings/*', requireToken(deps.store, ['dashboard']));
   mountSettings(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);

@@ -13,15 +13,13 @@ import {
   conversationListSchema,
   conversationsQuerySchema,
   errorSchema,
-  isTimeZone,
   negativeReason,
   satisfaction,
-  todayIn,
   type ConversationSummary,
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
-import { resolveRange } from './overview.route.ts';
+import { resolveWindow } from './overview.route.ts';
 
 export interface ConversationsDeps {
   ch: ClickHouse;
@@ -91,7 +89,8 @@ export function rfc3339(utc: string): string {
   return `${utc.replace(' ', 'T')}Z`;
 }
 
-function summary(r: ConversationSummaryRow): ConversationSummary {
+/** The API's summary of a conversation row. */
+export function summary(r: ConversationSummaryRow): ConversationSummary {
   return {
     conversation_id: r.conversation_id,
     started_at: rfc3339(r.started_at),
@@ -101,6 +100,8 @@ function summary(r: ConversationSummaryRow): ConversationSummary {
     thumbs_up: r.thumbs_up,
     thumbs_down: r.thumbs_down,
     version: r.version,
+    widget_id: r.widget_id || null,
+    locale: r.locale || null,
   };
 }
 
@@ -109,11 +110,7 @@ export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const zone = q.tz ?? (await deps.store.workspace(ws))?.tz ?? 'UTC';
-    if (!isTimeZone(zone)) throw new AppError('invalid_tz', 400, `tz: unknown time zone ${zone}`);
-    const to = q.to ?? todayIn(zone);
-    const from = q.from ?? addDays(to, -29);
-    const tz = await resolveRange(deps.store, ws, { from, to, tz: zone });
+    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
     const cursor = q.cursor ? decodeCursor(q.cursor) : null;
     // Pages read one snapshot: the versions stored when the first page was asked for (the
     // committed watermark: every version stamped at or before it is in ClickHouse), so a
@@ -125,6 +122,7 @@ export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }
       until: addDays(to, 1),
       tz,
       feedback: q.feedback,
+      segment: { widget_id: q.widget_id, locale: q.locale },
       limit: q.limit + 1,
       snapshot,
       after: cursor ?? undefined,

@@ -36,7 +36,7 @@ const errors = {
 export const overviewRoute = createRoute({
   method: 'get',
   path: '/v1/analytics/overview',
-  summary: 'Daily CSAT and thumbs totals with the previous period',
+  summary: 'Daily CSAT, thumbs and response rate with the previous period, optionally for one widget or locale',
   security: [{ bearer: [] }],
   request: { query: overviewQuerySchema },
   responses: {
@@ -86,7 +86,8 @@ export function mountOverview(app: OpenAPIHono<{ Variables: AuthVariables }>, de
     const prev = previousWindow(from, to);
     // Read before the query: every delta up to it is committed, so it is in the answer.
     const seq = await liveSeq(deps.redis, deps.keys, ws);
-    const days = await dailyFeedback(deps.ch, { workspaceId: ws, from: prev.from, until: addDays(to, 1), tz });
+    const segment = { widget_id: q.widget_id, locale: q.locale };
+    const days = await dailyFeedback(deps.ch, { workspaceId: ws, from: prev.from, until: addDays(to, 1), tz, segment });
     const current = days.filter((d) => d.day >= from);
     const before = days.filter((d) => d.day < from);
     const previous = {

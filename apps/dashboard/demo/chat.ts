@@ -194,6 +194,7 @@ export function mountChat(root: HTMLElement, options: ChatOptions): { open(): vo
         requestAnimationFrame(scrollDown);
       }),
     );
+    sdk.csatPrompted(conversationId); // shown: counts towards the response rate
   }
 
   function open(): void {

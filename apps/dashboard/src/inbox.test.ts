@@ -14,6 +14,8 @@ function conv(id: string, startedAt: string, patch: Partial<ConversationSummary>
     thumbs_up: 0,
     thumbs_down: 0,
     version: 1,
+    widget_id: null,
+    locale: null,
     ...patch,
   };
 }

@@ -2,9 +2,9 @@ import type { Logger } from '@thumbline/core';
 import type { Event } from '@thumbline/events';
 
 /**
- * Simulated shoppers for `npm run demo` (`npm start -- --demo`): conversations on several
- * widgets and locales, with transcripts (`message.created`), thumbs (some flipped later),
- * resolutions and CSAT ratings, sent to the server's own `POST /v1/events` over HTTP like
+ * Simulated shoppers for `npm run demo` (`npm start -- --demo`): conversations on three
+ * widgets in four locales (en-US, es-ES, de-DE, fr-FR), with transcripts (`message.created`),
+ * thumbs (some flipped later), resolutions, rating prompts and CSAT ratings, sent to the server's own `POST /v1/events` over HTTP like
  * any chat backend. It uses the SECRET key, so it runs server-side only; the browser demo
  * (/demo) sends the widget events with the public key.
  *
@@ -32,7 +32,7 @@ export interface DemoTraffic {
   stop(): Promise<void>;
 }
 
-type Lang = 'en' | 'de' | 'fr';
+type Lang = 'en' | 'de' | 'fr' | 'es';
 type Texts = Record<Lang, readonly string[]>;
 /** Omit over each member of a union (plain Omit would merge the union into its common keys). */
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -51,7 +51,8 @@ interface Topic {
 }
 
 export const DEMO_WIDGETS: readonly { widget: string; locale: string; lang: Lang; weight: number }[] = [
-  { widget: 'default', locale: 'en', lang: 'en', weight: 6 },
+  { widget: 'default', locale: 'en-US', lang: 'en', weight: 4.5 },
+  { widget: 'default', locale: 'es-ES', lang: 'es', weight: 1.5 },
   { widget: 'bubble-de', locale: 'de-DE', lang: 'de', weight: 2.5 },
   { widget: 'bubble-fr', locale: 'fr-FR', lang: 'fr', weight: 1.5 },
 ];
@@ -60,6 +61,7 @@ const GENERIC_REASONS: Texts = {
   en: ['Too generic', 'Wanted to talk to a human', 'Had to ask the same thing twice', 'Answer was too slow'],
   de: ['Zu allgemein', 'Ich wollte mit einem Menschen sprechen', 'Musste zweimal fragen'],
   fr: ['Trop général', 'Je voulais parler à un humain', "J'ai dû reposer la question"],
+  es: ['Demasiado genérico', 'Quería hablar con una persona', 'Tuve que preguntar dos veces'],
 };
 
 /**
@@ -80,6 +82,7 @@ const TOPICS: readonly Topic[] = [
       ],
       de: ['Liefert ihr nach Kanada?', 'Versendet ihr auch nach Kanada?'],
       fr: ['Livrez-vous au Canada ?', 'Vous livrez au Canada ?'],
+      es: ['¿Envían a Canadá?', '¿Hacen envíos a Canadá?'],
     },
     answers: {
       en: [
@@ -88,11 +91,13 @@ const TOPICS: readonly Topic[] = [
       ],
       de: ['Wir liefern in viele Länder. Details findest du auf unserer Versandseite.'],
       fr: ['Nous livrons dans de nombreux pays. Consultez notre page Livraison pour plus de détails.'],
+      es: ['Enviamos a muchos países. Consulta nuestra página de envíos para más detalles.'],
     },
     reasons: {
       en: ["Didn't answer whether you ship to Canada", 'Shipping answer was useless'],
       de: ['Keine Antwort zum Versand nach Kanada'],
       fr: ['Pas de réponse sur la livraison au Canada'],
+      es: ['No respondió si envían a Canadá'],
     },
   },
   {
@@ -102,16 +107,19 @@ const TOPICS: readonly Topic[] = [
       en: ['What is your return policy?', 'what is your return policy', 'Whats your return policy?'],
       de: ['Wie sind eure Rückgabebedingungen?', 'Wie funktioniert die Rücksendung?'],
       fr: ['Quelle est votre politique de retour ?', 'Comment fonctionnent les retours ?'],
+      es: ['¿Cuál es su política de devoluciones?', '¿Cómo funcionan las devoluciones?'],
     },
     answers: {
       en: ['Returns are possible under certain conditions. Please contact our support team for more information.'],
       de: ['Rücksendungen sind unter bestimmten Bedingungen möglich. Bitte wende dich an den Kundenservice.'],
       fr: ['Les retours sont possibles sous certaines conditions. Contactez notre service client.'],
+      es: ['Las devoluciones son posibles bajo ciertas condiciones. Contacta con atención al cliente.'],
     },
     reasons: {
       en: ['Return policy answer was vague', 'Could not find out how to return'],
       de: ['Antwort zur Rückgabe war zu vage'],
       fr: ['Réponse sur les retours trop vague'],
+      es: ['La respuesta sobre devoluciones fue muy vaga'],
     },
   },
   {
@@ -121,6 +129,7 @@ const TOPICS: readonly Topic[] = [
       en: ['Does this run true to size?', 'does it run true to size', 'Does this dress run true to size?'],
       de: ['Fällt das Kleid normal aus?', 'Fällt es größengerecht aus?'],
       fr: ['Est-ce que la robe taille normalement ?', 'Ça taille normalement ?'],
+      es: ['¿Este vestido talla normal?', '¿La talla es la habitual?'],
     },
     answers: {
       en: [
@@ -129,11 +138,13 @@ const TOPICS: readonly Topic[] = [
       ],
       de: ['Unsere Artikel folgen den Standardgrößen. Bitte sieh in der Größentabelle nach.'],
       fr: ['Nos articles suivent les tailles standard. Consultez le guide des tailles.'],
+      es: ['Nuestros artículos siguen las tallas estándar. Consulta la guía de tallas.'],
     },
     reasons: {
       en: ['Wrong size advice', 'The size advice was wrong, I had to return it'],
       de: ['Falsche Größenberatung'],
       fr: ['Mauvais conseil de taille'],
+      es: ['Mal consejo de talla'],
     },
   },
   {
@@ -143,11 +154,13 @@ const TOPICS: readonly Topic[] = [
       en: ['Can I machine wash linen?', 'How do I wash this dress?'],
       de: ['Kann ich Leinen in der Maschine waschen?'],
       fr: ['Puis-je laver le lin en machine ?'],
+      es: ['¿Puedo lavar el lino en la lavadora?'],
     },
     answers: {
       en: ['Yes: machine wash cold on a gentle cycle and line dry. Avoid tumble drying so the linen keeps its length.'],
       de: ['Ja: kalt im Schonwaschgang waschen und an der Leine trocknen. Bitte nicht in den Trockner.'],
       fr: ['Oui : lavage à froid en cycle délicat, séchage à l’air libre. Évitez le sèche-linge.'],
+      es: ['Sí: lavado en frío con programa delicado y secado al aire. Evita la secadora.'],
     },
     reasons: GENERIC_REASONS,
   },
@@ -158,11 +171,13 @@ const TOPICS: readonly Topic[] = [
       en: ['How long does delivery take?', 'When will my order arrive if I order today?'],
       de: ['Wie lange dauert die Lieferung?'],
       fr: ['Combien de temps prend la livraison ?'],
+      es: ['¿Cuánto tarda la entrega?'],
     },
     answers: {
       en: ['Orders placed before 2 pm ship the same day. Standard delivery takes 2–4 business days.'],
       de: ['Bestellungen bis 14 Uhr verlassen noch am selben Tag das Lager. Die Lieferung dauert 2–4 Werktage.'],
       fr: ['Les commandes passées avant 14 h partent le jour même. La livraison prend 2 à 4 jours ouvrés.'],
+      es: ['Los pedidos hechos antes de las 14 h salen el mismo día. La entrega tarda de 2 a 4 días laborables.'],
     },
     reasons: GENERIC_REASONS,
   },
@@ -173,11 +188,13 @@ const TOPICS: readonly Topic[] = [
       en: ['Do you have a discount code?', 'Is there a first order discount?'],
       de: ['Gibt es einen Rabattcode?'],
       fr: ['Avez-vous un code promo ?'],
+      es: ['¿Tienen un código de descuento?'],
     },
     answers: {
       en: ['Sign up to our newsletter for 10% off your first order; the code arrives by email within minutes.'],
       de: ['Mit der Newsletter-Anmeldung bekommst du 10 % auf deine erste Bestellung.'],
       fr: ['Inscrivez-vous à la newsletter pour obtenir 10 % sur votre première commande.'],
+      es: ['Suscríbete al boletín y obtén un 10 % en tu primer pedido.'],
     },
     reasons: GENERIC_REASONS,
   },
@@ -188,11 +205,13 @@ const TOPICS: readonly Topic[] = [
       en: ['Is the sand colour back in stock in size S?', 'When will size M be restocked?'],
       de: ['Ist Größe S in Sand wieder verfügbar?'],
       fr: ['La taille S en sable est-elle de nouveau disponible ?'],
+      es: ['¿Vuelve a haber la talla S en color arena?'],
     },
     answers: {
       en: ["Size S in sand is back in stock. For sold-out sizes, tap 'Notify me' and we email you on restock."],
       de: ['Größe S in Sand ist wieder da. Bei ausverkauften Größen hilft „Benachrichtigen“ auf der Produktseite.'],
       fr: ['La taille S en sable est de retour. Pour une taille épuisée, cliquez sur « Me prévenir ».'],
+      es: ['La talla S en arena vuelve a estar disponible. Para tallas agotadas, pulsa «Avísame».'],
     },
     reasons: GENERIC_REASONS,
   },
@@ -203,11 +222,13 @@ const TOPICS: readonly Topic[] = [
       en: ['Is this 100% linen?', 'What is the fabric made of?'],
       de: ['Ist das 100 % Leinen?'],
       fr: ['Est-ce 100 % lin ?'],
+      es: ['¿Es 100 % lino?'],
     },
     answers: {
       en: ['Yes, it is 100% European flax linen, garment washed for softness.'],
       de: ['Ja, 100 % europäisches Flachsleinen, stonewashed für einen weichen Griff.'],
       fr: ['Oui, 100 % lin européen, lavé pour plus de douceur.'],
+      es: ['Sí, 100 % lino europeo, lavado para mayor suavidad.'],
     },
     reasons: GENERIC_REASONS,
   },
@@ -218,11 +239,13 @@ const TOPICS: readonly Topic[] = [
       en: ['Where is my order?', 'How can I track my parcel?'],
       de: ['Wo ist meine Bestellung?'],
       fr: ['Où en est ma commande ?'],
+      es: ['¿Dónde está mi pedido?'],
     },
     answers: {
       en: ['Use the tracking link in your shipping confirmation email, or open Orders in your account.'],
       de: ['Nutze den Tracking-Link aus der Versandbestätigung oder sieh unter Bestellungen in deinem Konto nach.'],
       fr: ["Utilisez le lien de suivi de l'e-mail d'expédition, ou la rubrique Commandes de votre compte."],
+      es: ['Usa el enlace de seguimiento del correo de envío o abre Pedidos en tu cuenta.'],
     },
     reasons: GENERIC_REASONS,
   },
@@ -235,6 +258,7 @@ const THANKS: Record<Lang, readonly [string, string][]> = {
   ],
   de: [['Danke!', 'Gern geschehen! Kann ich sonst noch helfen?']],
   fr: [['Merci !', 'Avec plaisir ! Puis-je vous aider pour autre chose ?']],
+  es: [['¡Gracias!', '¡De nada! ¿Puedo ayudarte con algo más?']],
 };
 
 const DAY_MS = 86_400_000;
@@ -247,6 +271,9 @@ const HISTORY_THRESHOLD = 100;
 const LIVE_QUALITY = 0.8;
 
 type Rng = () => number;
+
+/** The rating prompt and the rating only happen on widgets whose CSAT collection is on. */
+const needsCsat = (b: Body) => b.type === 'conversation.csat' || b.type === 'conversation.csat_prompted';
 
 const between = (rng: Rng, min: number, max: number) => min + Math.floor(rng() * (max - min + 1));
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
@@ -331,7 +358,10 @@ export function planConversation(rng: Rng, quality = 1): PlannedConversation {
   if (rng() < 0.9) {
     const resolvedAt = t + between(rng, 3000, 8000);
     push(resolvedAt, { type: 'conversation.resolved' });
-    if (rng() < 0.8) {
+    // The widget shows the rating prompt (when its CSAT is on); most shoppers answer it.
+    const promptedAt = resolvedAt + between(rng, 500, 1500);
+    push(promptedAt, { type: 'conversation.csat_prompted' });
+    if (rng() < 0.7) {
       const negative = downs > 0 ? rng() < 0.75 : rng() < 0.08;
       const rating =
         rng() < 0.6
@@ -339,7 +369,7 @@ export function planConversation(rng: Rng, quality = 1): PlannedConversation {
           : { score: negative ? pick(rng, [1, 2, 2]) : pick(rng, [3, 4, 4, 5, 5, 5]) };
       const reasons = badTopics.length > 0 ? pick(rng, badTopics).reasons : GENERIC_REASONS;
       const reason = negative && rng() < 0.75 ? pick(rng, reasons[site.lang]) : undefined;
-      push(resolvedAt + between(rng, 2000, 6000), {
+      push(promptedAt + between(rng, 2000, 6000), {
         type: 'conversation.csat',
         ...rating,
         ...(reason ? { reason } : {}),
@@ -468,7 +498,7 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
     stats.conversations += 1;
     for (const { at, body } of plan.events) {
       later(at, () => {
-        if (body.type !== 'conversation.csat') {
+        if (!needsCsat(body)) {
           outbox.push({ ...body, ts: Date.now() });
           return;
         }
@@ -531,7 +561,7 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
       const plan = planConversation(rng, LIVE_QUALITY + 0.6 * age);
       for (const { at, body } of plan.events) {
         const ts = Math.round(Math.min(start + at * BACKFILL_STRETCH, now - 60_000));
-        if (body.type === 'conversation.csat' && csatOff.has(plan.widget)) continue;
+        if (needsCsat(body) && csatOff.has(plan.widget)) continue;
         events.push({ ...body, ts });
       }
     }

@@ -8,6 +8,7 @@ import {
   DEFAULT_LEASES,
   PartitionLeases,
   type ApplyBatchOptions,
+  type ColdTier,
   type Keys,
   type LeaseOptions,
   type RedisClient,
@@ -16,10 +17,12 @@ import { firstEntryId, insertBatch, QUEUE, type InsertBatchData } from './jobs/e
 import { settleDeadLetter } from './dead-letters.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
 import { QueueAdopter } from './queue-adopter.ts';
+import { clickHouseColdTier } from './cold-tier.ts';
 import { entryTime } from './batch-rows.ts';
 
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 export { QueueAdopter } from './queue-adopter.ts';
+export { clickHouseColdTier } from './cold-tier.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
 export { batchEvents, batchRows, eventRows, stateItem } from './batch-rows.ts';
 export { deadLetters, replayDeadLetters, settleDeadLetter, type DeadLetter } from './dead-letters.ts';
@@ -39,6 +42,11 @@ export interface WorkerDeps {
   state: ApplyBatchOptions;
   /** `consumer` names this host; each process adds its own suffix (consumer names are unique per process). */
   pump: Partial<PumpOptions> & { consumer: string };
+  /**
+   * The state's cold tier (ADR 0010); default: ClickHouse's, with generations of
+   * `state.stateTtlSeconds`. null: none (state expires from Redis, as before issue 14).
+   */
+  cold?: ColdTier | null;
   /** Partition leases (ADR 0009). */
   leases?: LeaseOptions;
   /** Called after a batch is committed to ClickHouse. */
@@ -108,6 +116,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
   });
   const pumpConnection = deps.connect();
   const leases = new PartitionLeases(deps.redis, deps.keys, consumer, leaseOptions);
+  // The state's cold tier (ADR 0010): closed hot-window generations go to ClickHouse.
+  const cold =
+    deps.cold === null ? undefined : (deps.cold ?? clickHouseColdTier(deps.redis, deps.keys, deps.ch, deps.state));
   const pump = new Pump(
     pumpConnection,
     deps.keys,
@@ -116,6 +127,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     { ...DEFAULT_PUMP_OPTIONS, ...deps.pump, consumer },
     deps.log,
     deps.metrics,
+    cold,
   );
   let worker: Worker<InsertBatchData> | null = null;
   const workerConnection = deps.connect();
@@ -123,7 +135,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
 
   const processJob = async (job: Job<InsertBatchData>) => {
     const started = performance.now();
-    const res = await insertBatch(deps, job.id as string, job.data);
+    const res = await insertBatch({ ...deps, cold }, job.id as string, job.data);
     deps.metrics.insertSeconds.observe((performance.now() - started) / 1000);
     deps.metrics.batchEvents.observe(res.events);
     if (res.dead > 0) deps.metrics.deadEvents.inc(res.dead);

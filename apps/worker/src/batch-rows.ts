@@ -38,6 +38,8 @@ export function stateItem(b: BatchEvent): BatchItem {
     r: b.recv,
     e: { event_id: e.event_id, type: e.type, ts: e.ts, conversation_id: e.conversation_id },
   };
+  if (e.widget_id !== undefined) item.e.widget_id = e.widget_id;
+  if (e.locale !== undefined) item.e.locale = e.locale;
   if (e.type === 'message.feedback') {
     item.e.message_id = e.message_id;
     item.e.thumb = e.thumb;
@@ -96,6 +98,8 @@ export function batchRows(events: readonly BatchEvent[], res: BatchResolution): 
       thumbs_down: c.thumbs_down,
       version: c.version,
       updated_at: updatedAt,
+      widget_id: c.widget_id,
+      locale: c.locale,
     })),
   };
 }

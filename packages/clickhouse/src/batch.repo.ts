@@ -40,6 +40,9 @@ export interface ConversationRow {
   thumbs_down: number;
   version: number;
   updated_at: string;
+  /** Widget and locale of the conversation's earliest event naming one ('' for none). */
+  widget_id: string;
+  locale: string;
 }
 
 export interface BatchRows {

@@ -75,6 +75,24 @@ describe('ClusterDdl', () => {
     ]);
   });
 
+  it('adds columns and puts them in the sorting key of the local table; the Distributed table gets the columns', () => {
+    expect(
+      ddl().translate('ALTER TABLE t ADD COLUMN IF NOT EXISTS y String, MODIFY ORDER BY (workspace_id, x, y)'),
+    ).toEqual([
+      'ALTER TABLE db.t_local ON CLUSTER c1 ADD COLUMN IF NOT EXISTS y String, MODIFY ORDER BY (workspace_id, x, y)',
+      'ALTER TABLE db.t ON CLUSTER c1 ADD COLUMN IF NOT EXISTS y String',
+    ]);
+  });
+
+  it("points a view's new query at local tables", () => {
+    const d = ddl();
+    d.translate(TABLE.replace('EXISTS t', 'EXISTS s'));
+    expect(d.translate('ALTER TABLE m MODIFY QUERY\nSELECT workspace_id, x FROM t GROUP BY workspace_id, x')).toEqual([
+      'ALTER TABLE db.m ON CLUSTER c1 MODIFY QUERY SELECT workspace_id, x FROM db.t_local GROUP BY workspace_id, x',
+    ]);
+    expect(() => d.translate('ALTER TABLE m MODIFY QUERY SELECT 1 AS x FROM system.one')).toThrow(ClusterDdlError);
+  });
+
   it('refuses what it cannot run everywhere', () => {
     const d = ddl();
     for (const bad of [

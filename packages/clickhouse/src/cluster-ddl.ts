@@ -11,6 +11,8 @@ import type { Migration } from './migrate.ts';
  * Materialized views read and write the local tables: a view fires where a block is inserted, and
  * replication copies both its source and its result, so nothing is counted twice.
  *
+ * A view's `ALTER TABLE … MODIFY QUERY` reads the local tables too.
+ *
  * The transformation understands the statement shapes the migrations use and refuses anything
  * else, so a new migration it cannot translate fails its test instead of half-applying on a cluster.
  */
@@ -99,6 +101,8 @@ const CREATE_MV =
   /^CREATE\s+MATERIALIZED\s+VIEW\s+IF\s+NOT\s+EXISTS\s+([A-Za-z_][A-Za-z0-9_]*)\s+TO\s+([A-Za-z_][A-Za-z0-9_]*)\s+AS\s+([\s\S]+)$/i;
 const ALTER_TABLE = /^ALTER\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s+([\s\S]+)$/i;
 const COLUMN_OP = /^(ADD|DROP|MODIFY|RENAME|COMMENT|CLEAR)\s+COLUMN\b/i;
+const ORDER_BY_OP = /^MODIFY\s+ORDER\s+BY\b/i;
+const MODIFY_QUERY = /^MODIFY\s+QUERY\s+([\s\S]+)$/i;
 
 /**
  * Translates the statements of migrations, in order, into cluster DDL. Which tables are sharded
@@ -173,12 +177,27 @@ export class ClusterDdl {
 
   private alterTable(sql: string, m: RegExpExecArray): string[] {
     const [, name = '', ops = ''] = m;
-    if (!this.sharded.has(name)) return [`ALTER TABLE ${this.q(name)} ${this.on} ${ops}`];
-    const kinds = splitTopLevel(ops).map((op) => COLUMN_OP.test(op));
+    if (!this.sharded.has(name)) {
+      // A view's new query reads the local tables, as the view's CREATE does.
+      const query = MODIFY_QUERY.exec(ops.trim());
+      if (!query) return [`ALTER TABLE ${this.q(name)} ${this.on} ${ops}`];
+      const select = query[1] ?? '';
+      const local = localSources(select, this.sharded, this.target.database);
+      if (local === select) throw new ClusterDdlError('view reads no sharded table', sql);
+      return [`ALTER TABLE ${this.q(name)} ${this.on} MODIFY QUERY ${local}`];
+    }
+    const parts = splitTopLevel(ops);
+    const kinds = parts.map((op) => COLUMN_OP.test(op));
     const local = `ALTER TABLE ${this.q(`${name}${LOCAL_SUFFIX}`)} ${this.on} ${ops}`;
     // The Distributed table mirrors the columns; indexes, TTLs and settings live on the local one.
     if (kinds.every(Boolean)) return [local, `ALTER TABLE ${this.q(name)} ${this.on} ${ops}`];
     if (!kinds.some(Boolean)) return [local];
+    // ClickHouse takes new columns into a sorting key only in the ALTER that adds them: the
+    // local table gets both, the Distributed table (no sorting key) the columns.
+    if (parts.every((op, i) => kinds[i] || ORDER_BY_OP.test(op))) {
+      const columns = parts.filter((_op, i) => kinds[i]).join(', ');
+      return [local, `ALTER TABLE ${this.q(name)} ${this.on} ${columns}`];
+    }
     throw new ClusterDdlError('mix of column and other changes in one ALTER: split it', sql);
   }
 }

@@ -1,4 +1,5 @@
 import type { ClickHouse } from './client.ts';
+import { segmentCondition, type Segment } from './segment.ts';
 import { TABLES } from './tables.ts';
 
 /** A conversation's current summary (times as 'YYYY-MM-DD hh:mm:ss.sss' UTC). */
@@ -10,6 +11,9 @@ export interface ConversationSummaryRow {
   thumbs_up: number;
   thumbs_down: number;
   version: number;
+  /** '' for none */
+  widget_id: string;
+  locale: string;
 }
 
 /** One message of a transcript. */
@@ -30,6 +34,8 @@ export interface ConversationPage {
   until: string;
   tz: string;
   feedback?: FeedbackFilter | undefined;
+  /** Only conversations of this widget / locale (their earliest event naming one). */
+  segment?: Segment | undefined;
   limit: number;
   /** Versions committed after this instant are not seen (epoch ms): one snapshot for every page. */
   snapshot: number;
@@ -46,14 +52,18 @@ const LATEST = `
   argMax(tuple(negative_reason), version).1 AS cur_negative_reason,
   argMax(thumbs_up, version) AS cur_thumbs_up,
   argMax(thumbs_down, version) AS cur_thumbs_down,
+  argMax(widget_id, version) AS cur_widget_id,
+  argMax(locale, version) AS cur_locale,
   max(version) AS cur_version`;
 
 const SUMMARY = `conversation_id, toString(cur_started_at) AS started_at, cur_score AS score,
   cur_negative_reason AS negative_reason, cur_thumbs_up AS thumbs_up, cur_thumbs_down AS thumbs_down,
-  cur_version AS version`;
+  cur_version AS version, cur_widget_id AS widget_id, cur_locale AS locale`;
 
 /** The page's conditions on a summary (`p` = column prefix: '' for a version row, 'cur_' for the latest). */
-const conditions = (p: string) => `
+const conditions = (p: string, segment: Segment | undefined) => `
+      ${segmentCondition(segment ?? {}, { widget: `${p}widget_id`, locale: `${p}locale` }).sql}
+  AND
       ${p}started_at >= toDateTime64({from:String}, 3, {tz:String})
   AND ${p}started_at < toDateTime64({until:String}, 3, {tz:String})
   AND (${p}started_at, conversation_id) < (fromUnixTimestamp64Milli({afterTs:Int64}, 'UTC'), {afterId:String})
@@ -73,6 +83,7 @@ function pageParams(q: ConversationPage) {
     afterTs: q.after?.startedAt ?? 8_000_000_000_000,
     afterId: q.after?.conversationId ?? '',
     feedback: q.feedback ?? '',
+    ...segmentCondition(q.segment ?? {}).params,
   };
 }
 
@@ -94,7 +105,7 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
          FROM ${TABLES.conversations}
         WHERE workspace_id = {ws:String}
           AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
-          AND ${conditions('')}
+          AND ${conditions('', q.segment)}
         ORDER BY started_at DESC, conversation_id DESC
         LIMIT {n:UInt32}`,
       { ...params, n },
@@ -113,7 +124,7 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
                 AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
               GROUP BY conversation_id
            )
-          WHERE ${conditions('cur_')}
+          WHERE ${conditions('cur_', q.segment)}
           ORDER BY cur_started_at DESC, conversation_id DESC`,
         { ...params, ids: [...new Set(candidates.map((c) => c.conversation_id))] },
       )

@@ -38,7 +38,14 @@ export {
   type EventRow,
 } from './batch.repo.ts';
 export { isDataError, refusedRows, type RefusedRow } from './refused-rows.ts';
-export { dailyFeedback, type DailyFeedback } from './feedback.repo.ts';
+export {
+  dailyFeedback,
+  feedbackBreakdown,
+  type BreakdownKey,
+  type DailyFeedback,
+  type FeedbackSums,
+  type FeedbackWindow,
+} from './feedback.repo.ts';
 export { GAP_SIMILARITY, knowledgeGaps, type KnowledgeGap } from './knowledge-gaps.repo.ts';
 export {
   SOURCE_ANSWERS_LIMIT,
@@ -70,3 +77,11 @@ export type { CompactResult } from './client.ts';
 export { languageOf, segmentCondition, type Segment, type SegmentColumns } from './segment.ts';
 export { clickHouseOverPort, serveClickHouse } from './clickhouse-port.ts';
 export { alertBuckets, type AlertBucket, type SegmentSums } from './alert-buckets.repo.ts';
+export {
+  archivedStates,
+  archiveStates,
+  storedElsewhere,
+  type ArchivedKind,
+  type ArchivedState,
+  type StoredEventQuery,
+} from './state-archive.repo.ts';

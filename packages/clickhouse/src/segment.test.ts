@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openClickHouse, type ClickHouse } from './client.ts';
+import { inSegment, language } from '@thumbline/events';
 import { languageOf, segmentCondition, type Segment } from './segment.ts';
 
 let ch: ClickHouse;
@@ -50,5 +51,25 @@ describe('segmentCondition', () => {
       `SELECT ${languageOf('l')} AS l FROM values('l String', ('de-AT'), ('EN'), (''), ('zh-Hant-TW')) ORDER BY l`,
     );
     expect(rows.map((r) => r.l)).toEqual(['', 'de', 'en', 'zh']);
+  });
+
+  it('selects what the live client keeps for the same filter (inSegment, languageOf = language)', async () => {
+    const rows = ROWS.slice(1, -1)
+      .split('),(')
+      .map((r) => r.split(',').map((v) => v.slice(1, -1)) as [string, string]);
+    for (const segment of [
+      { locale: 'de' },
+      { locale: 'DE-at' },
+      { widget_id: 'w1', locale: 'en' },
+      { widget_id: 'w2' },
+    ]) {
+      const kept = rows.filter(([w, l]) => inSegment(segment, w, l)).map(([w, l]) => `${w}/${l}`);
+      expect(kept.sort(), JSON.stringify(segment)).toEqual(await matching(segment));
+    }
+    const locales = ['de-AT', 'EN', '', 'zh-Hant-TW'];
+    const sql = await ch.query<{ l: string }>(
+      `SELECT ${languageOf('l')} AS l FROM values('l String', ${locales.map((l) => `('${l}')`).join(', ')})`,
+    );
+    expect(sql.map((r) => r.l)).toEqual(locales.map(language));
   });
 });

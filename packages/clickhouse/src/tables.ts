@@ -6,5 +6,7 @@ export const TABLES = {
   feedbackChanges: 'feedback_changes',
   feedback15m: 'feedback_15m',
   conversations: 'conversations',
+  /** Cold tier of the worker's message and conversation state (ADR 0010). */
+  stateArchive: 'state_archive',
   migrations: 'schema_migrations',
 } as const;

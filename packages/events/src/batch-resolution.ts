@@ -17,8 +17,22 @@ export interface BatchItem {
     thumb?: string;
     score?: number;
     reason?: string;
+    widget_id?: string;
+    locale?: string;
   };
 }
+
+/** The segment a row counts in (docs/data-model.md, segments): widget id and lowercased locale, '' for none. */
+export interface Segment {
+  widget_id: string;
+  locale: string;
+}
+
+/** The segment of an event: its own widget and locale ('' when absent), the locale lowercased. */
+export const segmentOf = (e: { widget_id?: string | undefined; locale?: string | undefined }): Segment => ({
+  widget_id: e.widget_id ?? '',
+  locale: (e.locale ?? '').toLowerCase(),
+});
 
 /** A signed change of the aggregates (bucket in epoch seconds). */
 export interface BatchChange {
@@ -31,6 +45,13 @@ export interface BatchChange {
   thumbs_down: number;
   csat_sum: number;
   csat_count: number;
+  /** The segment of the event this row counts (a retraction: of the event it retracts). */
+  widget_id: string;
+  locale: string;
+  /** ±1 at the bucket and segment of a conversation's first rating prompt. */
+  prompted: number;
+  /** ±1 there while the conversation also has a current CSAT. */
+  responded: number;
 }
 
 /** The new summary of a conversation the batch changed (times in epoch ms). */
@@ -44,6 +65,9 @@ export interface BatchConversation {
   thumbs_up: number;
   thumbs_down: number;
   version: number;
+  /** Widget and locale (as sent) of its earliest event naming one; '' for none. */
+  widget_id: string;
+  locale: string;
 }
 
 export interface BatchResolution {
@@ -53,8 +77,18 @@ export interface BatchResolution {
   conversations: BatchConversation[];
 }
 
-/** A message's latest thumb: thumb, ts, receive order, conversation (stored by storeMessage). */
-export type MessageState = [thumb: string, ts: number, recv: string, conversation: string];
+/**
+ * A message's latest thumb: thumb, ts, receive order, conversation, and the segment of the
+ * event that set it (stored by storeMessage; '' in state written before segments).
+ */
+export type MessageState = [
+  thumb: string,
+  ts: number,
+  recv: string,
+  conversation: string,
+  widget: string,
+  locale: string,
+];
 
 /** A conversation's state, stored as JSON. */
 export interface ConversationState {
@@ -67,7 +101,47 @@ export interface ConversationState {
   cts: number | null;
   crecv: string;
   version: number;
+  /** Segment of the current CSAT's event. */
+  cw: string;
+  cl: string;
+  /** The conversation's widget (as sent), and the ts and receive order of the earliest event naming one. */
+  widget: string;
+  wts: number | null;
+  wrecv: string;
+  /** Likewise its locale. */
+  locale: string;
+  lts: number | null;
+  lrecv: string;
+  /** ts, receive order and segment of its first rating prompt. */
+  pts: number | null;
+  precv: string;
+  pw: string;
+  pl: string;
 }
+
+/** The state of a conversation no event named yet; also the defaults of fields added later. */
+export const BLANK_CONVERSATION: Readonly<ConversationState> = {
+  started: null,
+  up: 0,
+  down: 0,
+  score: null,
+  reason: '',
+  cts: null,
+  crecv: '',
+  version: 0,
+  cw: '',
+  cl: '',
+  widget: '',
+  wts: null,
+  wrecv: '',
+  locale: '',
+  lts: null,
+  lrecv: '',
+  pts: null,
+  precv: '',
+  pw: '',
+  pl: '',
+};
 
 /** What one workspace's state looked like when the batch was read. */
 export interface WorkspaceSnapshot {
@@ -95,6 +169,10 @@ export interface WorkspaceWrites {
 /** Latest wins: greater ts, or equal ts and received later. */
 const newer = (ts: number, recv: string, curTs: number | null | undefined, curRecv: string) =>
   curTs === null || curTs === undefined || (ts !== curTs ? ts > curTs : recv > curRecv);
+
+/** Earliest wins (the mirror of `newer`): smaller ts, or equal ts and received earlier. */
+const earlier = (ts: number, recv: string, curTs: number | null, curRecv: string) =>
+  curTs === null || (ts !== curTs ? ts < curTs : recv < curRecv);
 
 const bucketOf = (ts: number) => Math.floor(ts / 900_000) * 900;
 
@@ -127,16 +205,23 @@ export function resolve(
     let c = byId.get(cid);
     if (!c) {
       const stored = snapshot.workspaces.get(ws)?.conversations.get(cid);
-      const state: ConversationState = stored
-        ? { ...stored }
-        : { started: null, up: 0, down: 0, score: null, reason: '', cts: null, crecv: '', version: 0 };
+      const state: ConversationState = { ...BLANK_CONVERSATION, ...stored };
       c = { ws, cid, state, dirty: false };
       byId.set(cid, c);
       touched.push(c);
     }
     return c;
   };
-  const change = (ws: string, ts: number, cid: string, mid: string, eid: string, v: [number, number, number, number]) =>
+  /** A signed row: [thumbs_up, thumbs_down, csat_sum, csat_count, prompted, responded] in `seg`. */
+  const change = (
+    ws: string,
+    ts: number,
+    cid: string,
+    mid: string,
+    eid: string,
+    seg: Segment,
+    v: [number, number, number, number, number?, number?],
+  ) =>
     changes.push({
       workspace_id: ws,
       bucket: bucketOf(ts),
@@ -147,6 +232,10 @@ export function resolve(
       thumbs_down: v[1],
       csat_sum: v[2],
       csat_count: v[3],
+      widget_id: seg.widget_id,
+      locale: seg.locale,
+      prompted: v[4] ?? 0,
+      responded: v[5] ?? 0,
     });
 
   items.forEach(({ w: ws, r: recv, e }, i) => {
@@ -160,8 +249,17 @@ export function resolve(
     const out = writesOf(ws);
     out.rememberIds.push(e.event_id);
     const c = conversation(ws, e.conversation_id);
+    const seg = segmentOf(e);
     if (c.state.started === null || e.ts < c.state.started) {
       c.state.started = e.ts;
+      c.dirty = true;
+    }
+    if (e.widget_id !== undefined && earlier(e.ts, recv, c.state.wts, c.state.wrecv)) {
+      Object.assign(c.state, { widget: e.widget_id, wts: e.ts, wrecv: recv });
+      c.dirty = true;
+    }
+    if (e.locale !== undefined && earlier(e.ts, recv, c.state.lts, c.state.lrecv)) {
+      Object.assign(c.state, { locale: e.locale, lts: e.ts, lrecv: recv });
       c.dirty = true;
     }
     if (e.type === 'message.feedback' && e.message_id !== undefined) {
@@ -169,33 +267,59 @@ export function resolve(
       const m = out.messages.get(mid) ?? snap?.messages.get(mid);
       if (!newer(e.ts, recv, m?.[1], m?.[2] ?? '')) return;
       if (m && (m[0] === 'up' || m[0] === 'down')) {
+        // The old thumb leaves the bucket and segment of the event that set it.
         const old = conversation(ws, m[3]);
+        const oldSeg = { widget_id: m[4], locale: m[5] };
         if (m[0] === 'up') {
-          change(ws, m[1], m[3], mid, e.event_id, [-1, 0, 0, 0]);
+          change(ws, m[1], m[3], mid, e.event_id, oldSeg, [-1, 0, 0, 0]);
           old.state.up -= 1;
         } else {
-          change(ws, m[1], m[3], mid, e.event_id, [0, -1, 0, 0]);
+          change(ws, m[1], m[3], mid, e.event_id, oldSeg, [0, -1, 0, 0]);
           old.state.down -= 1;
         }
         old.dirty = true;
       }
       if (e.thumb === 'up') {
-        change(ws, e.ts, e.conversation_id, mid, e.event_id, [1, 0, 0, 0]);
+        change(ws, e.ts, e.conversation_id, mid, e.event_id, seg, [1, 0, 0, 0]);
         c.state.up += 1;
         c.dirty = true;
       } else if (e.thumb === 'down') {
-        change(ws, e.ts, e.conversation_id, mid, e.event_id, [0, 1, 0, 0]);
+        change(ws, e.ts, e.conversation_id, mid, e.event_id, seg, [0, 1, 0, 0]);
         c.state.down += 1;
         c.dirty = true;
       }
-      out.messages.set(mid, [e.thumb ?? 'none', e.ts, recv, e.conversation_id]);
+      out.messages.set(mid, [e.thumb ?? 'none', e.ts, recv, e.conversation_id, seg.widget_id, seg.locale]);
     } else if (e.type === 'conversation.csat' && e.score !== undefined) {
       const s = c.state;
       if (!newer(e.ts, recv, s.cts, s.crecv)) return;
-      if (s.score !== null && s.cts !== null)
-        change(ws, s.cts, e.conversation_id, '', e.event_id, [0, 0, -s.score, -1]);
-      change(ws, e.ts, e.conversation_id, '', e.event_id, [0, 0, e.score, 1]);
-      Object.assign(s, { score: e.score, reason: e.reason ?? '', cts: e.ts, crecv: recv });
+      if (s.score !== null && s.cts !== null) {
+        change(ws, s.cts, e.conversation_id, '', e.event_id, { widget_id: s.cw, locale: s.cl }, [0, 0, -s.score, -1]);
+      } else if (s.pts !== null) {
+        // The first rating: the conversation's first prompt has a response now.
+        change(ws, s.pts, e.conversation_id, '', e.event_id, { widget_id: s.pw, locale: s.pl }, [0, 0, 0, 0, 0, 1]);
+      }
+      change(ws, e.ts, e.conversation_id, '', e.event_id, seg, [0, 0, e.score, 1]);
+      Object.assign(s, {
+        score: e.score,
+        reason: e.reason ?? '',
+        cts: e.ts,
+        crecv: recv,
+        cw: seg.widget_id,
+        cl: seg.locale,
+      });
+      c.dirty = true;
+    } else if (e.type === 'conversation.csat_prompted') {
+      // Only the first prompt counts: an earlier one arriving late moves the count (and the
+      // response, when the conversation is rated) from the old prompt to itself.
+      const s = c.state;
+      if (!earlier(e.ts, recv, s.pts, s.precv)) return;
+      const rated = s.score === null ? 0 : 1;
+      if (s.pts !== null) {
+        const first = { widget_id: s.pw, locale: s.pl };
+        change(ws, s.pts, e.conversation_id, '', e.event_id, first, [0, 0, 0, 0, -1, rated ? -1 : 0]);
+      }
+      change(ws, e.ts, e.conversation_id, '', e.event_id, seg, [0, 0, 0, 0, 1, rated]);
+      Object.assign(s, { pts: e.ts, precv: recv, pw: seg.widget_id, pl: seg.locale });
       c.dirty = true;
     }
   });
@@ -215,6 +339,8 @@ export function resolve(
       thumbs_up: state.up,
       thumbs_down: state.down,
       version: state.version,
+      widget_id: state.widget,
+      locale: state.locale,
     });
   }
   return { resolution: { fresh, changes, conversations }, writes };

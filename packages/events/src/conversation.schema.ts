@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { segmentQuery } from './overview.schema.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
@@ -11,8 +12,17 @@ export const conversationsQuerySchema = z.object({
   from: day.optional(),
   to: day.optional(),
   tz: z.string().min(1).max(64).optional(),
+  ...segmentQuery,
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional().openapi({ description: '`next_cursor` of the previous page' }),
+});
+
+/** `GET /v1/conversations/export` query: the inbox's filters, every page, as CSV or NDJSON. */
+export const conversationsExportQuerySchema = conversationsQuerySchema.omit({ limit: true, cursor: true }).extend({
+  format: z
+    .enum(['csv', 'ndjson'])
+    .default('csv')
+    .openapi({ description: 'csv (RFC 4180, header row) or ndjson (one JSON object per line)' }),
 });
 
 export const satisfactionSchema = z.enum(['positive', 'neutral', 'negative', 'unknown']);
@@ -29,6 +39,8 @@ export const conversationSummarySchema = z
     version: z.number().int().openapi({
       description: 'Grows with every change of the conversation: of two summaries, the greater version is newer',
     }),
+    widget_id: z.string().nullable().openapi({ description: 'Of its earliest event naming one; null when none did' }),
+    locale: z.string().nullable().openapi({ description: 'Of its earliest event naming one; null when none did' }),
   })
   .openapi('ConversationSummary');
 
@@ -51,6 +63,7 @@ export const conversationDetailSchema = conversationSummarySchema
   .openapi('ConversationDetail');
 
 export type ConversationsQuery = z.infer<typeof conversationsQuerySchema>;
+export type ConversationsExportQuery = z.infer<typeof conversationsExportQuerySchema>;
 export type Satisfaction = z.infer<typeof satisfactionSchema>;
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;

@@ -75,6 +75,12 @@ export const conversationResolvedSchema = z.object({
   type: z.literal('conversation.resolved'),
 });
 
+/** The rating prompt was shown to the shopper; the response rate counts these (docs/data-model.md). */
+export const conversationCsatPromptedSchema = z.object({
+  ...base,
+  type: z.literal('conversation.csat_prompted'),
+});
+
 export const conversationCsatSchema = z
   .object({
     ...base,
@@ -95,6 +101,7 @@ export const eventSchema = z
     messageFeedbackSchema,
     conversationResolvedSchema,
     conversationCsatSchema,
+    conversationCsatPromptedSchema,
   ])
   .openapi('Event');
 
@@ -108,6 +115,7 @@ export const EVENT_TYPES = [
   'message.feedback',
   'conversation.resolved',
   'conversation.csat',
+  'conversation.csat_prompted',
 ] as const satisfies readonly EventType[];
 
 /** Event types a public (browser) key may send; the rest need the secret key. */
@@ -116,6 +124,7 @@ export const PUBLIC_EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   'message.feedback',
   'conversation.resolved',
   'conversation.csat',
+  'conversation.csat_prompted',
 ]);
 
 /**

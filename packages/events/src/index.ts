@@ -1,5 +1,6 @@
 export {
   conversationCsatSchema,
+  conversationCsatPromptedSchema,
   conversationResolvedSchema,
   conversationStartedSchema,
   EVENT_TYPES,
@@ -18,7 +19,13 @@ export {
   type EventType,
 } from './event.schema.ts';
 export { errorSchema, type ErrorBody } from './error.schema.ts';
-export { overviewQuerySchema, overviewSchema, type Overview, type OverviewQuery } from './overview.schema.ts';
+export {
+  overviewQuerySchema,
+  overviewSchema,
+  segmentQuery,
+  type Overview,
+  type OverviewQuery,
+} from './overview.schema.ts';
 export { validateEvent, type EventVerdict } from './validate-event.ts';
 export { citations, type Citation } from './source-citations.ts';
 export { illFormedField, isWellFormed } from './well-formed.ts';
@@ -53,6 +60,7 @@ export {
 export {
   conversationDetailSchema,
   conversationListSchema,
+  conversationsExportQuerySchema,
   conversationsQuerySchema,
   conversationSummarySchema,
   messageSchema,
@@ -60,6 +68,7 @@ export {
   satisfaction,
   satisfactionSchema,
   type ConversationDetail,
+  type ConversationsExportQuery,
   type ConversationsQuery,
   type ConversationSummary,
   type Satisfaction,
@@ -69,21 +78,36 @@ export {
   bucketDeltaSchema,
   conversationChangeSchema,
   liveDeltaSchema,
+  segmentDeltaSchema,
   type BucketDelta,
+  type SegmentDelta,
   type ConversationChange,
   type LiveDelta,
 } from './live.schema.ts';
 export { addDays, daysInclusive, eachDay, isDate, isTimeZone, todayIn } from './calendar.ts';
-export { previousWindow, round, summarizeOverview, type DaySums } from './overview.ts';
+export { previousWindow, responseRate, round, summarizeOverview, thumbTotals, type DaySums } from './overview.ts';
 export {
+  breakdownItem,
+  breakdownItemSchema,
+  breakdownQuerySchema,
+  breakdownSchema,
+  type Breakdown,
+  type BreakdownItem,
+  type BreakdownQuery,
+} from './breakdown.schema.ts';
+export { inSegment, language, type SegmentFilter } from './segment.ts';
+export {
+  BLANK_CONVERSATION,
   receiveOrder,
   resolve,
+  segmentOf,
   type BatchChange,
   type BatchConversation,
   type BatchItem,
   type BatchResolution,
   type ConversationState,
   type MessageState,
+  type Segment,
   type Snapshot,
   type WorkspaceSnapshot,
   type WorkspaceWrites,

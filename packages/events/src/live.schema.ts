@@ -1,13 +1,33 @@
 import { z } from '@hono/zod-openapi';
 import { conversationSummarySchema } from './conversation.schema.ts';
 
-/** Signed change of one 15-minute UTC bucket (docs/adr/0006-live-deltas.md). */
-export const bucketDeltaSchema = z.object({
-  start: z.string().openapi({ description: 'RFC 3339 UTC start of the bucket' }),
+const signedSums = {
   thumbs_up: z.number().int(),
   thumbs_down: z.number().int(),
   csat_sum: z.number().int(),
   csat_count: z.number().int(),
+  prompted: z.number().int().openapi({ description: 'Change of first rating prompts' }),
+  responded: z.number().int().openapi({ description: 'Change of first prompts whose conversation has a CSAT' }),
+};
+
+/** The part of a bucket's change counted in one segment. */
+export const segmentDeltaSchema = z
+  .object({
+    widget_id: z.string().nullable().openapi({ description: 'null: events naming no widget' }),
+    locale: z.string().nullable().openapi({ description: 'Lowercased; null: events naming no locale' }),
+    ...signedSums,
+  })
+  .openapi('SegmentDelta');
+
+/** Signed change of one 15-minute UTC bucket (docs/adr/0006-live-deltas.md). */
+export const bucketDeltaSchema = z.object({
+  start: z.string().openapi({ description: 'RFC 3339 UTC start of the bucket' }),
+  ...signedSums,
+  segments: z.array(segmentDeltaSchema).openapi({
+    description:
+      'The same change split by the segment each row counts in (they sum to the totals above): ' +
+      'a dashboard filtered to a segment applies the entries that match it',
+  }),
 });
 
 /**
@@ -26,5 +46,6 @@ export const liveDeltaSchema = z
   .openapi('LiveDelta');
 
 export type BucketDelta = z.infer<typeof bucketDeltaSchema>;
+export type SegmentDelta = z.infer<typeof segmentDeltaSchema>;
 export type ConversationChange = z.infer<typeof conversationChangeSchema>;
 export type LiveDelta = z.infer<typeof liveDeltaSchema>;

@@ -1,4 +1,13 @@
 import { z } from '@hono/zod-openapi';
+import { localeSchema, widgetIdSchema } from './settings.schema.ts';
+
+/** The segment filter every analytics and inbox query takes (docs/data-model.md, segments). */
+export const segmentQuery = {
+  widget_id: widgetIdSchema.optional().openapi({ description: 'Only what was counted in this widget' }),
+  locale: localeSchema.optional().openapi({
+    description: 'Only this locale; without a region (`de`) also its regional variants (`de-DE`, `de-AT`)',
+  }),
+};
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
@@ -7,6 +16,7 @@ export const overviewQuerySchema = z.object({
   from: day.optional().openapi({ example: '2026-11-01', description: 'default: 29 days before `to`' }),
   to: day.optional().openapi({ example: '2026-11-07', description: 'default: today in `tz`' }),
   tz: z.string().min(1).max(64).optional().openapi({ description: 'IANA zone, default the workspace zone' }),
+  ...segmentQuery,
 });
 
 const thumbTotals = {
@@ -28,6 +38,12 @@ export const overviewSchema = z
     csat: z.object({
       average: z.number().nullable(),
       rated: z.number().int(),
+      prompted: z.number().int().openapi({
+        description: "Conversations whose first rating prompt falls in the window (in that prompt's segment)",
+      }),
+      response_rate: z.number().nullable().openapi({
+        description: 'Share (0–1, 4 decimals) of those prompted conversations that have a current CSAT; null when none',
+      }),
       daily: z.array(
         z.object({
           day: z.string(),
@@ -36,6 +52,8 @@ export const overviewSchema = z
           csat_sum: z.number().int().openapi({ description: 'Sum of the scores rated that day' }),
           thumbs_up: z.number().int(),
           thumbs_down: z.number().int(),
+          prompted: z.number().int().openapi({ description: 'First rating prompts shown that day' }),
+          responded: z.number().int().openapi({ description: 'Of those, conversations with a current CSAT' }),
         }),
       ),
     }),

@@ -8,6 +8,14 @@ export interface DaySums {
   thumbs_down: number;
   csat_sum: number;
   csat_count: number;
+  /** First rating prompts that day, and those of them whose conversation has a CSAT (absent: 0). */
+  prompted?: number;
+  responded?: number;
+}
+
+/** Responded over prompted, as a fraction rounded to 4 decimals; null when nothing was prompted. */
+export function responseRate(responded: number, prompted: number): number | null {
+  return prompted > 0 ? round(responded / prompted, 4) : null;
 }
 
 /** Rounds to `digits` decimals (averages: 2, percentages: 1). */
@@ -16,7 +24,8 @@ export function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-function thumbTotals(up: number, down: number) {
+/** Thumbs with their shares in percent (1 decimal; null without thumbs). */
+export function thumbTotals(up: number, down: number) {
   const total = up + down;
   return {
     up,
@@ -51,6 +60,8 @@ export function summarizeOverview(
   let down = 0;
   let csatSum = 0;
   let rated = 0;
+  let prompted = 0;
+  let responded = 0;
   const daily = eachDay(q.from, q.to).map((day) => {
     const d = byDay.get(day);
     const count = d?.csat_count ?? 0;
@@ -58,6 +69,8 @@ export function summarizeOverview(
     down += d?.thumbs_down ?? 0;
     csatSum += d?.csat_sum ?? 0;
     rated += count;
+    prompted += d?.prompted ?? 0;
+    responded += d?.responded ?? 0;
     return {
       day,
       average: count > 0 && d ? round(d.csat_sum / count, 2) : null,
@@ -65,6 +78,8 @@ export function summarizeOverview(
       csat_sum: d?.csat_sum ?? 0,
       thumbs_up: d?.thumbs_up ?? 0,
       thumbs_down: d?.thumbs_down ?? 0,
+      prompted: d?.prompted ?? 0,
+      responded: d?.responded ?? 0,
     };
   });
   return {
@@ -72,7 +87,13 @@ export function summarizeOverview(
     to: q.to,
     tz: q.tz,
     live_seq: liveSeq,
-    csat: { average: rated > 0 ? round(csatSum / rated, 2) : null, rated, daily },
+    csat: {
+      average: rated > 0 ? round(csatSum / rated, 2) : null,
+      rated,
+      prompted,
+      response_rate: responseRate(responded, prompted),
+      daily,
+    },
     thumbs: {
       ...thumbTotals(up, down),
       previous: { ...previousWindow(q.from, q.to), ...thumbTotals(previous.up, previous.down) },

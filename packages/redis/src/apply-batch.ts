@@ -3,7 +3,7 @@
 import type { RedisClient } from './client.ts';
 import type { Keys, PartitionKeys } from './keys.ts';
 import { resolve, type BatchItem, type BatchResolution, type Snapshot, type WorkspaceWrites } from '@thumbline/events';
-import { commitState, readSnapshot, type ApplyBatchOptions } from './batch-state.store.ts';
+import { commitState, readSnapshot, type ApplyBatchOptions, type ColdTier } from './batch-state.store.ts';
 import { decodeResolution, encodeResolution } from './resolution-cache.ts';
 
 /** Resolutions of one process take turns: they would only conflict with each other. */
@@ -36,10 +36,12 @@ export function applyBatch(
   items: BatchItem[],
   options: ApplyBatchOptions,
   beforeCommit: BeforeCommit = async () => [],
+  /** Where state that left Redis is found (ADR 0010); without one it expires. */
+  cold?: ColdTier,
 ): Promise<BatchResolution> {
   // The stored turn never rejects: a failed resolution only fails its own caller.
   const mine = (turns.get(redis) ?? Promise.resolve()).then(() =>
-    resolveAndCommit(redis, keys, batchId, items, options, beforeCommit),
+    resolveAndCommit(redis, keys, batchId, items, options, beforeCommit, cold),
   );
   turns.set(
     redis,
@@ -94,6 +96,7 @@ async function resolveAndCommit(
   items: BatchItem[],
   options: ApplyBatchOptions,
   beforeCommit: BeforeCommit,
+  cold: ColdTier | undefined,
 ): Promise<BatchResolution> {
   const parts = partsOf(keys, items);
   /** Items left out (refused by storage), in the batch's indexes. */
@@ -113,7 +116,7 @@ async function resolveAndCommit(
     // Partitions are independent: their reads go out together (one round trip on one
     // Redis with auto-pipelining, one per node on a cluster).
     const snapshots = await Promise.all(
-      pending.map((part) => readSnapshot(redis, part.keys, batchId, part.items, options)),
+      pending.map((part) => readSnapshot(redis, part.keys, batchId, part.items, options, cold)),
     );
     pending.forEach((part, i) => {
       const snapshot = snapshots[i] as Awaited<ReturnType<typeof readSnapshot>>;
@@ -144,6 +147,7 @@ async function resolveAndCommit(
           part.writes as Map<string, WorkspaceWrites>,
           options,
           encodeResolution(part.resolution as BatchResolution, part.items),
+          cold !== undefined,
         ),
       ),
     );

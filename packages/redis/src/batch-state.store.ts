@@ -5,13 +5,14 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from './client.ts';
 import type { PartitionKeys } from './keys.ts';
-import type {
-  BatchItem,
-  ConversationState,
-  MessageState,
-  Snapshot,
-  WorkspaceSnapshot,
-  WorkspaceWrites,
+import {
+  BLANK_CONVERSATION,
+  type BatchItem,
+  type ConversationState,
+  type MessageState,
+  type Snapshot,
+  type WorkspaceSnapshot,
+  type WorkspaceWrites,
 } from '@thumbline/events';
 
 const READ = readFileSync(new URL('./lua/read-state.lua', import.meta.url), 'utf8');
@@ -22,6 +23,11 @@ export interface ApplyBatchOptions {
   dedupTtlSeconds: number;
   stateTtlSeconds: number;
   resultTtlSeconds: number;
+  /**
+   * Generation length of state written before the two tiers (ADR 0010): such generations,
+   * still in Redis after an upgrade, are archived like closed ones.
+   */
+  legacyStateTtlSeconds?: number;
 }
 
 /**
@@ -29,8 +35,8 @@ export interface ApplyBatchOptions {
  * auto-pipelining breaks on commands defined after its first pipeline.
  */
 export function defineScripts(redis: RedisClient): void {
-  redis.defineCommand('tlReadState', { numberOfKeys: 8, lua: READ });
-  redis.defineCommand('tlCommitState', { numberOfKeys: 5, lua: COMMIT });
+  redis.defineCommand('tlReadState', { numberOfKeys: 10, lua: READ });
+  redis.defineCommand('tlCommitState', { numberOfKeys: 6, lua: COMMIT });
 }
 
 type WithScripts = RedisClient & {
@@ -45,14 +51,43 @@ function withScripts(redis: RedisClient): WithScripts {
   return r;
 }
 
-/** A conversation state is stored as a JSON array of these fields, in this order. */
-const CONVERSATION_FIELDS = ['started', 'up', 'down', 'score', 'reason', 'cts', 'crecv', 'version'] as const;
+/**
+ * A conversation state is stored as a JSON array of these fields, in this order. Fields are
+ * only ever appended: a state written by an earlier build is shorter and its missing fields
+ * take their blank values (segments: '', no prompt).
+ */
+const CONVERSATION_FIELDS = [
+  'started',
+  'up',
+  'down',
+  'score',
+  'reason',
+  'cts',
+  'crecv',
+  'version',
+  // segments and prompts (docs/data-model.md, segments)
+  'cw',
+  'cl',
+  'widget',
+  'wts',
+  'wrecv',
+  'locale',
+  'lts',
+  'lrecv',
+  'pts',
+  'precv',
+  'pw',
+  'pl',
+] as const satisfies readonly (keyof ConversationState)[];
 
 const toStored = (c: ConversationState) => JSON.stringify(CONVERSATION_FIELDS.map((k) => c[k]));
 
-function fromStored(stored: string): ConversationState {
+/** A stored conversation state (see CONVERSATION_FIELDS). */
+export function fromStored(stored: string): ConversationState {
   const values = JSON.parse(stored) as unknown[];
-  return Object.fromEntries(CONVERSATION_FIELDS.map((k, i) => [k, values[i]])) as unknown as ConversationState;
+  return Object.fromEntries(
+    CONVERSATION_FIELDS.map((k, i) => [k, i < values.length ? values[i] : BLANK_CONVERSATION[k]]),
+  ) as unknown as ConversationState;
 }
 
 /**
@@ -66,16 +101,54 @@ const eventField = (ws: string, eventId: string) => `${ws}:${eventId}`;
 /** The id of a field made by `field`. */
 const idOf = (stored: string) => JSON.parse(stored.slice(stored.indexOf(':') + 1)) as string;
 
-/** A message state as stored: thumb, ts, receive order and conversation field, tab-separated. */
-const storeMessage = (ws: string, m: MessageState) => `${m[0]}\t${m[1]}\t${m[2]}\t${field(ws, m[3])}`;
+/**
+ * A message state as stored: thumb, ts, receive order, the segment's widget and locale (as
+ * JSON: no tab or newline) and the conversation field, tab-separated. The conversation stays
+ * last (read-state.lua takes it from there). State written before segments has four parts:
+ * its thumb counted in segment ''.
+ */
+export const storeMessage = (ws: string, m: MessageState) =>
+  `${m[0]}\t${m[1]}\t${m[2]}\t${JSON.stringify(m[4])}\t${JSON.stringify(m[5])}\t${field(ws, m[3])}`;
 
-function loadMessage(stored: string): MessageState {
-  const [thumb = '', ts = '0', recv = '', conversation = ':""'] = stored.split('\t');
-  return [thumb, Number(ts), recv, idOf(conversation)];
+/** A message state as storeMessage wrote it (or an earlier build, without the segment). */
+export function loadMessage(stored: string): MessageState {
+  const parts = stored.split('\t');
+  const [thumb = '', ts = '0', recv = ''] = parts;
+  if (parts.length < 6) return [thumb, Number(ts), recv, idOf(parts[3] ?? ':""'), '', ''];
+  const [, , , widget = '""', locale = '""', conversation = ':""'] = parts;
+  return [thumb, Number(ts), recv, idOf(conversation), JSON.parse(widget) as string, JSON.parse(locale) as string];
 }
+
+/**
+ * Where state that left Redis is found (ADR 0010): states of closed hot-window generations,
+ * and the ids of events stored in ClickHouse. Without one, state expires from Redis.
+ */
+export interface ColdTier {
+  /** Of these events Redis does not remember, those stored from another stream entry ("<ws>:<event id>"). */
+  seenElsewhere(
+    events: { workspaceId: string; conversationId: string; eventId: string; recv: string }[],
+  ): Promise<Set<string>>;
+  /** Archived states by field. */
+  states(kind: 'message' | 'conversation', fields: string[]): Promise<Map<string, string>>;
+  /** Archives a partition's closed generations (state-tiers.ts archiveClosed). */
+  archive(partition: PartitionKeys): Promise<void>;
+  /**
+   * When this install's state went to two tiers (epoch ms): events accepted before it are
+   * remembered only where the old build kept them, so they are looked up as late ones.
+   */
+  since(): Promise<number>;
+}
+
+/**
+ * An event whose ts is this long after the start of the oldest dedup generation in Redis
+ * cannot have been accepted before it (ingest refuses ts more than 5 minutes ahead of its
+ * clock; 5 more for clocks that disagree): Redis alone says whether it was seen.
+ */
+const ACCEPTED_AFTER_TS_MS = 10 * 60_000;
 
 type ReadReply =
   | [cached: string]
+  | [null, 'archive', generation: string]
   | [null, null, dedupGen: number, stateGen: number]
   | [null, 1, string | null, string, (string | null)[], string, (string | null)[]];
 
@@ -93,6 +166,7 @@ export async function readSnapshot(
   batchId: string,
   items: readonly BatchItem[],
   options: ApplyBatchOptions,
+  cold?: ColdTier,
 ): Promise<Snapshot | { cached: string }> {
   // Each field once, in first-seen order (a Set keeps insertion order).
   const ids = new Set<string>();
@@ -104,6 +178,8 @@ export async function readSnapshot(
     if (e.type === 'message.feedback' && e.message_id !== undefined) mids.add(field(w, e.message_id));
   }
   const [idFields, midFields, cidFields] = [[...ids], [...mids], [...cids]];
+  // An upgraded install's older state is registered before the first read (ADR 0010).
+  if (cold) await cold.since();
   let dedupGen = generation(Date.now(), options.dedupTtlSeconds);
   let stateGen = generation(Date.now(), options.stateTtlSeconds);
   for (let attempt = 0; ; attempt++) {
@@ -116,6 +192,8 @@ export async function readSnapshot(
       keys.state('msgs', stateGen - 1),
       keys.state('convs', stateGen),
       keys.state('convs', stateGen - 1),
+      keys.generations,
+      keys.archived,
       dedupGen,
       options.dedupTtlSeconds,
       stateGen,
@@ -123,14 +201,47 @@ export async function readSnapshot(
       idFields.join('\n'),
       midFields.join('\n'),
       cidFields.join('\n'),
+      cold ? '1' : '0',
     )) as ReadReply;
     if (reply[0] !== null) return { cached: reply[0] };
+    if (reply[1] === 'archive') {
+      // A generation that left the read set unarchived (no maintenance ran meanwhile).
+      await (cold as ColdTier).archive(keys);
+      continue;
+    }
     if (reply[1] === null) {
       if (attempt >= 2) throw new Error('Redis clock keeps moving across state generations');
       [, , dedupGen, stateGen] = reply;
       continue;
     }
     const [, , version, flags, msgs, extra, convs] = reply;
+    const asked = extra === '' ? cidFields : cidFields.concat(extra.split('\n'));
+    const seen = new Set<string>();
+    idFields.forEach((f, i) => {
+      if (flags[i] === '1') seen.add(f);
+    });
+    const messages = new Map<string, string>();
+    midFields.forEach((f, i) => {
+      const stored = msgs[i];
+      if (stored) messages.set(f, stored);
+    });
+    const conversations = new Map<string, string>();
+    asked.forEach((f, i) => {
+      const stored = convs[i];
+      if (stored) conversations.set(f, stored);
+    });
+    if (cold) {
+      await fromColdTier(redis, keys, cold, {
+        items,
+        dedupGen,
+        stateGen,
+        options,
+        seen,
+        messages,
+        conversations,
+        asked,
+      });
+    }
     const workspaces = new Map<string, WorkspaceSnapshot>();
     const of = (ws: string) => {
       let s = workspaces.get(ws);
@@ -138,20 +249,78 @@ export async function readSnapshot(
       return s;
     };
     const wsOf = (f: string) => f.slice(0, f.indexOf(':'));
-    idFields.forEach((f, i) => {
-      if (flags[i] === '1') of(wsOf(f)).remembered.add(f.slice(f.indexOf(':') + 1));
-    });
-    midFields.forEach((f, i) => {
-      const stored = msgs[i];
-      if (stored) of(wsOf(f)).messages.set(idOf(f), loadMessage(stored));
-    });
-    const asked = extra === '' ? cidFields : cidFields.concat(extra.split('\n'));
-    asked.forEach((f, i) => {
-      const stored = convs[i];
-      if (stored) of(wsOf(f)).conversations.set(idOf(f), fromStored(stored));
-    });
+    for (const f of seen) of(wsOf(f)).remembered.add(f.slice(f.indexOf(':') + 1));
+    for (const [f, stored] of messages) of(wsOf(f)).messages.set(idOf(f), loadMessage(stored));
+    for (const [f, stored] of conversations) of(wsOf(f)).conversations.set(idOf(f), fromStored(stored));
     return { dedupGen, stateGen, version: version ?? '', workspaces };
   }
+}
+
+/**
+ * Completes a snapshot with what only the cold tier holds (ADR 0010), in place: late
+ * events' ids stored from other entries, and archived states of the messages and
+ * conversations Redis does not hold (and of the conversations those messages name).
+ */
+async function fromColdTier(
+  redis: RedisClient,
+  keys: PartitionKeys,
+  cold: ColdTier,
+  s: {
+    items: readonly BatchItem[];
+    dedupGen: number;
+    stateGen: number;
+    options: ApplyBatchOptions;
+    seen: Set<string>;
+    messages: Map<string, string>;
+    conversations: Map<string, string>;
+    asked: string[];
+  },
+): Promise<void> {
+  const hotSinceMs =
+    Math.max((s.dedupGen - 1) * s.options.dedupTtlSeconds * 1000, await cold.since()) + ACCEPTED_AFTER_TS_MS;
+  const late = new Map<string, { workspaceId: string; conversationId: string; eventId: string; recv: string }>();
+  const missingMessages = new Set<string>();
+  for (const { w, r, e } of s.items) {
+    const f = eventField(w, e.event_id);
+    if (e.ts < hotSinceMs && !s.seen.has(f) && !late.has(f)) {
+      late.set(f, { workspaceId: w, conversationId: e.conversation_id, eventId: e.event_id, recv: r });
+    }
+    if (e.type === 'message.feedback' && e.message_id !== undefined) {
+      const m = field(w, e.message_id);
+      if (!s.messages.has(m)) missingMessages.add(m);
+    }
+  }
+  const missingConversations = s.asked.filter((f) => !s.conversations.has(f));
+  const [seenElsewhere, archivedMessages, archivedConversations] = await Promise.all([
+    cold.seenElsewhere([...late.values()]),
+    cold.states('message', [...missingMessages]),
+    cold.states('conversation', missingConversations),
+  ]);
+  for (const f of seenElsewhere) s.seen.add(f);
+  for (const [f, v] of archivedMessages) s.messages.set(f, v);
+  for (const [f, v] of archivedConversations) s.conversations.set(f, v);
+  // An archived message names its conversation: a thumb moving out of it retracts there.
+  const asked = new Set(s.asked);
+  const more: string[] = [];
+  for (const stored of archivedMessages.values()) {
+    const conversation = stored.slice(stored.lastIndexOf('\t') + 1);
+    if (!asked.has(conversation)) {
+      asked.add(conversation);
+      more.push(conversation);
+    }
+  }
+  if (more.length === 0) return;
+  const [current, previous] = await Promise.all([
+    redis.hmget(keys.state('convs', s.stateGen), ...more),
+    redis.hmget(keys.state('convs', s.stateGen - 1), ...more),
+  ]);
+  const stillMissing: string[] = [];
+  more.forEach((f, i) => {
+    const v = current[i] ?? previous[i];
+    if (v) s.conversations.set(f, v);
+    else stillMissing.push(f);
+  });
+  for (const [f, v] of await cold.states('conversation', stillMissing)) s.conversations.set(f, v);
 }
 
 /**
@@ -167,6 +336,7 @@ export async function commitState(
   writes: Map<string, WorkspaceWrites>,
   options: ApplyBatchOptions,
   cachedResolution: string,
+  cold = false,
 ): Promise<'ok' | 'conflict' | 'committed'> {
   let ids = '';
   let messages = '';
@@ -182,6 +352,7 @@ export async function commitState(
     keys.state('dedup', snapshot.dedupGen),
     keys.state('msgs', snapshot.stateGen),
     keys.state('convs', snapshot.stateGen),
+    keys.generations,
     snapshot.dedupGen,
     options.dedupTtlSeconds,
     snapshot.stateGen,
@@ -192,5 +363,6 @@ export async function commitState(
     ids,
     messages,
     conversations,
+    cold ? '1' : '0',
   )) as 'ok' | 'conflict' | 'committed';
 }

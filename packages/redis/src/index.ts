@@ -37,9 +37,10 @@ export {
   type EntryRefs,
 } from './stream-pins.ts';
 export { applyBatch, type BeforeCommit } from './apply-batch.ts';
+export { archiveClosed, archiveGeneration, startTiers, type ArchiveStates, type StoredState } from './state-tiers.ts';
 export { forgetBatch, markWritten, writtenTables } from './batch-ledger.ts';
 export { DEAD_EVENTS_KEPT, listDeadEvents, recordDeadEvents, type DeadEvent } from './dead-events.store.ts';
-export { type ApplyBatchOptions } from './batch-state.store.ts';
+export { type ApplyBatchOptions, type ColdTier } from './batch-state.store.ts';
 export {
   CredentialStore,
   hashToken,

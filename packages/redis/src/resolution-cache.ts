@@ -1,9 +1,28 @@
 // A batch's resolution as cached in Redis for retries of its job (see batch-state.store.ts).
-import type { BatchItem, BatchResolution } from '@thumbline/events';
+import { segmentOf, type BatchItem, type BatchResolution } from '@thumbline/events';
 
-/** A signed change as cached: item index, bucket, its conversation when not the item's (else 0), values. */
-type CachedChange = [number, number, string | 0, number, number, number, number];
-type CachedConversation = [string, string, number, number | null, string, number | null, number, number, number];
+/**
+ * A signed change as cached: item index, bucket, its conversation when not the item's (else 0),
+ * values, then its segment when not the item's own (else 0), prompted and responded. A change
+ * cached by a build before segments has only the first seven: segment '', no prompts.
+ */
+type CachedChange =
+  | [number, number, string | 0, number, number, number, number]
+  | [number, number, string | 0, number, number, number, number, [string, string] | 0, number, number];
+/** A conversation as cached; widget and locale are missing in one cached before segments. */
+type CachedConversation = [
+  string,
+  string,
+  number,
+  number | null,
+  string,
+  number | null,
+  number,
+  number,
+  number,
+  string?,
+  string?,
+];
 
 const itemKey = (ws: string, eventId: string) => `${ws}\u0000${eventId}`;
 
@@ -20,15 +39,19 @@ export function encodeResolution(res: BatchResolution, items: readonly BatchItem
   }
   const changes: CachedChange[] = res.changes.map((c) => {
     const i = index.get(itemKey(c.workspace_id, c.event_id)) as number;
-    const own = (items[i] as BatchItem).e.conversation_id;
+    const { e } = items[i] as BatchItem;
+    const seg = segmentOf(e);
     return [
       i,
       c.bucket,
-      c.conversation_id === own ? 0 : c.conversation_id,
+      c.conversation_id === e.conversation_id ? 0 : c.conversation_id,
       c.thumbs_up,
       c.thumbs_down,
       c.csat_sum,
       c.csat_count,
+      c.widget_id === seg.widget_id && c.locale === seg.locale ? 0 : [c.widget_id, c.locale],
+      c.prompted,
+      c.responded,
     ];
   });
   const conversations: CachedConversation[] = res.conversations.map((c) => [
@@ -41,6 +64,8 @@ export function encodeResolution(res: BatchResolution, items: readonly BatchItem
     c.thumbs_up,
     c.thumbs_down,
     c.version,
+    c.widget_id,
+    c.locale,
   ]);
   return JSON.stringify([res.fresh, changes, conversations]);
 }
@@ -49,8 +74,14 @@ export function decodeResolution(cached: string, items: readonly BatchItem[]): B
   const [fresh, changes, conversations] = JSON.parse(cached) as [number[], CachedChange[], CachedConversation[]];
   return {
     fresh,
-    changes: changes.map(([i, bucket, conversation, up, down, csatSum, csatCount]) => {
+    changes: changes.map(([i, bucket, conversation, up, down, csatSum, csatCount, seg, prompted, responded]) => {
       const { w, e } = items[i] as BatchItem;
+      const segment =
+        seg === undefined
+          ? { widget_id: '', locale: '' }
+          : seg === 0
+            ? segmentOf(e)
+            : { widget_id: seg[0], locale: seg[1] };
       return {
         workspace_id: w,
         bucket,
@@ -61,9 +92,12 @@ export function decodeResolution(cached: string, items: readonly BatchItem[]): B
         thumbs_down: down,
         csat_sum: csatSum,
         csat_count: csatCount,
+        ...segment,
+        prompted: prompted ?? 0,
+        responded: responded ?? 0,
       };
     }),
-    conversations: conversations.map(([ws, cid, started, score, reason, rated, up, down, version]) => ({
+    conversations: conversations.map(([ws, cid, started, score, reason, rated, up, down, version, widget, locale]) => ({
       workspace_id: ws,
       conversation_id: cid,
       started,
@@ -73,6 +107,8 @@ export function decodeResolution(cached: string, items: readonly BatchItem[]): B
       thumbs_up: up,
       thumbs_down: down,
       version,
+      widget_id: widget ?? '',
+      locale: locale ?? '',
     })),
   };
 }

@@ -17,7 +17,16 @@ export const envShape = {
   THUMBLINE_BATCH_MAX_EVENTS: z.coerce.number().int().min(1).max(50_000).default(5000),
   THUMBLINE_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(20),
   THUMBLINE_CONSUMER: z.string().min(1).max(128).optional(),
-  THUMBLINE_DEDUP_DAYS: z.coerce.number().int().min(7).max(90).default(8),
+  /**
+   * How long the worker's dedup and latest-wins state stays in Redis (one generation; Redis
+   * holds the current and the previous one) before only ClickHouse has it (ADR 0010).
+   */
+  THUMBLINE_HOT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3600),
   THUMBLINE_BATCH_ATTEMPTS: z.coerce.number().int().min(1).default(1000),
   THUMBLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(20_000),
   /** Events per second one client address may send with a public key (0 = off). */

@@ -118,9 +118,12 @@ export async function openRedisServices(
     settings: new SettingsStore(redis, keys),
     metrics: createMetrics({ process: opts.processMetrics !== false }),
     state: {
-      dedupTtlSeconds: env.THUMBLINE_DEDUP_DAYS * DAY_S,
-      // State must outlive the oldest event still accepted, so a late change can retract.
-      stateTtlSeconds: (env.THUMBLINE_MAX_EVENT_AGE_DAYS + 7) * DAY_S,
+      // The hot window (ADR 0010): older ids are found in ClickHouse's events, older states
+      // in its state_archive, so idempotency and retractions outlive it.
+      dedupTtlSeconds: env.THUMBLINE_HOT_WINDOW_SECONDS,
+      stateTtlSeconds: env.THUMBLINE_HOT_WINDOW_SECONDS,
+      // What the build before ADR 0010 numbered its state generations by (see startTiers).
+      legacyStateTtlSeconds: (env.THUMBLINE_MAX_EVENT_AGE_DAYS + 7) * DAY_S,
       // A failed batch's resolution must outlive its dead letter (kept 30 days) for a replay.
       resultTtlSeconds: 31 * DAY_S,
     },

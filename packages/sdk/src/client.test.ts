@@ -55,9 +55,10 @@ describe('batching', () => {
     tl.messageFeedback('c1', 'm1', 'up');
     tl.messageFeedback('c1', 'm1', 'none');
     tl.conversationResolved('c1');
+    tl.csatPrompted('c1');
     tl.csat('c1', { thumb: 'down' }, '  Wrong size advice ');
     tl.csat('c2', { score: 4 });
-    expect(tl.pending).toBe(6);
+    expect(tl.pending).toBe(7);
 
     await vi.advanceTimersByTimeAsync(899);
     expect(calls).toHaveLength(0);
@@ -84,10 +85,18 @@ describe('batching', () => {
       expect.objectContaining({ type: 'message.feedback', message_id: 'm1', thumb: 'up', ts: NOW + 100 }),
       expect.objectContaining({ type: 'message.feedback', message_id: 'm1', thumb: 'none' }),
       expect.objectContaining({ type: 'conversation.resolved', conversation_id: 'c1' }),
+      {
+        event_id: expect.stringMatching(UUID),
+        ts: NOW + 100,
+        conversation_id: 'c1',
+        type: 'conversation.csat_prompted',
+        widget_id: 'w1',
+        locale: 'de-DE',
+      },
       expect.objectContaining({ type: 'conversation.csat', thumb: 'down', reason: 'Wrong size advice' }),
       expect.objectContaining({ type: 'conversation.csat', conversation_id: 'c2', score: 4 }),
     ]);
-    expect(call!.events[5]).not.toHaveProperty('thumb');
+    expect(call!.events[6]).not.toHaveProperty('thumb');
     expect(tl.pending).toBe(0);
 
     await vi.advanceTimersByTimeAsync(10_000);

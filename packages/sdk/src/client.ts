@@ -30,6 +30,12 @@ export interface ThumblineClient {
   conversationResolved(conversationId: string): string;
   /** The conversation's rating: `{ thumb }` or `{ score }` (1–5), with a reason when negative. */
   csat(conversationId: string, rating: CsatRating, reason?: string): string;
+  /**
+   * The widget has just shown the rating prompt: call it when the prompt appears, so the
+   * dashboard's response rate knows how many shoppers saw it. Only the first prompt of a
+   * conversation counts, so calling it again when the prompt reappears is harmless.
+   */
+  csatPrompted(conversationId: string): string;
   /** The widget's current config (CSAT prompt on/off and its copy for `locale`), never cached. */
   config(): Promise<WidgetConfig>;
   /**
@@ -380,6 +386,10 @@ export function createThumbline(options: ThumblineOptions): ThumblineClient {
       }
       if (reason !== undefined && reason.trim() !== '') event.reason = reason.trim().slice(0, 2000);
       return enqueue(event);
+    },
+
+    csatPrompted(conversationId) {
+      return enqueue({ ...base(conversationId), type: 'conversation.csat_prompted' });
     },
 
     async config() {

@@ -26,7 +26,8 @@ export type WidgetEvent =
   | (EventBase & { type: 'conversation.started'; channel?: string })
   | (EventBase & { type: 'message.feedback'; message_id: string; thumb: Thumb })
   | (EventBase & { type: 'conversation.resolved' })
-  | (EventBase & { type: 'conversation.csat'; thumb?: 'up' | 'down'; score?: number; reason?: string });
+  | (EventBase & { type: 'conversation.csat'; thumb?: 'up' | 'down'; score?: number; reason?: string })
+  | (EventBase & { type: 'conversation.csat_prompted' });
 
 /** The Auto-end conversation (CSAT prompt) copy for one locale. */
 export interface AutoEndCopy {

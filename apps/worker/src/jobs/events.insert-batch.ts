@@ -17,6 +17,7 @@ import {
   withCommitStamp,
   writtenTables,
   type ApplyBatchOptions,
+  type ColdTier,
   type Keys,
   type RedisClient,
   type EntryRefs,
@@ -56,6 +57,8 @@ export interface InsertBatchDeps {
   keys: Keys;
   ch: ClickHouse;
   state: ApplyBatchOptions;
+  /** Where state that left Redis's hot window is found (ADR 0010); without one it expires. */
+  cold?: ColdTier | undefined;
 }
 
 /** Seconds a batch spent in each stage (the stage label of thumbline_batch_stage_seconds). */
@@ -115,6 +118,7 @@ export async function insertBatch(
       dead += refused.length;
       return items;
     },
+    deps.cold,
   );
   const t1 = performance.now();
   const written = (await writtenTables(deps.redis, deps.keys, batchId)) as Set<SummaryTable>;

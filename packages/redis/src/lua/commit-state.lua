@@ -14,11 +14,14 @@
 -- KEYS[3]  event ids seen, generation ARGV[1]
 -- KEYS[4]  message states, generation ARGV[3]
 -- KEYS[5]  conversation states, generation ARGV[3]
+-- KEYS[6]  state generations still in Redis (sorted set)
 -- ARGV[1]  dedup generation   ARGV[2]  seconds per dedup generation
 -- ARGV[3]  state generation   ARGV[4]  seconds per state generation
 -- ARGV[5]  seconds the cached resolution lives
 -- ARGV[6]  the resolution (JSON), cached under KEYS[1]
 -- ARGV[7]  the version the batch was resolved from ('' = none yet)
+-- ARGV[11] '1' when a cold tier archives closed generations (ADR 0010): state then stays
+--          until archived; else it expires after the next generation
 -- ARGV[8]  as lines: the new event id fields; "<message field>\t<state>" of the messages
 --          that changed; "<conversation field>\t<state>" of the conversations that changed.
 --          ARGV[9] and ARGV[10] hold the last two. Fields are "<ws>:<id>" (message and
@@ -40,6 +43,7 @@ if (redis.call('GET', KEYS[2]) or '') ~= ARGV[7] then return 'conflict' end
 local CHUNK = 4000
 -- lines "field\tvalue" (or just "field", stored with the value '1') into a hash
 local function store(key, text, expire_at)
+  -- expire_at 0: kept until archived
   if text == '' then return end
   local args, n = {}, 0
   for line in string.gmatch(text, '[^\n]+') do
@@ -57,12 +61,16 @@ local function store(key, text, expire_at)
   end
   if n > 0 then redis.call('HSET', key, unpack(args, 1, n)) end
   -- A generation lives until the end of the next one: an entry lasts at least one ttl.
-  redis.call('EXPIREAT', key, expire_at)
+  if expire_at > 0 then redis.call('EXPIREAT', key, expire_at) end
 end
 
 store(KEYS[3], ARGV[8], (dedup_gen + 2) * dedup_ttl)
-store(KEYS[4], ARGV[9], (state_gen + 2) * state_ttl)
-store(KEYS[5], ARGV[10], (state_gen + 2) * state_ttl)
+local state_expire_at = ARGV[11] == '1' and 0 or (state_gen + 2) * state_ttl
+store(KEYS[4], ARGV[9], state_expire_at)
+store(KEYS[5], ARGV[10], state_expire_at)
+if state_expire_at == 0 and (ARGV[9] ~= '' or ARGV[10] ~= '') then
+  redis.call('ZADD', KEYS[6], state_gen, state_gen)
+end
 redis.call('INCR', KEYS[2])
 redis.call('EXPIRE', KEYS[2], 2 * state_ttl)
 redis.call('SET', KEYS[1], ARGV[6], 'EX', tonumber(ARGV[5]))

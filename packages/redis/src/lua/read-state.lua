@@ -12,10 +12,15 @@
 -- KEYS[3]  event ids seen, generation ARGV[1]        KEYS[4]  the same, generation ARGV[1] - 1
 -- KEYS[5]  message states, generation ARGV[3]       KEYS[6]  the same, generation ARGV[3] - 1
 -- KEYS[7]  conversation states, generation ARGV[3]  KEYS[8]  the same, generation ARGV[3] - 1
+-- KEYS[9]  state generations still in Redis (sorted set)   KEYS[10] greatest generation archived
 -- ARGV[1]  dedup generation the keys were built for  ARGV[2]  seconds per dedup generation
 -- ARGV[3]  state generation the keys were built for  ARGV[4]  seconds per state generation
 -- ARGV[5]  event id fields   ARGV[6]  message fields   ARGV[7]  conversation fields
+-- ARGV[8]  '1' when a cold tier holds what left Redis (ADR 0010): then a generation older
+--          than the previous one that is still in Redis and not archived must be archived
+--          before anything is read (it would be invisible to both tiers)
 -- Returns { cached resolution } when resolved already;
+-- { false, 'archive', generation } when that generation must be archived first;
 -- { false, false, dedup generation, state generation } when Redis's clock is in other
 -- generations than the keys (the worker builds the keys again);
 -- else { false, true, version or false,
@@ -32,6 +37,13 @@ local now = tonumber(redis.call('TIME')[1])
 local dedup_gen, state_gen = math.floor(now / tonumber(ARGV[2])), math.floor(now / tonumber(ARGV[4]))
 if dedup_gen ~= tonumber(ARGV[1]) or state_gen ~= tonumber(ARGV[3]) then
   return { false, false, dedup_gen, state_gen }
+end
+
+if ARGV[8] == '1' then
+  local old = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', state_gen - 2, 'LIMIT', 0, 1)[1]
+  if old and tonumber(old) > tonumber(redis.call('GET', KEYS[10]) or '-1') then
+    return { false, 'archive', old }
+  end
 end
 
 local CHUNK = 4000

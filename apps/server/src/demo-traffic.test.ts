@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { planConversation } from './demo-traffic.ts';
+
+/** A seeded generator (mulberry32), so the plan is the same every run. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('demo conversations', () => {
+  const plans = Array.from({ length: 400 }, (_, i) => planConversation(seeded(i)));
+  const events = plans.flatMap((p) => p.events.map((e) => e.body));
+
+  it('spread over several widgets and the four demo locales', () => {
+    expect(new Set(events.map((e) => e.widget_id)).size).toBeGreaterThanOrEqual(2);
+    expect([...new Set(events.map((e) => e.locale))].sort()).toEqual(['de-DE', 'en-US', 'es-ES', 'fr-FR']);
+  });
+
+  it('show the rating prompt before every rating, and not every prompt is answered', () => {
+    let prompted = 0;
+    let rated = 0;
+    for (const p of plans) {
+      const types = p.events.map((e) => e.body.type);
+      const prompt = types.indexOf('conversation.csat_prompted');
+      const rating = types.indexOf('conversation.csat');
+      if (prompt >= 0) prompted++;
+      if (rating >= 0) {
+        rated++;
+        expect(prompt).toBeGreaterThanOrEqual(0);
+        expect(rating).toBeGreaterThan(prompt);
+      }
+    }
+    expect(rated / prompted).toBeGreaterThan(0.5);
+    expect(rated / prompted).toBeLessThan(0.9);
+  });
+});

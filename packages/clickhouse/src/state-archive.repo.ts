@@ -1,0 +1,95 @@
+// The cold tier of the worker's state (ADR 0010): message and conversation states archived
+// from Redis when their hot-window generation closes, and the ids of late events found in
+// `events`. One query per lookup, whatever the batch holds.
+import type { ClickHouse } from './client.ts';
+import { TABLES } from './tables.ts';
+
+export type ArchivedKind = 'message' | 'conversation';
+
+/** A state as Redis held it: its hash field ("<workspace>:<id as JSON>") and value. */
+export interface ArchivedState {
+  kind: ArchivedKind;
+  field: string;
+  value: string;
+}
+
+const workspaceOf = (field: string) => field.slice(0, field.indexOf(':'));
+
+/** Archives states of one generation. Repeating it stores nothing new (the table keeps one per field and generation). */
+export async function archiveStates(
+  ch: ClickHouse,
+  generation: number,
+  states: readonly ArchivedState[],
+): Promise<void> {
+  if (states.length === 0) return;
+  const archived_at = Math.floor(Date.now() / 1000);
+  await ch.insert(
+    TABLES.stateArchive,
+    states.map((s) => ({
+      workspace_id: workspaceOf(s.field),
+      kind: s.kind,
+      field: s.field,
+      generation,
+      value: s.value,
+      archived_at,
+    })),
+  );
+}
+
+/** The archived state of each field found (the greatest generation's), by field. */
+export async function archivedStates(
+  ch: ClickHouse,
+  kind: ArchivedKind,
+  fields: readonly string[],
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (fields.length === 0) return found;
+  const workspaces = [...new Set(fields.map(workspaceOf))];
+  const rows = await ch.query<{ field: string; value: string }>(
+    `SELECT field, argMax(value, generation) AS value
+       FROM ${TABLES.stateArchive}
+      WHERE workspace_id IN {ws:Array(String)} AND kind = {kind:String} AND field IN {fields:Array(String)}
+      GROUP BY field`,
+    { ws: workspaces, kind, fields },
+  );
+  for (const r of rows) found.set(r.field, r.value);
+  return found;
+}
+
+/** A late event to look up: is its id stored from another stream entry than its own? */
+export interface StoredEventQuery {
+  workspaceId: string;
+  conversationId: string;
+  eventId: string;
+  /** Its own receive order: a row with it is this very entry's, stored by an earlier attempt. */
+  recv: string;
+}
+
+/**
+ * Of these events, those `events` holds from another entry (`<workspace>:<event id>`): an
+ * earlier delivery of the same event, accepted before. A row this entry stored itself (an
+ * attempt that failed before its state was committed) does not count.
+ */
+export async function storedElsewhere(ch: ClickHouse, events: readonly StoredEventQuery[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  if (events.length === 0) return seen;
+  const own = new Map(events.map((e) => [`${e.workspaceId}:${e.eventId}`, e.recv]));
+  const rows = await ch.query<{ workspace_id: string; event_id: string; recv: string }>(
+    `SELECT workspace_id, toString(event_id) AS event_id, recv
+       FROM ${TABLES.events}
+      WHERE workspace_id IN {ws:Array(String)}
+        AND conversation_id IN {cids:Array(String)}
+        AND event_id IN {ids:Array(UUID)}`,
+    {
+      ws: [...new Set(events.map((e) => e.workspaceId))],
+      cids: [...new Set(events.map((e) => e.conversationId))],
+      ids: [...new Set(events.map((e) => e.eventId))],
+    },
+  );
+  for (const r of rows) {
+    const key = `${r.workspace_id}:${r.event_id}`;
+    const mine = own.get(key);
+    if (mine !== undefined && mine !== r.recv) seen.add(key);
+  }
+  return seen;
+}
