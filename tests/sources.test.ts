@@ -84,6 +84,21 @@ beforeAll(async () => {
   await drain(env);
   expect((await send([answer('c8', 'a8', '2026-11-22T11:00:00Z', [{ id: 'kb-late' }])])).status).toBe(202);
   await drain(env);
+
+  // Segments (Nov 10–12): each thumb counts in its own event's widget and locale, whatever the answer's.
+  const shop = { widget_id: 'shop', locale: 'de-DE' };
+  const seg = await send([
+    { ...answer('s1', 's1-a', '2026-11-10T10:00:00Z', [{ id: 'kb-seg' }]), ...shop },
+    thumb('s1', 's1-a', 'down', '2026-11-10T10:01:00Z', { widget_id: 'app', locale: 'de-AT' }),
+    { ...answer('s2', 's2-a', '2026-11-10T11:00:00Z', [{ id: 'kb-seg' }]), ...shop },
+    thumb('s2', 's2-a', 'up', '2026-11-10T11:01:00Z', { widget_id: 'shop', locale: 'DE-de' }),
+    // Up in one segment, then down in another: only the other counts the answer.
+    answer('s3', 's3-a', '2026-11-11T10:00:00Z', [{ id: 'kb-seg' }]),
+    thumb('s3', 's3-a', 'up', '2026-11-11T10:01:00Z', { widget_id: 'web', locale: 'en' }),
+    thumb('s3', 's3-a', 'down', '2026-11-11T10:02:00Z', { widget_id: 'app', locale: 'en-GB' }),
+  ]);
+  expect(seg.status).toBe(202);
+  await drain(env);
 });
 afterAll(() => env.cleanup());
 
@@ -172,6 +187,25 @@ describe('GET /v1/analytics/sources', () => {
     // a2 (Nov 22) is outside: the latest counted citation is a3's.
     expect(title).toMatchObject({ title: 'Shipping v1', answers: 3, thumbs_up: 1, thumbs_down: 2 });
     expect(await ranking('from=2026-11-01&to=2026-11-02')).toEqual([]);
+  });
+
+  it("filters by the thumb's own widget and locale (a language matches its regions)", async () => {
+    const SEG = 'from=2026-11-10&to=2026-11-12';
+    const counts = async (filter: string) =>
+      (await ranking(`${SEG}${filter}`)).map((s) => [s.source_id, s.answers, s.thumbs_up, s.thumbs_down]);
+    expect(await counts('')).toEqual([['kb-seg', 3, 1, 2]]);
+    expect(await counts('&widget_id=app')).toEqual([['kb-seg', 2, 0, 2]]);
+    expect(await counts('&widget_id=shop')).toEqual([['kb-seg', 1, 1, 0]]);
+    expect(await counts('&widget_id=web')).toEqual([]);
+    expect(await counts('&locale=de')).toEqual([['kb-seg', 2, 1, 1]]);
+    expect(await counts('&locale=DE-at')).toEqual([['kb-seg', 1, 0, 1]]);
+    expect(await counts('&locale=en')).toEqual([['kb-seg', 1, 0, 1]]);
+    expect(await counts('&widget_id=app&locale=de')).toEqual([['kb-seg', 1, 0, 1]]);
+    const drill = await answers('kb-seg', `${SEG}&widget_id=app`);
+    expect(drill.items.map((a) => [a.message_id, a.thumb])).toEqual([
+      ['s3-a', 'down'],
+      ['s1-a', 'down'],
+    ]);
   });
 
   it('answers 400 for a bad query and 401 without a dashboard token', async () => {
