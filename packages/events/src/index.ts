@@ -45,7 +45,15 @@ export {
   type WidgetSettings,
 } from './settings.schema.ts';
 export { knowledgeGapsQuerySchema, knowledgeGapsSchema, type KnowledgeGaps } from './knowledge-gaps.schema.ts';
-export { groupQuestions, type AskedQuestion, type GapOptions, type KnowledgeGap } from './knowledge-gap-groups.ts';
+export {
+  GAP_SOURCES,
+  groupQuestions,
+  type AskedQuestion,
+  type GapCitation,
+  type GapOptions,
+  type GapSource,
+  type KnowledgeGap,
+} from './knowledge-gap-groups.ts';
 export { plainQuestionText, questionKey, questionLanguage } from './question-key.ts';
 export { segmentQuerySchema, type SegmentQuery } from './segment.schema.ts';
 export {
