@@ -41,7 +41,7 @@ function SourceAnswersList({ source, window }: { source: Source; window: Window 
     api
       .get<SourceAnswers>(
         `/v1/analytics/sources/${encodeURIComponent(source.source_id)}/answers`,
-        { from, to, tz, limit: 20 },
+        { from, to, tz, limit: 10 },
         controller.signal,
       )
       .then((body) => {
