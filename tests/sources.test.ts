@@ -232,6 +232,21 @@ describe('GET /v1/analytics/sources', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('documents both routes and sources on message.created', () => {
+    const doc = api.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } });
+    expect(Object.keys(doc.paths ?? {})).toEqual(
+      expect.arrayContaining(['/v1/analytics/sources', '/v1/analytics/sources/{source_id}/answers']),
+    );
+    const schemas = doc.components?.schemas ?? {};
+    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['Sources', 'SourceRank', 'SourceAnswers']));
+    expect(JSON.stringify(schemas.KnowledgeGaps)).toContain('"sources"');
+    const ingest = createIngestApp({ ...env, now: () => NOW });
+    const events = ingest.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } });
+    expect(events.components?.schemas?.Source).toMatchObject({ required: ['id'] });
+  });
+});
+
 describe('GET /v1/analytics/sources/{source_id}/answers', () => {
   it('lists the counted answers citing a source: thumbed down first, then the latest', async () => {
     expect(await answers('kb-ship', RANGE)).toEqual({
