@@ -50,13 +50,24 @@ export interface SourcesQuery {
  *   with its sources. Only conversations with a thumb in the window are read, so the scan of
  *   `events` uses its primary key; an answer is found when its thumbs name its conversation.
  */
-function citedAnswers(q: SourcesQuery): { sql: string; params: Record<string, unknown> } {
+function citedAnswers(q: SourcesQuery, sourceId?: string): { sql: string; params: Record<string, unknown> } {
   const segment = segmentCondition(q.segment ?? {});
   const window = `workspace_id = {ws:String}
             AND bucket >= toDateTime({from:String}, {tz:String})
             AND bucket < toDateTime({until:String}, {tz:String})
             AND message_id != ''
             AND ${segment.sql}`;
+  // The drill-down reads only answers that ever cited the source (cheap columns first); the
+  // latest message.created of each still decides.
+  const citing =
+    sourceId === undefined
+      ? ''
+      : `AND message_id IN (
+              SELECT message_id FROM ${TABLES.events}
+               WHERE workspace_id = {ws:String}
+                 AND conversation_id IN (SELECT conversation_id FROM rated)
+                 AND type = 'message.created' AND role = 'assistant'
+                 AND has(arrayMap(s -> s.id, sources), {source:String}))`;
   return {
     sql: `WITH
        thumbed AS (
@@ -82,9 +93,17 @@ function citedAnswers(q: SourcesQuery): { sql: string; params: Record<string, un
             AND type = 'message.created'
             AND role = 'assistant'
             AND message_id IN (SELECT message_id FROM thumbed)
+            ${citing}
           GROUP BY message_id
        )`,
-    params: { ws: q.workspaceId, from: q.from, until: q.until, tz: q.tz, ...segment.params },
+    params: {
+      ws: q.workspaceId,
+      from: q.from,
+      until: q.until,
+      tz: q.tz,
+      ...segment.params,
+      ...(sourceId === undefined ? {} : { source: sourceId }),
+    },
   };
 }
 
@@ -132,7 +151,7 @@ export async function sourceAnswers(
   ch: ClickHouse,
   q: SourcesQuery & { sourceId: string; limit: number },
 ): Promise<SourceAnswer[]> {
-  const cited = citedAnswers(q);
+  const cited = citedAnswers(q, q.sourceId);
   const rows = await ch.query<{
     conversation_id: string;
     message_id: string;
@@ -148,7 +167,7 @@ export async function sourceAnswers(
       WHERE has(arrayMap(s -> s.id, c.answer_sources), {source:String})
       ORDER BY down DESC, at DESC, message_id ASC
       LIMIT {limit:UInt32}`,
-    { ...cited.params, source: q.sourceId, limit: Math.min(q.limit, SOURCE_ANSWERS_LIMIT) },
+    { ...cited.params, limit: Math.min(q.limit, SOURCE_ANSWERS_LIMIT) },
   );
   return rows.map((r) => ({
     conversation_id: String(r.conversation_id),
