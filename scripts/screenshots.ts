@@ -2,12 +2,20 @@
 // Starts Thumbline with demo traffic on a fresh data dir and drives Debian's Chromium.
 // Usage: npm run screenshots
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { launchBrowser, startApp } from '../tests/support/browser.ts';
 
 const OUT = 'docs/screenshots';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const app = await startApp(['--demo']);
+// A webhook receiver on loopback for the Alerts screen (private targets allowed for it).
+const receiver = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(204).end());
+}).listen(0, '127.0.0.1');
+await new Promise((r) => receiver.once('listening', r));
+const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/thumbline`;
+const app = await startApp(['--demo'], { THUMBLINE_WEBHOOK_ALLOW_PRIVATE: 'true' });
 const browser = await launchBrowser();
 try {
   mkdirSync(OUT, { recursive: true });
@@ -21,7 +29,13 @@ try {
   };
   await page.goto(`${app.url}/#token=${app.creds.dashboard_token}`);
   await page.getByTestId('date-preset').selectOption('30');
+  await page.getByTestId('breakdown-row').first().waitFor();
   await shot('overview');
+  // One widget's shoppers, by language (the segment picker and the breakdown card).
+  await page.getByTestId('segment-widget').selectOption('default');
+  await page.getByTestId('breakdown-by-language').click();
+  await shot('overview-segment');
+  await page.getByTestId('segment-widget').selectOption('');
   await page.getByTestId('nav-conversations').click();
   await page.getByTestId('conversation-row').first().waitFor();
   await shot('conversations');
@@ -42,6 +56,16 @@ try {
   await shot('sources');
   await page.getByTestId('nav-settings').click();
   await shot('settings');
+  await page.getByTestId('nav-alerts').click();
+  await page.getByTestId('alert-name').fill('German CSAT below 3.5');
+  await page.getByTestId('alert-metric').selectOption('csat_average');
+  await page.getByTestId('alert-condition').selectOption('below');
+  await page.getByTestId('alert-value').fill('3.5');
+  await page.getByTestId('alert-url').fill(hook);
+  await page.getByTestId('alert-create').click();
+  await page.getByTestId('alert-test').first().click();
+  await page.getByTestId('delivery-status').first().waitFor();
+  await shot('alerts');
   await page.getByTestId('nav-sql').click();
   const sql = page.getByTestId('sql-editor');
   if (await page.getByTestId('sql-editor').count()) {
@@ -63,4 +87,5 @@ try {
 } finally {
   await browser.close();
   await app.stop();
+  receiver.close();
 }

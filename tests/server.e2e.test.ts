@@ -100,7 +100,7 @@ describe('npm start', () => {
       components: { schemas: Record<string, { oneOf?: unknown[] }> };
     };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/analytics/overview', '/v1/sql']));
-    expect(doc.components.schemas.Event?.oneOf).toHaveLength(5);
+    expect(doc.components.schemas.Event?.oneOf).toHaveLength(6); // the contract's six event types
     expect(await (await fetch(`${base()}/docs`)).text()).toContain('swagger-ui-bundle.js');
     expect(await (await fetch(`${base()}/docs/assets/init.js`)).text()).toContain('/openapi.json');
     expect((await fetch(`${base()}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);

@@ -3,18 +3,29 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const LOWER_IS_BETTER = /_ms$|_mb$|^generate_s$|non2xx/;
-/** Counts that describe the run rather than measure it. */
-const NEUTRAL = /^(events|sustained_events)$|_measured$|_cores$/;
+const LOWER_IS_BETTER = /_ms$|_mb$|^generate_s$|non2xx|_bytes_per_event/;
+/** Counts and settings that describe the run rather than measure it. */
+const NEUTRAL =
+  /^(events|sustained_events)$|_measured$|_cores$|^memory_(events|default_window_events|hot_window_s|retries)$/;
 
-export function previousResults(dir: string, except: string): Record<string, number> | null {
+/**
+ * The newest results file in `dir` other than `except` that has any of `figures` (a run of
+ * other sections has nothing to compare with), with its name.
+ */
+export function previousResults(
+  dir: string,
+  except: string,
+  figures: Record<string, number>,
+): { file: string; figures: Record<string, number> } | null {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && join(dir, f) !== except)
-    .sort();
-  const last = files.at(-1);
-  return last
-    ? (JSON.parse(readFileSync(join(dir, last), 'utf8')) as { figures: Record<string, number> }).figures
-    : null;
+    .sort()
+    .reverse();
+  for (const file of files) {
+    const before = (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { figures?: Record<string, number> }).figures;
+    if (before && Object.keys(figures).some((name) => name in before)) return { file, figures: before };
+  }
+  return null;
 }
 
 /** Lines describing changes beyond `threshold` (0.1 = 10 %); empty when none moved that much. */

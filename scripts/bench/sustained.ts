@@ -8,22 +8,15 @@ import { migrate, openClickHouse, writeChanges, writeConversations, writeEvents 
 import type { StreamEntry } from '@thumbline/redis';
 import { batchEvents, batchRows } from '../../apps/worker/src/batch-rows.ts';
 import type { Spawned } from '../../tests/support/spawn.ts';
+import { thumbsUpToday, waitForCount } from './app-counts.ts';
 import { drive, thumbEvent } from './load.ts';
 import { childrenOf, CpuMeter, peakRss, processName } from './process-usage.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchSustained(
   app: { proc: Spawned; url: string },
   creds: Record<string, string>,
 ): Promise<{ figures: Record<string, number>; cpu: unknown }> {
-  const day = new Date().toISOString().slice(0, 10);
-  const counted = async () => {
-    const res = await fetch(`${app.url}/v1/analytics/overview?from=${day}&to=${day}&tz=UTC`, {
-      headers: { authorization: `Bearer ${creds.dashboard_token}` },
-    });
-    return ((await res.json()) as { thumbs: { up: number } }).thumbs.up;
-  };
+  const counted = () => thumbsUpToday(app.url, creds.dashboard_token as string);
   const already = await counted();
   const pid = app.proc.proc.pid as number;
   const redisPid = childrenOf(pid).find((child) => processName(child) === 'redis-server');
@@ -31,12 +24,7 @@ export async function benchSustained(
   const t1 = performance.now();
   const { value: load, rssMb } = await peakRss(pid, drive(app.url, creds.secret_key as string, 100));
   const sent = load.ok * 100;
-  for (;;) {
-    const up = await counted();
-    if (up >= already + sent) break;
-    if (performance.now() - t1 > 300_000) throw new Error(`only ${up - already} of ${sent} counted after 5 minutes`);
-    await sleep(200);
-  }
+  await waitForCount(counted, already + sent);
   const seconds = (performance.now() - t1) / 1000;
   return {
     figures: {

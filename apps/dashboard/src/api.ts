@@ -40,6 +40,39 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+export interface Download {
+  blob: Blob;
+  filename: string;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The file name of a `Content-Disposition: attachment; filename="…"` header. */
+export function attachmentName(header: string | null): string | null {
+  const match = header ? /filename="([^"\\/]+)"/.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+/** Hands a downloaded file to the browser's downloads, as a link with `download` would. */
+export function saveFile({ blob, filename }: Download): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Revoking at once may cancel the download in some browsers; a minute later it has the file.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 export class Api {
   /**
    * @param token Bearer token sent with every request.
@@ -50,8 +83,9 @@ export class Api {
     private readonly onUnauthorized?: () => void,
   ) {}
 
-  async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
+  /** Sends a request; a non-2xx answer becomes an ApiError (a 401 also calls onUnauthorized). */
+  private async send(path: string, options: RequestOptions, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
@@ -65,23 +99,30 @@ export class Api {
       if (isAbort(err)) throw err;
       throw new ApiError(0, 'network_error', 'Could not reach Thumbline. Check the connection and try again.');
     }
-    const text = await res.text().catch(() => '');
-    let data: unknown = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = null;
-    }
-    if (!res.ok) {
-      const body = (data as Partial<ErrorBody> | null)?.error;
-      if (res.status === 401) this.onUnauthorized?.();
-      throw new ApiError(
-        res.status,
-        typeof body?.code === 'string' ? body.code : `http_${res.status}`,
-        typeof body?.message === 'string' ? body.message : `The server answered ${res.status} ${res.statusText}`.trim(),
-      );
-    }
-    return data as T;
+    if (res.ok) return res;
+    const data = parseJson(await res.text().catch(() => ''));
+    const body = (data as Partial<ErrorBody> | null)?.error;
+    if (res.status === 401) this.onUnauthorized?.();
+    throw new ApiError(
+      res.status,
+      typeof body?.code === 'string' ? body.code : `http_${res.status}`,
+      typeof body?.message === 'string' ? body.message : `The server answered ${res.status} ${res.statusText}`.trim(),
+    );
+  }
+
+  async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    const res = await this.send(path, options, 'application/json');
+    return parseJson(await res.text().catch(() => '')) as T;
+  }
+
+  /**
+   * A file answer (e.g. an export) read whole, with the name its Content-Disposition gives
+   * (else `fallback`). The token travels in the Authorization header, so a plain link cannot do it.
+   */
+  async download(path: string, params: QueryParams, fallback: string, signal?: AbortSignal): Promise<Download> {
+    const res = await this.send(withQuery(path, params), { signal }, '*/*');
+    const blob = await res.blob();
+    return { blob, filename: attachmentName(res.headers.get('content-disposition')) ?? fallback };
   }
 
   get<T>(path: string, params?: QueryParams, signal?: AbortSignal): Promise<T> {

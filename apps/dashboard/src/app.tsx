@@ -6,6 +6,7 @@ import type { FeedbackFilter } from './inbox.ts';
 import { LiveHub, type LiveStatus } from './live.ts';
 import { defaultRange, type RangeSelection } from './range.ts';
 import { useRoute } from './router.ts';
+import { useSegment } from './segment.ts';
 import { dashboardToken, takeTokenFromHash } from './session.ts';
 import { Nav } from './components/nav.tsx';
 import { ConversationsScreen } from './screens/conversations.tsx';
@@ -99,6 +100,7 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: (error: str
   const route = useRoute();
   const [range, setRange] = useState<RangeSelection>(defaultRange);
   const [filter, setFilter] = useState<FeedbackFilter>('all');
+  const [segment, setSegment] = useSegment();
   const services = useMemo<Services>(() => {
     const rejected = () => onSignOut(REJECTED);
     return { api: new Api(token, rejected), hub: new LiveHub(token, rejected) };
@@ -124,14 +126,22 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: (error: str
   let screen;
   switch (route.name) {
     case 'overview':
-      screen = <OverviewScreen range={range} onRange={setRange} />;
+      screen = <OverviewScreen range={range} onRange={setRange} segment={segment} onSegment={setSegment} />;
       break;
     case 'recommendations':
-      screen = <RecommendationsScreen range={range} onRange={setRange} />;
+      screen = <RecommendationsScreen range={range} onRange={setRange} segment={segment} onSegment={setSegment} />;
       break;
     case 'conversations':
       screen = (
-        <ConversationsScreen range={range} onRange={setRange} openId={route.id} filter={filter} onFilter={setFilter} />
+        <ConversationsScreen
+          range={range}
+          onRange={setRange}
+          segment={segment}
+          onSegment={setSegment}
+          openId={route.id}
+          filter={filter}
+          onFilter={setFilter}
+        />
       );
       break;
     case 'alerts':

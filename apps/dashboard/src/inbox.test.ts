@@ -67,6 +67,18 @@ describe('inbox live changes', () => {
     ).toEqual([]);
   });
 
+  it('inserts only conversations of the selected segment (language matches its locales)', () => {
+    const german = { ...q, segment: { widget_id: 'bubble-de', locale: 'de' } };
+    const changes = [
+      conv('de', '2026-11-05T00:00:00.000Z', { widget_id: 'bubble-de', locale: 'de-DE' }),
+      conv('fr', '2026-11-06T00:00:00.000Z', { widget_id: 'bubble-de', locale: 'fr-FR' }),
+      conv('other', '2026-11-07T00:00:00.000Z', { widget_id: 'default', locale: 'de-AT' }),
+      conv('none', '2026-11-08T00:00:00.000Z'),
+    ];
+    expect(applyChanges([], changes, german, false).map((c) => c.conversation_id)).toEqual(['de']);
+    expect(applyChanges([], changes, q, false)).toHaveLength(4);
+  });
+
   it('keeps live rows when a page repeats them', () => {
     const live = [conv('c3', '2026-11-20T10:00:00.000Z', { thumbs_down: 5 })];
     const out = appendPage(live, [conv('c3', '2026-11-20T10:00:00.000Z'), conv('c1', '2026-11-01T00:00:00.000Z')]);

@@ -1,5 +1,6 @@
 // Keeping a loaded inbox page current with the conversation changes of live deltas.
 import { localDay } from '@thumbline/live-client';
+import { inSegment, type SegmentFilter } from '@thumbline/events/segment';
 import type { ConversationChange, ConversationSummary, Satisfaction } from '@thumbline/events';
 
 export type FeedbackFilter = 'all' | 'upvote' | 'downvote' | 'unknown';
@@ -16,6 +17,8 @@ export interface InboxQuery {
   to: string;
   tz: string;
   filter: FeedbackFilter;
+  /** The conversation's own widget and locale (its earliest event naming one) must match; none: any. */
+  segment?: SegmentFilter;
 }
 
 /** The API's filter: upvote is positive CSAT, downvote negative, unknown unrated (neutral only under all). */
@@ -34,7 +37,12 @@ export function matchesFilter(satisfaction: Satisfaction, filter: FeedbackFilter
 
 export function inQuery(c: ConversationSummary, q: InboxQuery): boolean {
   const day = localDay(c.started_at, q.tz);
-  return day >= q.from && day <= q.to && matchesFilter(c.satisfaction, q.filter);
+  return (
+    day >= q.from &&
+    day <= q.to &&
+    matchesFilter(c.satisfaction, q.filter) &&
+    inSegment(q.segment ?? {}, c.widget_id, c.locale)
+  );
 }
 
 /** Newest first, then by id descending: the API's order. */

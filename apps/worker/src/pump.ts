@@ -9,6 +9,7 @@ import {
   readGroup,
   refsOf,
   trimDone,
+  trimLiveStream,
   type Keys,
   type PartitionLeases,
   type ColdTier,
@@ -230,6 +231,7 @@ export class Pump {
       if (first) oldest = Math.min(oldest, Number(first[0].split('-')[0]));
     }
     this.archiveClosed(owned);
+    await trimLiveStream(this.redis, this.keys);
     this.metrics.streamLength.set(length);
     this.metrics.streamLagSeconds.set(Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0);
   }

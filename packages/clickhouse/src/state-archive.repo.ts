@@ -14,6 +14,7 @@ export interface ArchivedState {
 }
 
 const workspaceOf = (field: string) => field.slice(0, field.indexOf(':'));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Archives states of one generation. Repeating it stores nothing new (the table keeps one per field and generation). */
 export async function archiveStates(
@@ -70,8 +71,10 @@ export interface StoredEventQuery {
  * earlier delivery of the same event, accepted before. A row this entry stored itself (an
  * attempt that failed before its state was committed) does not count.
  */
-export async function storedElsewhere(ch: ClickHouse, events: readonly StoredEventQuery[]): Promise<Set<string>> {
+export async function storedElsewhere(ch: ClickHouse, all: readonly StoredEventQuery[]): Promise<Set<string>> {
   const seen = new Set<string>();
+  // An id that is not a UUID was never stored (the column is a UUID): nothing to ask.
+  const events = all.filter((e) => UUID.test(e.eventId));
   if (events.length === 0) return seen;
   const own = new Map(events.map((e) => [`${e.workspaceId}:${e.eventId}`, e.recv]));
   const rows = await ch.query<{ workspace_id: string; event_id: string; recv: string }>(

@@ -55,7 +55,8 @@ export { SettingsStore } from './settings.store.ts';
 export {
   deltasSince,
   LIVE_HISTORY,
-  LIVE_STREAM_MAXLEN,
+  LIVE_STREAM_KEEP_MS,
+  trimLiveStream,
   liveSeq,
   publishDelta,
   readLive,

@@ -6,8 +6,14 @@ const SCRIPT = readFileSync(new URL('./lua/publish-delta.lua', import.meta.url),
 
 /** Deltas kept per workspace for clients catching up after a disconnect. */
 export const LIVE_HISTORY = 1000;
-/** Entries kept in the live stream all gateways read. */
-export const LIVE_STREAM_MAXLEN = 10_000;
+/**
+ * How long entries stay in the live stream all gateways read (ms). Gateways read it as it
+ * grows; a client that misses deltas catches up from its workspace's history. Trimmed by
+ * age, not count, so its memory follows the delta rate, not the events (issue 14).
+ */
+export const LIVE_STREAM_KEEP_MS = 60_000;
+/** How long a workspace's catch-up history outlives its last delta (seconds). */
+export const LIVE_HISTORY_IDLE_S = 60;
 
 /** A published delta as the live stream carries it. */
 export interface LiveEntry {
@@ -48,8 +54,10 @@ export async function publishDelta(
     body,
     LIVE_HISTORY,
     markerTtlSeconds,
+    LIVE_HISTORY_IDLE_S,
   );
-  await redis.xadd(keys.liveStream, 'MAXLEN', '~', LIVE_STREAM_MAXLEN, '*', 'ws', workspaceId, 'seq', seq, 'd', body);
+  const keepFrom = Date.now() - LIVE_STREAM_KEEP_MS;
+  await redis.xadd(keys.liveStream, 'MINID', '~', keepFrom, '*', 'ws', workspaceId, 'seq', seq, 'd', body);
   return seq;
 }
 
@@ -90,4 +98,9 @@ export async function readLive(redis: RedisClient, keys: Keys, lastId: string, b
     for (let i = 0; i + 1 < f.length; i += 2) m.set(f[i] as string, f[i + 1] as string);
     return { id, workspaceId: m.get('ws') ?? '', seq: Number(m.get('seq')), body: m.get('d') ?? '{}' };
   });
+}
+
+/** Trims the live stream by age when no delta does (traffic stopped): its memory goes with it. */
+export async function trimLiveStream(redis: RedisClient, keys: Keys): Promise<void> {
+  await redis.xtrim(keys.liveStream, 'MINID', '~', Date.now() - LIVE_STREAM_KEEP_MS);
 }

@@ -26,6 +26,9 @@ interface Window {
   from: string;
   to: string;
   tz: string;
+  /** The segment picked on the page (the thumb's own widget and locale); undefined: all. */
+  widget_id?: string | undefined;
+  locale?: string | undefined;
   /** Grows when new feedback should reload the lists. */
   version: number;
 }
@@ -34,14 +37,14 @@ function SourceAnswersList({ source, window }: { source: Source; window: Window 
   const { api } = useServices();
   const [answers, setAnswers] = useState<SourceAnswers['items'] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { from, to, tz, version } = window;
+  const { from, to, tz, widget_id, locale, version } = window;
 
   useEffect(() => {
     const controller = new AbortController();
     api
       .get<SourceAnswers>(
         `/v1/analytics/sources/${encodeURIComponent(source.source_id)}/answers`,
-        { from, to, tz, limit: 10 },
+        { from, to, tz, widget_id, locale, limit: 10 },
         controller.signal,
       )
       .then((body) => {
@@ -52,7 +55,7 @@ function SourceAnswersList({ source, window }: { source: Source; window: Window 
         if (!isAbort(err)) setError(errorMessage(err));
       });
     return () => controller.abort();
-  }, [api, source.source_id, from, to, tz, version]);
+  }, [api, source.source_id, from, to, tz, widget_id, locale, version]);
 
   if (error) return <ErrorNote>{error}</ErrorNote>;
   if (answers === null) return <p class="muted">Loading answers…</p>;
@@ -79,12 +82,12 @@ export function SourcesCard(window: Window) {
   const [sources, setSources] = useState<Source[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
-  const { from, to, tz, version } = window;
+  const { from, to, tz, widget_id, locale, version } = window;
 
   useEffect(() => {
     const controller = new AbortController();
     api
-      .get<Sources>('/v1/analytics/sources', { from, to, tz }, controller.signal)
+      .get<Sources>('/v1/analytics/sources', { from, to, tz, widget_id, locale }, controller.signal)
       .then((body) => {
         setSources(body.items);
         setError(null);
@@ -93,7 +96,7 @@ export function SourcesCard(window: Window) {
         if (!isAbort(err)) setError(errorMessage(err));
       });
     return () => controller.abort();
-  }, [api, from, to, tz, version]);
+  }, [api, from, to, tz, widget_id, locale, version]);
 
   return (
     <Card

@@ -1,16 +1,19 @@
-// The Conversations inbox: filtered, paged list on the left, the open conversation on the right.
+// The Conversations inbox: filtered, paged list on the left, the open conversation on the right;
+// the export downloads every conversation the filters match.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ConversationChange, ConversationSummary } from '@thumbline/events';
 import { ConversationVersions } from '@thumbline/live-client';
-import { errorMessage, isAbort } from '../api.ts';
+import { errorMessage, isAbort, saveFile } from '../api.ts';
 import { useServices } from '../context.ts';
 import { formatDateTime } from '../format.ts';
 import { applyChanges, appendPage, FEEDBACK_FILTERS, type FeedbackFilter, type InboxQuery } from '../inbox.ts';
 import { isResolved, resolveRange, type RangeSelection } from '../range.ts';
+import { segmentParams, type SegmentFilter } from '../segment.ts';
 import { paths } from '../router.ts';
 import { ConversationView } from '../components/conversation-view.tsx';
-import { ThumbDownIcon, ThumbUpIcon } from '../components/icons.tsx';
+import { DownloadIcon, ThumbDownIcon, ThumbUpIcon } from '../components/icons.tsx';
 import { RangeControls } from '../components/range-controls.tsx';
+import { SegmentPicker } from '../components/segment-picker.tsx';
 import { SatisfactionBadge } from '../components/satisfaction.tsx';
 
 const PAGE_SIZE = 50;
@@ -28,6 +31,8 @@ interface ConversationList {
 interface ConversationsScreenProps {
   range: RangeSelection;
   onRange: (next: RangeSelection) => void;
+  segment: SegmentFilter;
+  onSegment: (next: SegmentFilter) => void;
   openId: string | null;
   filter: FeedbackFilter;
   onFilter: (next: FeedbackFilter) => void;
@@ -63,18 +68,43 @@ function Row({ c, tz, active }: { c: ConversationSummary; tz: string; active: bo
   );
 }
 
-export function ConversationsScreen({ range, onRange, openId, filter, onFilter }: ConversationsScreenProps) {
+type ExportFormat = 'csv' | 'ndjson';
+
+/** The inbox's filters as query parameters (the list's and the export's). */
+function filterParams(q: InboxQuery) {
+  return {
+    feedback: q.filter === 'all' ? undefined : q.filter,
+    from: q.from,
+    to: q.to,
+    tz: q.tz,
+    widget_id: q.segment?.widget_id,
+    locale: q.segment?.locale,
+  };
+}
+
+export function ConversationsScreen({
+  range,
+  onRange,
+  segment,
+  onSegment,
+  openId,
+  filter,
+  onFilter,
+}: ConversationsScreenProps) {
   const { api, hub } = useServices();
   const resolved = resolveRange(range);
   const from = isResolved(resolved) ? resolved.from : null;
   const to = isResolved(resolved) ? resolved.to : null;
   const tz = range.tz;
+  const { widget_id, locale } = segmentParams(segment);
 
   const [items, setItems] = useState<ConversationSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState<'first' | 'more' | null>('first');
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  const [exporting, setExporting] = useState<ExportFormat | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
   const query = useRef<InboxQuery | null>(null);
   const cursorRef = useRef<string | null>(null);
   const firstPending = useRef(true);
@@ -84,10 +114,7 @@ export function ConversationsScreen({ range, onRange, openId, filter, onFilter }
 
   const params = useCallback(
     (q: InboxQuery, after?: string) => ({
-      feedback: q.filter === 'all' ? undefined : q.filter,
-      from: q.from,
-      to: q.to,
-      tz: q.tz,
+      ...filterParams(q),
       limit: PAGE_SIZE,
       cursor: after,
     }),
@@ -97,7 +124,7 @@ export function ConversationsScreen({ range, onRange, openId, filter, onFilter }
   // First page of a new query (and after a resync): starts from scratch.
   useEffect(() => {
     if (!from || !to) return;
-    const q: InboxQuery = { from, to, tz, filter };
+    const q: InboxQuery = { from, to, tz, filter, segment: { widget_id, locale } };
     const controller = new AbortController();
     const requested = Date.now();
     query.current = q;
@@ -128,7 +155,7 @@ export function ConversationsScreen({ range, onRange, openId, filter, onFilter }
         setLoading(null);
       });
     return () => controller.abort();
-  }, [api, params, from, to, tz, filter, reload]);
+  }, [api, params, from, to, tz, filter, widget_id, locale, reload]);
 
   // Live: upsert changed conversations into what is loaded.
   useEffect(
@@ -170,14 +197,53 @@ export function ConversationsScreen({ range, onRange, openId, filter, onFilter }
       });
   };
 
+  // The blob is the whole file: fine for the exports a browser tab is for (millions of rows: use the API).
+  const exportAs = (format: ExportFormat) => {
+    const q = query.current;
+    if (!q || exporting) return;
+    setExporting(format);
+    setExportError(null);
+    api
+      .download('/v1/conversations/export', { ...filterParams(q), format }, `conversations.${format}`)
+      .then(saveFile, (err: unknown) => setExportError(errorMessage(err)))
+      .finally(() => setExporting(null));
+  };
+
   return (
     <div class="screen screen-wide">
       <header class="screen-head">
-        <div>
+        <div class="title-actions">
           <h1>Conversations</h1>
+          <button
+            type="button"
+            class="button secondary small"
+            data-testid="export-csv"
+            title="Download every conversation matching the filters as CSV"
+            onClick={() => exportAs('csv')}
+            disabled={exporting !== null || !from || !to}
+          >
+            <DownloadIcon size={14} /> {exporting === 'csv' ? 'Exporting…' : 'Export CSV'}
+          </button>
+          <button
+            type="button"
+            class="link-button"
+            data-testid="export-ndjson"
+            onClick={() => exportAs('ndjson')}
+            disabled={exporting !== null || !from || !to}
+          >
+            {exporting === 'ndjson' ? 'Exporting…' : 'NDJSON'}
+          </button>
         </div>
-        <RangeControls value={range} onChange={onRange} />
+        <div class="screen-controls">
+          <SegmentPicker range={isResolved(resolved) ? resolved : null} value={segment} onChange={onSegment} />
+          <RangeControls value={range} onChange={onRange} />
+        </div>
       </header>
+      {exportError && (
+        <p class="error-note" role="alert" data-testid="export-error">
+          {exportError}
+        </p>
+      )}
       <div class="inbox">
         <section class="card inbox-list" aria-label="Conversations">
           <div class="filter-bar">
@@ -211,9 +277,9 @@ export function ConversationsScreen({ range, onRange, openId, filter, onFilter }
           </ul>
           {!loading && !error && items.length === 0 && (
             <p class="placeholder">
-              {filter === 'all'
+              {filter === 'all' && widget_id === undefined && locale === undefined
                 ? 'No conversations started in this period.'
-                : 'No conversations match this filter in this period.'}
+                : 'No conversations match these filters in this period.'}
             </p>
           )}
           {cursor && (

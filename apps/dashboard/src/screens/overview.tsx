@@ -1,15 +1,19 @@
-// Analyze → Overview: daily CSAT and message thumbs, kept live by deltas over the app's socket.
+// Analyze → Overview: daily CSAT and message thumbs, kept live by deltas over the app's socket,
+// within the selected segment (widget, language), and the same per language or widget.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { LiveOverview } from '@thumbline/live-client';
 import type { Overview } from '@thumbline/events';
 import { errorMessage, isAbort } from '../api.ts';
 import { useServices } from '../context.ts';
-import { formatAverage, plural } from '../format.ts';
+import { formatAverage, formatPct, plural } from '../format.ts';
 import { isResolved, resolveRange, type RangeSelection } from '../range.ts';
+import { segmentParams, type SegmentFilter } from '../segment.ts';
+import { BreakdownCard } from '../components/breakdown-card.tsx';
 import { Card, ErrorNote } from '../components/card.tsx';
 import { CsatChart } from '../components/csat-chart.tsx';
 import { MessageFeedbackCard } from '../components/message-feedback-card.tsx';
 import { RangeControls } from '../components/range-controls.tsx';
+import { SegmentPicker } from '../components/segment-picker.tsx';
 
 /** How long deltas may wait for a missing earlier one before the snapshot is refetched. */
 const HELD_LIMIT_MS = 2000;
@@ -17,15 +21,18 @@ const HELD_LIMIT_MS = 2000;
 interface OverviewScreenProps {
   range: RangeSelection;
   onRange: (next: RangeSelection) => void;
+  segment: SegmentFilter;
+  onSegment: (next: SegmentFilter) => void;
 }
 
-export function OverviewScreen({ range, onRange }: OverviewScreenProps) {
+export function OverviewScreen({ range, onRange, segment, onSegment }: OverviewScreenProps) {
   const { api, hub } = useServices();
   const resolved = resolveRange(range);
   const query = isResolved(resolved) ? resolved : null;
   const from = query?.from;
   const to = query?.to;
   const tz = query?.tz;
+  const { widget_id, locale } = segmentParams(segment);
 
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -41,9 +48,14 @@ export function OverviewScreen({ range, onRange }: OverviewScreenProps) {
     request.current = controller;
     setLoading(true);
     try {
-      const snapshot = await api.get<Overview>('/v1/analytics/overview', { from, to, tz }, controller.signal);
+      const snapshot = await api.get<Overview>(
+        '/v1/analytics/overview',
+        { from, to, tz, widget_id, locale },
+        controller.signal,
+      );
       if (controller.signal.aborted) return;
-      const next = new LiveOverview(snapshot);
+      // Deltas count everywhere: the overview applies only its segment's part of them.
+      const next = new LiveOverview(snapshot, { widget_id, locale });
       // Deltas that arrived while the snapshot was on its way.
       for (const d of hub.since(snapshot.live_seq)) next.apply(d);
       live.current = next;
@@ -58,12 +70,12 @@ export function OverviewScreen({ range, onRange }: OverviewScreenProps) {
         setLoading(false);
       }
     }
-  }, [api, hub, from, to, tz]);
+  }, [api, hub, from, to, tz, widget_id, locale]);
 
   const refetchRef = useRef(refetch);
   refetchRef.current = refetch;
 
-  // A new range or zone: a new snapshot (deltas keep applying to the old one meanwhile).
+  // A new range, zone or segment: a new snapshot (deltas keep applying to the old one meanwhile).
   useEffect(() => {
     void refetch();
   }, [refetch]);
@@ -107,7 +119,10 @@ export function OverviewScreen({ range, onRange }: OverviewScreenProps) {
           <div class="breadcrumb">Analyze</div>
           <h1>Overview</h1>
         </div>
-        <RangeControls value={range} onChange={onRange} />
+        <div class="screen-controls">
+          <SegmentPicker range={query} value={segment} onChange={onSegment} />
+          <RangeControls value={range} onChange={onRange} />
+        </div>
       </header>
       {error && <ErrorNote>{error}</ErrorNote>}
       <div class={`kpis${loading && overview ? ' refreshing' : ''}`}>
@@ -122,6 +137,15 @@ export function OverviewScreen({ range, onRange }: OverviewScreenProps) {
           <div class="kpi-label">Rated conversations</div>
           <div class="kpi-value" data-testid="csat-rated">
             {(csat?.rated ?? 0).toLocaleString()}
+          </div>
+        </div>
+        <div class="kpi">
+          <div class="kpi-label">Response rate</div>
+          <div class="kpi-value" data-testid="csat-response-rate">
+            {formatPct(csat?.response_rate == null ? null : csat.response_rate * 100)}
+            <span class="kpi-unit" data-testid="csat-prompted">
+              {` of ${(csat?.prompted ?? 0).toLocaleString()} prompted`}
+            </span>
           </div>
         </div>
         <div class="kpi">
@@ -148,6 +172,7 @@ export function OverviewScreen({ range, onRange }: OverviewScreenProps) {
         <Card title="Message feedback" subtitle="Thumbs up and down on individual AI answers in the selected period.">
           {overview ? <MessageFeedbackCard thumbs={overview.thumbs} /> : <div class="placeholder">Loading…</div>}
         </Card>
+        <BreakdownCard range={query} segment={segment} />
       </div>
     </div>
   );

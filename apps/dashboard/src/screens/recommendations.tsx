@@ -5,8 +5,10 @@ import { errorMessage, isAbort } from '../api.ts';
 import { useServices } from '../context.ts';
 import { formatDateTime, plural } from '../format.ts';
 import { isResolved, resolveRange, type RangeSelection } from '../range.ts';
+import { segmentParams, type SegmentFilter } from '../segment.ts';
 import { ErrorNote } from '../components/card.tsx';
 import { RangeControls } from '../components/range-controls.tsx';
+import { SegmentPicker } from '../components/segment-picker.tsx';
 import { ThumbDownIcon } from '../components/icons.tsx';
 import { SourcesCard } from '../components/sources-card.tsx';
 
@@ -56,14 +58,17 @@ function GapItem({ gap, tz }: { gap: Gap; tz: string }) {
 interface RecommendationsScreenProps {
   range: RangeSelection;
   onRange: (next: RangeSelection) => void;
+  segment: SegmentFilter;
+  onSegment: (next: SegmentFilter) => void;
 }
 
-export function RecommendationsScreen({ range, onRange }: RecommendationsScreenProps) {
+export function RecommendationsScreen({ range, onRange, segment, onSegment }: RecommendationsScreenProps) {
   const { api, hub } = useServices();
   const resolved = resolveRange(range);
   const from = isResolved(resolved) ? resolved.from : null;
   const to = isResolved(resolved) ? resolved.to : null;
   const tz = range.tz;
+  const { widget_id, locale } = segmentParams(segment);
   const [gaps, setGaps] = useState<KnowledgeGaps['items'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
@@ -73,7 +78,7 @@ export function RecommendationsScreen({ range, onRange }: RecommendationsScreenP
     if (!from || !to) return;
     const controller = new AbortController();
     api
-      .get<KnowledgeGaps>('/v1/recommendations/knowledge-gaps', { from, to, tz }, controller.signal)
+      .get<KnowledgeGaps>('/v1/recommendations/knowledge-gaps', { from, to, tz, widget_id, locale }, controller.signal)
       .then((body) => {
         setGaps(body.items);
         setError(null);
@@ -82,7 +87,7 @@ export function RecommendationsScreen({ range, onRange }: RecommendationsScreenP
         if (!isAbort(err)) setError(errorMessage(err));
       });
     return () => controller.abort();
-  }, [api, from, to, tz, version]);
+  }, [api, from, to, tz, widget_id, locale, version]);
 
   useEffect(() => {
     const unsubscribe = hub.subscribe({
@@ -106,7 +111,10 @@ export function RecommendationsScreen({ range, onRange }: RecommendationsScreenP
           <div class="breadcrumb">Analyze</div>
           <h1>Recommendations</h1>
         </div>
-        <RangeControls value={range} onChange={onRange} />
+        <div class="screen-controls">
+          <SegmentPicker range={isResolved(resolved) ? resolved : null} value={segment} onChange={onSegment} />
+          <RangeControls value={range} onChange={onRange} />
+        </div>
       </header>
       <p class="lead">
         Knowledge gaps: shopper questions whose answers were thumbed down, grouped with similar wordings, most
@@ -131,7 +139,9 @@ export function RecommendationsScreen({ range, onRange }: RecommendationsScreenP
           ))}
         </ul>
       )}
-      {from && to && <SourcesCard from={from} to={to} tz={tz} version={version} />}
+      {from && to && (
+        <SourcesCard from={from} to={to} tz={tz} widget_id={widget_id} locale={locale} version={version} />
+      )}
     </div>
   );
 }

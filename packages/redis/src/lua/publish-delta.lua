@@ -12,10 +12,12 @@
 -- ARGV[1]  delta JSON without seq
 -- ARGV[2]  deltas kept per workspace for catch-up
 -- ARGV[3]  seconds the marker lives
+-- ARGV[4]  seconds the recent deltas outlive the last one (an idle workspace's go)
 -- Returns the seq.
 local done = redis.call('GET', KEYS[1])
 if done then return tonumber(done) end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], seq .. '-1', 'd', ARGV[1])
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[4]))
 redis.call('SET', KEYS[1], seq, 'EX', tonumber(ARGV[3]))
 return seq
