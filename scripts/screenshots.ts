@@ -49,6 +49,11 @@ try {
   await shot('conversation');
   await page.getByTestId('nav-recommendations').click();
   await shot('recommendations');
+  const source = page.getByTestId('source').first();
+  await source.getByRole('button').click();
+  await source.getByTestId('source-answer').first().waitFor();
+  await page.locator('.sources-card').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shot('sources');
   await page.getByTestId('nav-settings').click();
   await shot('settings');
   await page.getByTestId('nav-alerts').click();

@@ -12,6 +12,8 @@ let app: ReturnType<typeof createApiApp>;
 const dt = newToken('dashboard');
 const sk = newToken('secret');
 
+const SHIP = (title: string) => ({ id: 'kb-ship', title, url: 'https://help.example/ship' });
+
 // Receive order is normally the stream position; a counter gives the same "sorts by arrival".
 let arrivals = 0;
 const nextRecv = () => String(++arrivals).padStart(15, '0');
@@ -35,6 +37,7 @@ function row(type: string, conversation_id: string, message_id: string, at: stri
     reason: '',
     channel: '',
     received_at: ts,
+    sources: [],
     ...fields,
   } satisfies EventRow;
 }
@@ -180,6 +183,16 @@ beforeAll(async () => {
     ...asked('eng1', 'Sind die Schuhe wasserdicht?', '2026-11-13T12:00:00Z', {}, {}),
     ...asked('eng2', 'Ist der Schuh wasserdicht', '2026-11-13T13:00:00Z', {}, {}),
   ];
+  // What the Canada answers cited (ca4's thumb-down was undone: its source is not shown).
+  const cited: Record<string, EventRow['sources']> = {
+    'ca1-a': [SHIP('Shipping'), { id: 'kb-canada', title: '', url: '' }],
+    'ca2-a': [SHIP('Shipping (old)')],
+    'ca3-a': [SHIP('Shipping (latest)')],
+    'ca4-a': [{ id: 'kb-other', title: 'Other', url: '' }],
+  };
+  for (const r of rows) {
+    if (r.type === 'message.created' && cited[r.message_id]) r.sources = cited[r.message_id];
+  }
   await env.ch.insert('events', rows, { insert_deduplication_token: 'gaps-seed' });
 });
 afterAll(() => env.cleanup());
@@ -213,6 +226,22 @@ describe('GET /v1/recommendations/knowledge-gaps', () => {
     // The tie on thumbs-down is broken by the latest thumb-down.
     expect(paypal).toMatchObject({ question: 'Can I pay with PayPal?', last_seen: '2026-11-23T08:01:00.000Z' });
     expect(mexico).toMatchObject({ question: 'do you ship to mexico', last_seen: '2026-11-21T12:01:00.000Z' });
+  });
+
+  it("lists the sources of each group's thumbed-down answers, most thumbs-down first", async () => {
+    const [canada, paypal] = await gaps(RANGE);
+    expect(canada?.sources).toEqual([
+      // ca3's answer is the latest citation (Nov 25 UTC): its title names the source.
+      { source_id: 'kb-ship', title: 'Shipping (latest)', url: 'https://help.example/ship', thumbs_down: 3 },
+      { source_id: 'kb-canada', title: null, url: null, thumbs_down: 1 },
+    ]);
+    expect(paypal?.sources).toEqual([]);
+    // In UTC ca3's thumb-down is outside the range: the latest counted citation is ca2's.
+    const utc = (await gaps(`${RANGE}&tz=UTC`)).find((g) => g.examples.includes('Do you ship to Canada?'));
+    expect(utc?.sources).toEqual([
+      { source_id: 'kb-ship', title: 'Shipping (old)', url: 'https://help.example/ship', thumbs_down: 2 },
+      { source_id: 'kb-canada', title: null, url: null, thumbs_down: 1 },
+    ]);
   });
 
   it('groups rewordings in the conversation language and keeps different questions apart', async () => {

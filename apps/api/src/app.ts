@@ -9,6 +9,7 @@ import { mountBreakdown } from './breakdown.route.ts';
 import { mountKnowledgeGaps } from './knowledge-gaps.route.ts';
 import { mountOverview } from './overview.route.ts';
 import { mountSettings } from './settings.route.ts';
+import { mountSources } from './sources.route.ts';
 import { mountSql } from './sql.route.ts';
 import { mountConversations } from './conversations.route.ts';
 import { mountConversationsExport } from './conversations-export.route.ts';
@@ -34,6 +35,7 @@ export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   app.use('/v1/analytics/*', requireToken(deps.store, ['dashboard']));
   mountOverview(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   mountBreakdown(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  mountSources(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/conversations', requireToken(deps.store, ['dashboard']));
   app.use('/v1/conversations/*', requireToken(deps.store, ['dashboard']));
   // Before the conversation by id, which would take `export` for an id.

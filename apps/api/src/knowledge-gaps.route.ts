@@ -51,7 +51,11 @@ export function mountKnowledgeGaps(
     const segment = { widget_id: q.widget_id, locale: q.locale };
     const gaps = await knowledgeGaps(deps.ch, { workspaceId: ws, from, until: addDays(to, 1), tz, segment });
     const body: KnowledgeGaps = {
-      items: gaps.map((g) => ({ ...g, last_seen: new Date(g.last_seen).toISOString() })),
+      items: gaps.map((g) => ({
+        ...g,
+        last_seen: new Date(g.last_seen).toISOString(),
+        sources: g.sources.map((s) => ({ ...s, title: s.title || null, url: s.url || null })),
+      })),
     };
     return c.json(body, 200);
   });

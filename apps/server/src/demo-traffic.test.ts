@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { validateEvent } from '@thumbline/events';
 import { planConversation } from './demo-traffic.ts';
 
 /** A seeded generator (mulberry32), so the plan is the same every run. */
@@ -37,5 +38,18 @@ describe('demo conversations', () => {
     }
     expect(rated / prompted).toBeGreaterThan(0.5);
     expect(rated / prompted).toBeLessThan(0.9);
+  });
+
+  it('cite help-center articles on topic answers, and every event passes validation', () => {
+    const answers = events.filter((e) => e.type === 'message.created' && e.role === 'assistant');
+    const cited = answers.flatMap((e) => (e.type === 'message.created' ? (e.sources ?? []) : []));
+    expect(cited.length).toBeGreaterThan(answers.length / 2);
+    expect(new Set(cited.map((s) => s.id)).size).toBeGreaterThanOrEqual(5);
+    for (const s of cited) expect(s.url).toMatch(/^https:\/\/help\.example\.com\/articles\//);
+    const now = Date.now();
+    for (const e of events) {
+      const v = validateEvent({ ...e, ts: now }, { now, maxEventAgeDays: 30, publicKey: false });
+      expect(v.ok, JSON.stringify(v)).toBe(true);
+    }
   });
 });

@@ -11,7 +11,8 @@ import type { Event } from '@thumbline/events';
  * At start it backfills ~300 conversations over the past 30 days (unless the workspace
  * already has that history), then starts a new conversation every 1–3 s. Recurring,
  * poorly answered questions ("Do you ship to Canada?", "do u ship to canada", …) collect
- * thumbs-down, so Recommendations → knowledge gaps fills up. Failures are logged, never thrown.
+ * thumbs-down, so Recommendations → knowledge gaps fills up; answers cite fake help-center
+ * articles (`sources`), so the Sources card ranks them. Failures are logged, never thrown.
  */
 
 export interface DemoTrafficOptions {
@@ -48,7 +49,30 @@ interface Topic {
   answers: Texts;
   /** Reasons a shopper gives for a negative rating after this topic. */
   reasons: Texts;
+  /** The help-center articles its answers cite (`sources`, CONTRACT §11). */
+  sources: readonly Source[];
 }
+
+interface Source {
+  id: string;
+  title: string;
+  url: string;
+}
+
+const article = (id: string, title: string): Source => ({ id, title, url: `https://help.example.com/articles/${id}` });
+
+/** A fake help center. Shipping destinations backs both a vague answer and a good one. */
+const ARTICLES = {
+  shipping: article('shipping-destinations', 'Where we ship'),
+  returns: article('returns-and-exchanges', 'Returns and exchanges'),
+  sizing: article('size-guide', 'Size guide'),
+  care: article('caring-for-linen', 'Caring for linen'),
+  delivery: article('delivery-times', 'Delivery times'),
+  newsletter: article('newsletter-discount', 'Newsletter discount'),
+  restock: article('restock-notifications', 'Restock notifications'),
+  fabrics: article('our-fabrics', 'Our fabrics'),
+  tracking: article('order-tracking', 'Tracking your order'),
+};
 
 export const DEMO_WIDGETS: readonly { widget: string; locale: string; lang: Lang; weight: number }[] = [
   { widget: 'default', locale: 'en-US', lang: 'en', weight: 4.5 },
@@ -99,6 +123,7 @@ const TOPICS: readonly Topic[] = [
       fr: ['Pas de réponse sur la livraison au Canada'],
       es: ['No respondió si envían a Canadá'],
     },
+    sources: [ARTICLES.shipping],
   },
   {
     down: 0.6,
@@ -121,6 +146,7 @@ const TOPICS: readonly Topic[] = [
       fr: ['Réponse sur les retours trop vague'],
       es: ['La respuesta sobre devoluciones fue muy vaga'],
     },
+    sources: [ARTICLES.returns],
   },
   {
     down: 0.6,
@@ -146,6 +172,7 @@ const TOPICS: readonly Topic[] = [
       fr: ['Mauvais conseil de taille'],
       es: ['Mal consejo de talla'],
     },
+    sources: [ARTICLES.sizing],
   },
   {
     down: 0.08,
@@ -163,6 +190,7 @@ const TOPICS: readonly Topic[] = [
       es: ['Sí: lavado en frío con programa delicado y secado al aire. Evita la secadora.'],
     },
     reasons: GENERIC_REASONS,
+    sources: [ARTICLES.care],
   },
   {
     down: 0.1,
@@ -180,6 +208,7 @@ const TOPICS: readonly Topic[] = [
       es: ['Los pedidos hechos antes de las 14 h salen el mismo día. La entrega tarda de 2 a 4 días laborables.'],
     },
     reasons: GENERIC_REASONS,
+    sources: [ARTICLES.delivery, ARTICLES.shipping],
   },
   {
     down: 0.2,
@@ -197,6 +226,7 @@ const TOPICS: readonly Topic[] = [
       es: ['Suscríbete al boletín y obtén un 10 % en tu primer pedido.'],
     },
     reasons: GENERIC_REASONS,
+    sources: [ARTICLES.newsletter],
   },
   {
     down: 0.12,
@@ -214,6 +244,7 @@ const TOPICS: readonly Topic[] = [
       es: ['La talla S en arena vuelve a estar disponible. Para tallas agotadas, pulsa «Avísame».'],
     },
     reasons: GENERIC_REASONS,
+    sources: [ARTICLES.restock],
   },
   {
     down: 0.05,
@@ -231,6 +262,7 @@ const TOPICS: readonly Topic[] = [
       es: ['Sí, 100 % lino europeo, lavado para mayor suavidad.'],
     },
     reasons: GENERIC_REASONS,
+    sources: [ARTICLES.fabrics],
   },
   {
     down: 0.15,
@@ -248,6 +280,7 @@ const TOPICS: readonly Topic[] = [
       es: ['Usa el enlace de seguimiento del correo de envío o abre Pedidos en tu cuenta.'],
     },
     reasons: GENERIC_REASONS,
+    sources: [ARTICLES.tracking],
   },
 ];
 
@@ -334,7 +367,13 @@ export function planConversation(rng: Rng, quality = 1): PlannedConversation {
     push(t, { type: 'message.created', message_id: `${conversationId}-m${++n}`, role: 'shopper', text: question });
     t += between(rng, 1200, 3500);
     const answerId = `${conversationId}-m${++n}`;
-    push(t, { type: 'message.created', message_id: answerId, role: 'assistant', text: answer });
+    push(t, {
+      type: 'message.created',
+      message_id: answerId,
+      role: 'assistant',
+      text: answer,
+      ...(topic ? { sources: [...topic.sources] } : {}),
+    });
     if (!topic || rng() > 0.65) return; // most answers get no thumb
     let thumb: 'up' | 'down' = rng() < Math.min(0.95, topic.down * quality) ? 'down' : 'up';
     const ratedAt = t + between(rng, 1500, 8000);

@@ -1,4 +1,4 @@
-import { negativeReason, type AcceptedEvent } from '@thumbline/events';
+import { citations, negativeReason, type AcceptedEvent } from '@thumbline/events';
 import { toDateTime64, type BatchRows, type EventRow } from '@thumbline/clickhouse';
 import { receiveOrder, type BatchItem, type BatchResolution } from '@thumbline/events';
 import type { StreamEntry } from '@thumbline/redis';
@@ -69,6 +69,7 @@ function eventRow(b: BatchEvent): EventRow {
     reason: e.type === 'conversation.csat' ? (e.reason ?? '') : '',
     channel: e.type === 'conversation.started' ? (e.channel ?? '') : '',
     received_at: toDateTime64(b.receivedAt),
+    sources: e.type === 'message.created' ? citations(e.sources) : [],
   };
 }
 

@@ -48,6 +48,15 @@ export {
 } from './feedback.repo.ts';
 export { GAP_SIMILARITY, knowledgeGaps, type KnowledgeGap } from './knowledge-gaps.repo.ts';
 export {
+  SOURCE_ANSWERS_LIMIT,
+  sourceAnswers,
+  sourceRanking,
+  SOURCES_LIMIT,
+  type SourceAnswer,
+  type SourceRank,
+  type SourcesQuery,
+} from './sources.repo.ts';
+export {
   conversationMessages,
   conversationPage,
   conversationSummary,

@@ -31,7 +31,7 @@ export const GAP_LIMIT = 100;
  * given in the range (in `segment`: the thumb-down event's own widget and locale), grouped
  * by question key in the conversation's language (groupQuestions), keeping groups with at
  * least 2 thumbs-down in at least 2 conversations, most thumbs-down first (at most
- * GAP_LIMIT). Reads the raw `events` log, at most GAP_ROWS rows into Node.
+ * GAP_LIMIT), each with the sources its thumbed-down answers cited. Reads the raw `events` log, at most GAP_ROWS rows into Node.
  */
 export async function knowledgeGaps(
   ch: ClickHouse,
@@ -39,7 +39,14 @@ export async function knowledgeGaps(
 ): Promise<KnowledgeGap[]> {
   const current = segmentCondition(q.segment ?? {}, { widget: 'down_widget', locale: 'down_locale' });
   const anyDown = segmentCondition(q.segment ?? {});
-  const rows = await ch.query<{ question: string; locale: string; conversation_id: string; n: string; last: string }>(
+  const rows = await ch.query<{
+    question: string;
+    locale: string;
+    conversation_id: string;
+    n: string;
+    last: string;
+    citations: [string, string | number, { id: string; title: string; url: string }[]][];
+  }>(
     `WITH
        -- A message's current thumb is its feedback with the greatest (ts, recv), keyed by
        -- message_id like the pipeline's state. Feedback before the range can only be
@@ -75,7 +82,7 @@ export async function knowledgeGaps(
        -- The answer may predate the range, so read those conversations' whole history.
        -- anyLast skips the NULLs of non-shopper rows: the latest earlier shopper text.
        created AS (
-         SELECT conversation_id, message_id, role, ts, recv,
+         SELECT conversation_id, message_id, role, ts, recv, sources,
                 anyLast(if(role = 'shopper', text, NULL)) OVER (
                   PARTITION BY conversation_id ORDER BY ts, recv
                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
@@ -96,8 +103,11 @@ export async function knowledgeGaps(
        ),
        asked AS (
          SELECT d.conversation_id AS conversation_id, d.message_id AS message_id, d.rated_at AS rated_at,
-                -- A message re-sent under another event_id keeps its first question.
-                argMin(assumeNotNull(c.question), (c.ts, c.recv)) AS question
+                -- A message re-sent under another event_id keeps its first question;
+                -- its sources are those of its latest message.created (as in the sources ranking).
+                argMin(assumeNotNull(c.question), (c.ts, c.recv)) AS question,
+                argMax(c.sources, (c.ts, c.recv)) AS cited,
+                toUnixTimestamp64Milli(max(c.ts)) AS answered_at
            FROM downs AS d
           INNER JOIN created AS c ON c.conversation_id = d.conversation_id AND c.message_id = d.message_id
           WHERE c.role = 'assistant' AND c.question IS NOT NULL
@@ -105,7 +115,8 @@ export async function knowledgeGaps(
          HAVING match(question, '[\\\\p{L}\\\\p{N}]')
        )
      SELECT a.question AS question, any(l.conversation_locale) AS locale, a.conversation_id AS conversation_id,
-            count() AS n, toUnixTimestamp64Milli(max(a.rated_at)) AS last
+            count() AS n, toUnixTimestamp64Milli(max(a.rated_at)) AS last,
+            groupArrayIf((a.message_id, a.answered_at, a.cited), notEmpty(a.cited)) AS citations
        FROM asked AS a
        LEFT JOIN languages AS l ON l.conversation_id = a.conversation_id
       GROUP BY question, conversation_id
@@ -120,6 +131,9 @@ export async function knowledgeGaps(
       conversation_id: String(r.conversation_id),
       thumbs_down: Number(r.n),
       last_seen: Number(r.last),
+      citations: r.citations.flatMap(([answer, at, sources]) =>
+        sources.map((s) => ({ source_id: s.id, title: s.title, url: s.url, answer, answered_at: Number(at) })),
+      ),
     })),
     { similarity: GAP_SIMILARITY, candidates: GAP_CANDIDATES, limit: GAP_LIMIT },
   );

@@ -27,13 +27,41 @@ export const conversationStartedSchema = z.object({
   channel: z.string().max(32).optional(),
 });
 
-export const messageCreatedSchema = z.object({
-  ...base,
-  type: z.literal('message.created'),
-  message_id: z.string().min(1).max(128),
-  role: z.enum(['shopper', 'assistant', 'agent']),
-  text: z.string().max(16_000).optional(),
-});
+/** Most sources one answer may cite (CONTRACT §11). */
+export const MAX_SOURCES = 20;
+
+/** A piece of knowledge an assistant answer was built from: a help-center article, a policy page... */
+export const sourceSchema = z
+  .object({
+    id: z.string().min(1).max(128).openapi({ description: "The source's own stable id", example: 'kb-shipping' }),
+    title: z.string().max(256).optional().openapi({ example: 'Shipping destinations' }),
+    url: z.string().max(2048).optional().openapi({ example: 'https://help.example.com/shipping' }),
+  })
+  .openapi('Source');
+
+export const messageCreatedSchema = z
+  .object({
+    ...base,
+    type: z.literal('message.created'),
+    message_id: z.string().min(1).max(128),
+    role: z.enum(['shopper', 'assistant', 'agent']),
+    text: z.string().max(16_000).optional(),
+    sources: z
+      .array(sourceSchema)
+      .max(MAX_SOURCES)
+      .optional()
+      .openapi({
+        description:
+          'Assistant messages only (another role with `sources` is rejected): the knowledge the answer was ' +
+          'built from, at most 20. An id cited twice counts once (its first title and url are kept).',
+      }),
+  })
+  // Sources rank answers by their thumbs; on a shopper or agent message they would be counted
+  // nowhere, so the sender learns at once instead of wondering why a source never shows up.
+  .refine((e) => e.sources === undefined || e.role === 'assistant', {
+    message: 'only assistant messages may carry sources',
+    path: ['sources'],
+  });
 
 export const messageFeedbackSchema = z.object({
   ...base,

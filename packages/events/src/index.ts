@@ -8,9 +8,11 @@ export {
   ingestBodySchema,
   ingestResponseSchema,
   messageCreatedSchema,
+  MAX_SOURCES,
   messageFeedbackSchema,
   PUBLIC_EVENT_TYPES,
   rejectionSchema,
+  sourceSchema,
   tsSchema,
   type AcceptedEvent,
   type Event,
@@ -25,6 +27,7 @@ export {
   type OverviewQuery,
 } from './overview.schema.ts';
 export { validateEvent, type EventVerdict } from './validate-event.ts';
+export { citations, type Citation } from './source-citations.ts';
 export { illFormedField, isWellFormed } from './well-formed.ts';
 export {
   autoEndCopyBodySchema,
@@ -42,9 +45,26 @@ export {
   type WidgetSettings,
 } from './settings.schema.ts';
 export { knowledgeGapsQuerySchema, knowledgeGapsSchema, type KnowledgeGaps } from './knowledge-gaps.schema.ts';
-export { groupQuestions, type AskedQuestion, type GapOptions, type KnowledgeGap } from './knowledge-gap-groups.ts';
+export {
+  GAP_SOURCES,
+  groupQuestions,
+  type AskedQuestion,
+  type GapCitation,
+  type GapOptions,
+  type GapSource,
+  type KnowledgeGap,
+} from './knowledge-gap-groups.ts';
 export { plainQuestionText, questionKey, questionLanguage } from './question-key.ts';
 export { segmentQuerySchema, type SegmentQuery } from './segment.schema.ts';
+export {
+  sourceAnswersParamsSchema,
+  sourceAnswersQuerySchema,
+  sourceAnswersSchema,
+  sourcesQuerySchema,
+  sourcesSchema,
+  type SourceAnswers,
+  type Sources,
+} from './sources.schema.ts';
 export {
   conversationDetailSchema,
   conversationListSchema,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupQuestions, type AskedQuestion } from './knowledge-gap-groups.ts';
+import { GAP_SOURCES, groupQuestions, type AskedQuestion } from './knowledge-gap-groups.ts';
 
 const OPTIONS = { similarity: 0.2, candidates: 2000, limit: 100 };
 let t = 0;
@@ -80,5 +80,47 @@ describe('groupQuestions', () => {
       'question bbbb',
     ]);
     expect(groupQuestions(rows, { ...OPTIONS, limit: 1 })).toHaveLength(1);
+  });
+
+  it("tallies the sources of the group's answers: most thumbs-down first, title from the latest citation", () => {
+    const cite = (source_id: string, answer: string, answered_at: number, title = '') => ({
+      source_id,
+      title,
+      url: '',
+      answer,
+      answered_at,
+    });
+    const rows = [
+      // Rows come latest thumb-down first; the latest *citation* may be in any row.
+      {
+        ...asked('Do you ship to Canada?', 'c1'),
+        citations: [cite('kb-ship', 'a1', 100, 'Old'), cite('kb-ca', 'a1', 100)],
+      },
+      { ...asked('do you ship to canada', 'c2'), citations: [cite('kb-ship', 'a2', 300, 'Newest')] },
+      { ...asked('ship to canada?', 'c3'), citations: [cite('kb-ship', 'a3', 200, 'Middle'), cite('kb-b', 'a3', 200)] },
+    ];
+    const [gap] = groupQuestions(rows, OPTIONS);
+    expect(gap?.sources).toEqual([
+      { source_id: 'kb-ship', title: 'Newest', url: '', thumbs_down: 3 },
+      { source_id: 'kb-b', title: '', url: '', thumbs_down: 1 },
+      { source_id: 'kb-ca', title: '', url: '', thumbs_down: 1 },
+    ]);
+    // Equal times: the greater answer id names it, whatever the row order.
+    const tie = [
+      { ...asked('Do you ship to Canada?', 'c1'), citations: [cite('kb-ship', 'a9', 100, 'Nine')] },
+      { ...asked('Do you ship to Canada?', 'c2'), citations: [cite('kb-ship', 'a1', 100, 'One')] },
+    ];
+    expect(groupQuestions(tie, OPTIONS)[0]?.sources[0]?.title).toBe('Nine');
+    expect(groupQuestions([...tie].reverse(), OPTIONS)[0]?.sources[0]?.title).toBe('Nine');
+    // At most GAP_SOURCES; none when the answers cited nothing.
+    const many = Array.from({ length: 12 }, (_, i) => cite(`kb-${String(i).padStart(2, '0')}`, 'a', 1));
+    const wide = groupQuestions(
+      [{ ...asked('Return policy?', 'c1'), citations: many }, asked('Return policy', 'c2')],
+      OPTIONS,
+    );
+    expect(wide[0]?.sources.map((s) => s.source_id)).toEqual(many.slice(0, GAP_SOURCES).map((c) => c.source_id));
+    expect(groupQuestions([asked('Return policy?', 'c1'), asked('Return policy', 'c2')], OPTIONS)[0]?.sources).toEqual(
+      [],
+    );
   });
 });

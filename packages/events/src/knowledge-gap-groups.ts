@@ -14,6 +14,27 @@ export interface AskedQuestion {
   thumbs_down: number;
   /** Epoch ms of the latest of those thumbs-down. */
   last_seen: number;
+  /** What those answers cited: one entry per answer and source (CONTRACT §11). */
+  citations?: readonly GapCitation[];
+}
+
+/** A source cited by one thumbed-down answer, as stored ('' for an absent title or url). */
+export interface GapCitation {
+  source_id: string;
+  title: string;
+  url: string;
+  /** The citing answer and the epoch ms of its message.created: the latest citation names the source. */
+  answer: string;
+  answered_at: number;
+}
+
+/** A source cited by a gap's thumbed-down answers. */
+export interface GapSource {
+  source_id: string;
+  title: string;
+  url: string;
+  /** The group's thumbed-down answers citing it. */
+  thumbs_down: number;
 }
 
 /** A group of similar shopper questions whose answers were thumbed down. */
@@ -28,7 +49,12 @@ export interface KnowledgeGap {
   conversations: number;
   /** Epoch ms of the latest counted thumb-down. */
   last_seen: number;
+  /** Sources of the group's thumbed-down answers, most thumbs-down first (at most GAP_SOURCES). */
+  sources: GapSource[];
 }
+
+/** Most sources listed per gap. */
+export const GAP_SOURCES = 10;
 
 export interface GapOptions {
   /** Two keys closer than this (trigram distance, 0–1) are near-duplicates. */
@@ -109,6 +135,21 @@ function distance(a: Map<string, number>, b: Map<string, number>): number {
   return total === 0 || a.size === 0 || b.size === 0 ? 1 : (total - 2 * common) / total;
 }
 
+/**
+ * Counts one citation: one thumb-down for its source; the title and url are those of the latest
+ * citing answer (greatest message.created ts, then message_id, as in the sources ranking).
+ */
+function tally(sources: Map<string, GapSource & { at: [number, string] }>, c: GapCitation): void {
+  const at: [number, string] = [c.answered_at, c.answer];
+  const s = sources.get(c.source_id);
+  if (!s) {
+    sources.set(c.source_id, { source_id: c.source_id, title: c.title, url: c.url, thumbs_down: 1, at });
+    return;
+  }
+  s.thumbs_down++;
+  if (at[0] > s.at[0] || (at[0] === s.at[0] && at[1] > s.at[1])) Object.assign(s, { title: c.title, url: c.url, at });
+}
+
 /** The group's id: stable for a key, so it survives new wordings and new rows. */
 const gapId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
@@ -139,12 +180,20 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
 
   const groups = new Map<
     string,
-    { thumbs: number; last: number; conversations: Set<string>; wordings: Map<string, { n: number; last: number }> }
+    {
+      thumbs: number;
+      last: number;
+      conversations: Set<string>;
+      wordings: Map<string, { n: number; last: number }>;
+      sources: Map<string, GapSource & { at: [number, string] }>;
+    }
   >();
   asked.forEach((a, i) => {
     const key = linked.get(keys[i]!) ?? keys[i]!;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { thumbs: 0, last: 0, conversations: new Set(), wordings: new Map() }));
+    if (!g) {
+      groups.set(key, (g = { thumbs: 0, last: 0, conversations: new Set(), wordings: new Map(), sources: new Map() }));
+    }
     g.thumbs += a.thumbs_down;
     g.last = Math.max(g.last, a.last_seen);
     g.conversations.add(a.conversation_id);
@@ -152,6 +201,7 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
     w.n += a.thumbs_down;
     w.last = Math.max(w.last, a.last_seen);
     g.wordings.set(a.question, w);
+    for (const c of a.citations ?? []) tally(g.sources, c);
   });
 
   const gaps: KnowledgeGap[] = [];
@@ -168,6 +218,10 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
       thumbs_down: g.thumbs,
       conversations: g.conversations.size,
       last_seen: g.last,
+      sources: [...g.sources.values()]
+        .sort((x, y) => y.thumbs_down - x.thumbs_down || (x.source_id < y.source_id ? -1 : 1))
+        .slice(0, GAP_SOURCES)
+        .map(({ at: _at, ...source }) => source),
     });
   }
   return gaps

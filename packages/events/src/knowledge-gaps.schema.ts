@@ -20,6 +20,20 @@ export const knowledgeGapsSchema = z
         last_seen: z
           .string()
           .openapi({ description: 'Latest thumb-down, RFC 3339 UTC', example: '2026-11-24T10:15:00.000Z' }),
+        sources: z
+          .array(
+            z.object({
+              source_id: z.string(),
+              title: z.string().nullable(),
+              url: z.string().nullable(),
+              thumbs_down: z.number().int().openapi({ description: "The group's thumbed-down answers citing it" }),
+            }),
+          )
+          .openapi({
+            description:
+              "Sources cited by the group's thumbed-down answers (each answer's latest `message.created`), most " +
+              'thumbs-down first, at most 10; title and url from the latest citing answer',
+          }),
       }),
     ),
   })

@@ -122,6 +122,51 @@ describe('validateEvent', () => {
     expect(verdict({ ...base, type: 'conversation.csat', ts: NOW, score: 1, reason: 'fits 😀' }).ok).toBe(true);
   });
 
+  describe('sources on message.created (CONTRACT §11)', () => {
+    const answer = { ...base, type: 'message.created', ts: NOW, message_id: 'm', role: 'assistant', text: 'Yes.' };
+    const source = (i: number) => ({ id: `kb-${i}`, title: `Article ${i}`, url: `https://help.example/${i}` });
+
+    it('keeps up to 20 sources on an assistant message, title and url optional', () => {
+      const sources = [...Array.from({ length: 19 }, (_, i) => source(i)), { id: 'i'.repeat(128) }];
+      const v = verdict({ ...answer, sources });
+      expect(v).toMatchObject({ ok: true, event: { sources } });
+      const largest = { id: 'x', title: 't'.repeat(256), url: 'u'.repeat(2048) };
+      expect(verdict({ ...answer, sources: [largest] })).toMatchObject({ ok: true, event: { sources: [largest] } });
+      expect(verdict(answer)).toMatchObject({ ok: true });
+      if (v.ok) expect(v.event).toMatchObject({ role: 'assistant' });
+    });
+
+    it('rejects bad sources naming the field', () => {
+      const cases: [unknown, string][] = [
+        [Array.from({ length: 21 }, (_, i) => source(i)), 'sources'],
+        ['kb-1', 'sources'],
+        [[{ title: 'no id' }], 'sources.0.id'],
+        [[source(0), { id: '' }], 'sources.1.id'],
+        [[{ id: 'i'.repeat(129) }], 'sources.0.id'],
+        [[{ id: 'a', title: 't'.repeat(257) }], 'sources.0.title'],
+        [[{ id: 'a', url: 'u'.repeat(2049) }], 'sources.0.url'],
+        [[{ id: 7 }], 'sources.0.id'],
+        [[{ id: 'a', title: 'ok\ud800' }], 'sources.0.title'],
+      ];
+      for (const [sources, field] of cases) {
+        const v = verdict({ ...answer, sources });
+        expect(v, field).toMatchObject({ ok: false, code: 'invalid_event' });
+        if (!v.ok) expect(v.message, field).toMatch(new RegExp(`^${field.replace(/\./g, '\\.')}: `));
+      }
+    });
+
+    it('rejects sources on shopper and agent messages', () => {
+      for (const role of ['shopper', 'agent']) {
+        const v = verdict({ ...answer, role, sources: [source(1)] });
+        expect(v, role).toEqual({
+          ok: false,
+          code: 'invalid_event',
+          message: 'sources: only assistant messages may carry sources',
+        });
+      }
+    });
+  });
+
   it('lowercases event_id: a UUID in upper case is the same event', () => {
     const v = verdict({ ...base, event_id: base.event_id.toUpperCase(), type: 'conversation.resolved', ts: NOW });
     expect(v).toMatchObject({ ok: true, event: { event_id: base.event_id } });

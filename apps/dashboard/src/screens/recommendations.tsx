@@ -10,6 +10,7 @@ import { ErrorNote } from '../components/card.tsx';
 import { RangeControls } from '../components/range-controls.tsx';
 import { SegmentPicker } from '../components/segment-picker.tsx';
 import { ThumbDownIcon } from '../components/icons.tsx';
+import { SourcesCard } from '../components/sources-card.tsx';
 
 /** New thumbs-down reload the list this long after the last one. */
 const LIVE_REFRESH_MS = 3000;
@@ -27,6 +28,19 @@ function GapItem({ gap, tz }: { gap: Gap; tz: string }) {
         </span>
       </div>
       <div class="gap-meta">Last seen {formatDateTime(gap.last_seen, tz)}</div>
+      {gap.sources.length > 0 && (
+        <div class="gap-examples" data-testid="gap-sources">
+          <div class="gap-examples-label">Sources of the thumbed-down answers</div>
+          <ul>
+            {gap.sources.map((s) => (
+              <li key={s.source_id}>
+                {s.title ?? s.source_id}{' '}
+                <span class="muted">({plural(s.thumbs_down, 'thumb-down', 'thumbs-down')})</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {gap.examples.length > 0 && (
         <div class="gap-examples">
           <div class="gap-examples-label">Example questions</div>
@@ -124,6 +138,9 @@ export function RecommendationsScreen({ range, onRange, segment, onSegment }: Re
             <GapItem key={g.id} gap={g} tz={tz} />
           ))}
         </ul>
+      )}
+      {from && to && (
+        <SourcesCard from={from} to={to} tz={tz} widget_id={widget_id} locale={locale} version={version} />
       )}
     </div>
   );
