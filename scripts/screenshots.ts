@@ -50,10 +50,19 @@ try {
   await page.getByTestId('nav-recommendations').click();
   await shot('recommendations');
   const source = page.getByTestId('source').first();
-  await source.getByRole('button').click();
-  await source.getByTestId('source-answer').first().waitFor();
-  await page.locator('.sources-card').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-  await shot('sources');
+  // The simulator's cited answers may still be on their way: look again until one is counted.
+  for (let i = 0; i < 12 && (await page.getByTestId('source').count()) === 0; i++) {
+    await sleep(5000);
+    await page.reload();
+  }
+  if ((await page.getByTestId('source').count()) > 0) {
+    await source.getByRole('button').click();
+    await source.getByTestId('source-answer').first().waitFor();
+    await page.locator('.sources-card').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot('sources');
+  } else {
+    process.stderr.write('no cited source counted yet: sources.png left as it was\n');
+  }
   await page.getByTestId('nav-settings').click();
   await shot('settings');
   await page.getByTestId('nav-alerts').click();
