@@ -16,6 +16,17 @@ export interface ArchivedState {
 const workspaceOf = (field: string) => field.slice(0, field.indexOf(':'));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Keys per lookup query. A server takes query parameters in the request's URL (at most
+ * 1 MiB by default): a batch's keys, up to a few hundred bytes each, go in slices.
+ */
+const KEYS_PER_QUERY = 1000;
+
+/** `run` over slices of `items`, one after another (a batch's lookups stay one query at a time). */
+async function sliced<T>(items: readonly T[], run: (slice: readonly T[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += KEYS_PER_QUERY) await run(items.slice(i, i + KEYS_PER_QUERY));
+}
+
 /** Archives states of one generation. Repeating it stores nothing new (the table keeps one per field and generation). */
 export async function archiveStates(
   ch: ClickHouse,
@@ -44,16 +55,16 @@ export async function archivedStates(
   fields: readonly string[],
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  if (fields.length === 0) return found;
-  const workspaces = [...new Set(fields.map(workspaceOf))];
-  const rows = await ch.query<{ field: string; value: string }>(
-    `SELECT field, argMax(value, generation) AS value
-       FROM ${TABLES.stateArchive}
-      WHERE workspace_id IN {ws:Array(String)} AND kind = {kind:String} AND field IN {fields:Array(String)}
-      GROUP BY field`,
-    { ws: workspaces, kind, fields },
-  );
-  for (const r of rows) found.set(r.field, r.value);
+  await sliced(fields, async (slice) => {
+    const rows = await ch.query<{ field: string; value: string }>(
+      `SELECT field, argMax(value, generation) AS value
+         FROM ${TABLES.stateArchive}
+        WHERE workspace_id IN {ws:Array(String)} AND kind = {kind:String} AND field IN {fields:Array(String)}
+        GROUP BY field`,
+      { ws: [...new Set(slice.map(workspaceOf))], kind, fields: slice },
+    );
+    for (const r of rows) found.set(r.field, r.value);
+  });
   return found;
 }
 
@@ -75,24 +86,25 @@ export async function storedElsewhere(ch: ClickHouse, all: readonly StoredEventQ
   const seen = new Set<string>();
   // An id that is not a UUID was never stored (the column is a UUID): nothing to ask.
   const events = all.filter((e) => UUID.test(e.eventId));
-  if (events.length === 0) return seen;
   const own = new Map(events.map((e) => [`${e.workspaceId}:${e.eventId}`, e.recv]));
-  const rows = await ch.query<{ workspace_id: string; event_id: string; recv: string }>(
-    `SELECT workspace_id, toString(event_id) AS event_id, recv
-       FROM ${TABLES.events}
-      WHERE workspace_id IN {ws:Array(String)}
-        AND conversation_id IN {cids:Array(String)}
-        AND event_id IN {ids:Array(UUID)}`,
-    {
-      ws: [...new Set(events.map((e) => e.workspaceId))],
-      cids: [...new Set(events.map((e) => e.conversationId))],
-      ids: [...new Set(events.map((e) => e.eventId))],
-    },
-  );
-  for (const r of rows) {
-    const key = `${r.workspace_id}:${r.event_id}`;
-    const mine = own.get(key);
-    if (mine !== undefined && mine !== r.recv) seen.add(key);
-  }
+  await sliced(events, async (slice) => {
+    const rows = await ch.query<{ workspace_id: string; event_id: string; recv: string }>(
+      `SELECT workspace_id, toString(event_id) AS event_id, recv
+         FROM ${TABLES.events}
+        WHERE workspace_id IN {ws:Array(String)}
+          AND conversation_id IN {cids:Array(String)}
+          AND event_id IN {ids:Array(UUID)}`,
+      {
+        ws: [...new Set(slice.map((e) => e.workspaceId))],
+        cids: [...new Set(slice.map((e) => e.conversationId))],
+        ids: [...new Set(slice.map((e) => e.eventId))],
+      },
+    );
+    for (const r of rows) {
+      const key = `${r.workspace_id}:${r.event_id}`;
+      const mine = own.get(key);
+      if (mine !== undefined && mine !== r.recv) seen.add(key);
+    }
+  });
   return seen;
 }
