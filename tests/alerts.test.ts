@@ -351,6 +351,22 @@ describe('evaluation over sliding windows', () => {
     responded: 0,
   });
 
+  /** What a direct evaluation needs, on the test env (webhooks closed by the caller). */
+  const evaluation = () => {
+    const rules = new RuleStore(env.redis, env.keys);
+    const log = new DeliveryLog(env.redis, env.keys);
+    const webhooks = new WebhookQueue(env.connect(), env.keys, log);
+    const deps = {
+      redis: env.redis,
+      keys: env.keys,
+      ch: env.ch,
+      rules,
+      states: new AlertStateStore(env.redis, env.keys),
+      webhooks,
+    };
+    return { rules, log, webhooks, deps };
+  };
+
   it('the sweep evaluates a workspace no batch touched', async () => {
     // Its own key prefix and alerts worker, sweeping every 500 ms (the pipeline's sweeps a minute apart).
     const keys = createKeys(`${env.keys.prefix}sw`);
@@ -384,9 +400,7 @@ describe('evaluation over sliding windows', () => {
 
   it('resolves once the window slides past the feedback that fired it', async () => {
     const ws = 'sliding';
-    const rules = new RuleStore(env.redis, env.keys);
-    const log = new DeliveryLog(env.redis, env.keys);
-    const webhooks = new WebhookQueue(env.connect(), env.keys, log);
+    const { rules, log, webhooks, deps } = evaluation();
     const r = await rules.create(ws, {
       ...rule(),
       segment: {},
@@ -397,14 +411,6 @@ describe('evaluation over sliding windows', () => {
     } as never);
     const t0 = Date.now();
     await writeChanges(env.ch, randomUUID(), [change(ws, t0, 5, 0)]);
-    const deps = {
-      redis: env.redis,
-      keys: env.keys,
-      ch: env.ch,
-      rules,
-      states: new AlertStateStore(env.redis, env.keys),
-      webhooks,
-    };
     const fired = await evaluateWorkspace(deps, ws, t0);
     expect(fired).toMatchObject([{ ruleId: r.id, type: 'alert.firing' }]);
     // Repeating the evaluation changes nothing.
@@ -427,17 +433,7 @@ describe('evaluation over sliding windows', () => {
 
   it('segment isolation: a rule on widget A / language de fires on its own feedback only', async () => {
     const ws = 'segmented';
-    const rules = new RuleStore(env.redis, env.keys);
-    const log = new DeliveryLog(env.redis, env.keys);
-    const webhooks = new WebhookQueue(env.connect(), env.keys, log);
-    const deps = {
-      redis: env.redis,
-      keys: env.keys,
-      ch: env.ch,
-      rules,
-      states: new AlertStateStore(env.redis, env.keys),
-      webhooks,
-    };
+    const { rules, webhooks, deps } = evaluation();
     const r = await rules.create(ws, {
       ...rule(),
       segment: { widget_id: 'A', locale: 'de' },

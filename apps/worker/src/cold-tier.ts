@@ -18,18 +18,18 @@ import {
   type RedisClient,
 } from '@thumbline/redis';
 
-/** Calls of one turn gathered into one: `run` gets every caller's input, each caller its own answer. */
+/** Calls of one turn gathered into one: `run` gets every caller's input, each caller the shared answer. */
 function coalesced<In, Out>(run: (all: In[]) => Promise<Out>): (input: In[]) => Promise<Out> {
   let pending: { input: In[]; answer: Promise<Out> } | null = null;
   return (input) => {
     if (input.length === 0) return run([]);
     if (!pending) {
-      const batch: { input: In[]; answer: Promise<Out> } = { input: [], answer: Promise.resolve() as Promise<Out> };
-      batch.answer = new Promise<void>((r) => setImmediate(r)).then(() => {
-        if (pending === batch) pending = null;
-        return run(batch.input);
+      const gathered: In[] = [];
+      const answer = new Promise<void>((r) => setImmediate(r)).then(() => {
+        pending = null; // later calls start the next query
+        return run(gathered);
       });
-      pending = batch;
+      pending = { input: gathered, answer };
     }
     pending.input.push(...input);
     return pending.answer;

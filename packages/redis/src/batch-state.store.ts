@@ -179,7 +179,7 @@ export async function readSnapshot(
   }
   const [idFields, midFields, cidFields] = [[...ids], [...mids], [...cids]];
   // An upgraded install's older state is registered before the first read (ADR 0010).
-  if (cold) await cold.since();
+  const tiersSince = cold ? await cold.since() : 0;
   let dedupGen = generation(Date.now(), options.dedupTtlSeconds);
   let stateGen = generation(Date.now(), options.stateTtlSeconds);
   for (let attempt = 0; ; attempt++) {
@@ -233,6 +233,7 @@ export async function readSnapshot(
     if (cold) {
       await fromColdTier(redis, keys, cold, {
         archived: archived !== null,
+        tiersSince,
         items,
         dedupGen,
         stateGen,
@@ -269,6 +270,8 @@ async function fromColdTier(
   s: {
     /** The partition ever archived state: else only late events' ids are looked up. */
     archived: boolean;
+    /** When the install's state went to two tiers (ColdTier.since). */
+    tiersSince: number;
     items: readonly BatchItem[];
     dedupGen: number;
     stateGen: number;
@@ -279,8 +282,7 @@ async function fromColdTier(
     asked: string[];
   },
 ): Promise<void> {
-  const hotSinceMs =
-    Math.max((s.dedupGen - 1) * s.options.dedupTtlSeconds * 1000, await cold.since()) + ACCEPTED_AFTER_TS_MS;
+  const hotSinceMs = Math.max((s.dedupGen - 1) * s.options.dedupTtlSeconds * 1000, s.tiersSince) + ACCEPTED_AFTER_TS_MS;
   const late = new Map<string, { workspaceId: string; conversationId: string; eventId: string; recv: string }>();
   const missingMessages = new Set<string>();
   for (const { w, r, e } of s.items) {
