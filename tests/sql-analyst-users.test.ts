@@ -1,7 +1,8 @@
 // `analysts create`: every statement it generates parses with ClickHouse's own parser
 // (embedded; no ClickHouse server runs in tests, so they are not executed here).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analystUserStatements } from '@thumbline/clickhouse';
+import { readFileSync } from 'node:fs';
+import { analystUserStatements, analystViewStatements } from '@thumbline/clickhouse';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 
 let env: TestEnv;
@@ -69,5 +70,23 @@ describe('analysts create', () => {
     ]) {
       expect(() => analystUserStatements({ ...spec, ...bad }), JSON.stringify(bad)).toThrow();
     }
+  });
+});
+
+describe('analyst views on a cluster and the API user grant (parsed, not run: no server here)', () => {
+  it('parses the ON CLUSTER views and the wildcard grant of docker-compose.yml', async () => {
+    for (const statement of analystViewStatements('thumbline', 'shop-1', 'thumbline_cluster')) {
+      const formatted = await parse(statement);
+      expect(formatted).toMatch(/^CREATE (DATABASE IF NOT EXISTS|OR REPLACE VIEW) thumbline_analyst_73686f702d31/);
+      expect(formatted).toContain('ON CLUSTER thumbline_cluster');
+      if (formatted.startsWith('CREATE OR REPLACE VIEW')) {
+        expect(formatted).toContain('SQL SECURITY DEFINER AS SELECT * FROM thumbline.');
+        expect(formatted).toMatch(/PREWHERE workspace_id = 'shop-1'$/);
+      }
+    }
+    const compose = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8');
+    const grant = /<grants><query>(GRANT [^<]+)<\/query><\/grants>/.exec(compose)?.[1] ?? '';
+    // users.xml grants name no grantee (the user they sit in); ClickHouse's parser wants one.
+    expect(await parse(`${grant} TO thumbline_sql`)).toBe('GRANT SELECT ON thumbline_analyst_*.* TO thumbline_sql');
   });
 });

@@ -1,6 +1,12 @@
 // Hostile analyst queries. `refused`: 400 read_only. `own`: runs, and sees only the caller's rows.
-// Workspace `x` holds the marker `secret_x` in every table; the caller is workspace `w`.
-export const HOSTILE: readonly { query: string; expect: 'refused' | 'own' }[] = [
+// `no-leak`: may run or fail (400), but nothing of workspace `x` is in the answer — rows or error text.
+// Workspace `x` holds the marker `secret_x` in every string column; the caller is workspace `w`;
+// both workspaces' rows share one part (tests/sql-hostile.test.ts seeds them in one insert).
+
+/** A cast that fails on any row of another workspace, with that row's values in ClickHouse's message. */
+const leak = (expr: string) => `toUInt64(if(workspace_id != 'w', ${expr}, '0')) = 1`;
+
+export const HOSTILE: readonly { query: string; expect: 'refused' | 'own' | 'no-leak' }[] = [
   // System tables, wherever they appear.
   { query: 'SELECT * FROM system.one', expect: 'refused' },
   { query: 'SELECT 0 IN system.one', expect: 'refused' },
@@ -81,7 +87,7 @@ export const HOSTILE: readonly { query: string; expect: 'refused' | 'own' }[] = 
   { query: 'SELECT * FROM feedback_15m', expect: 'own' },
   { query: 'SELECT * FROM conversations', expect: 'own' },
   { query: "SELECT * FROM events WHERE workspace_id = 'x'", expect: 'own' },
-  { query: "SELECT * FROM events PREWHERE workspace_id != 'w'", expect: 'own' },
+  { query: "SELECT * FROM events PREWHERE workspace_id != 'w'", expect: 'refused' },
   { query: 'SELECT (SELECT groupArray(conversation_id) FROM conversations) AS all_ids', expect: 'own' },
   { query: 'SELECT (SELECT groupArray(message_id) FROM events) AS ids', expect: 'own' },
   { query: 'WITH c AS (SELECT * FROM conversations) SELECT * FROM c', expect: 'own' },
@@ -94,11 +100,84 @@ export const HOSTILE: readonly { query: string; expect: 'refused' | 'own' }[] = 
   { query: 'SELECT * FROM events UNION ALL SELECT * FROM events', expect: 'own' },
   { query: 'SELECT workspace_id, count() FROM feedback_changes GROUP BY workspace_id', expect: 'own' },
   { query: 'SELECT * FROM events AS e WHERE EXISTS (SELECT 1 FROM conversations)', expect: 'own' },
-  { query: 'SELECT * FROM {db}.events', expect: 'own' },
+  // The real tables behind the views, by their qualified names.
+  { query: 'SELECT * FROM {db}.events', expect: 'refused' },
+  { query: 'SELECT * FROM {db}.conversations', expect: 'refused' },
+  { query: 'SELECT count() FROM events WHERE conversation_id IN {db}.events', expect: 'refused' },
+  { query: 'SELECT (SELECT count() FROM {db}.feedback_changes)', expect: 'refused' },
   { query: 'SELECT count() FROM feedback_15m FINAL', expect: 'own' },
   {
     query: "SELECT * FROM events WHERE (workspace_id, message_id) IN (SELECT 'x', message_id FROM events)",
     expect: 'own',
   },
   { query: 'SELECT 1', expect: 'own' },
+  // Issue 21: values of another workspace through a failing cast evaluated during the read.
+  {
+    query: `SELECT count() FROM events PREWHERE ${leak("concat(workspace_id, ' | ', conversation_id, ' | ', reason)")}`,
+    expect: 'refused',
+  },
+  { query: `SELECT count() FROM events PREWHERE throwIf(workspace_id = 'x') = 0`, expect: 'refused' },
+  {
+    query: `SELECT count() FROM events WHERE ${leak("concat(workspace_id, ' | ', conversation_id, ' | ', reason)")}`,
+    expect: 'no-leak',
+  },
+  { query: `SELECT count() FROM events WHERE conversation_id != '' AND ${leak('text')}`, expect: 'no-leak' },
+  { query: `SELECT count() FROM events WHERE ${leak('message_id')} AND ts > 0`, expect: 'no-leak' },
+  { query: `SELECT count() FROM events WHERE toUInt64(conversation_id) = 1`, expect: 'no-leak' },
+  { query: `SELECT count() FROM events WHERE toUInt64(widget_id) = 1`, expect: 'no-leak' },
+  { query: `SELECT count() FROM events ARRAY JOIN sources AS s WHERE ${leak('s.url')}`, expect: 'no-leak' },
+  { query: `SELECT count() FROM events ARRAY JOIN sources AS s WHERE toUInt64(s.title) = 1`, expect: 'no-leak' },
+  { query: `SELECT count() FROM feedback_changes WHERE ${leak('conversation_id')}`, expect: 'no-leak' },
+  { query: `SELECT count() FROM feedback_changes WHERE ${leak('widget_id')}`, expect: 'no-leak' },
+  { query: `SELECT count() FROM feedback_15m WHERE ${leak('widget_id')}`, expect: 'no-leak' },
+  { query: `SELECT count() FROM feedback_15m FINAL WHERE ${leak('widget_id')}`, expect: 'no-leak' },
+  {
+    query: `SELECT count() FROM conversations WHERE ${leak('ifNull(negative_reason, conversation_id)')}`,
+    expect: 'no-leak',
+  },
+  { query: `SELECT count() FROM conversations FINAL WHERE ${leak('conversation_id')}`, expect: 'no-leak' },
+  {
+    query: `SELECT count() FROM events AS e JOIN conversations AS c ON e.conversation_id = c.conversation_id AND toUInt64(if(c.workspace_id != 'w', c.conversation_id, '0')) = 1`,
+    expect: 'no-leak',
+  },
+  {
+    query: `SELECT count() FROM events WHERE conversation_id IN (SELECT conversation_id FROM conversations WHERE ${leak('conversation_id')})`,
+    expect: 'no-leak',
+  },
+  { query: `SELECT (SELECT count() FROM feedback_changes WHERE ${leak('message_id')})`, expect: 'no-leak' },
+  { query: `WITH t AS (SELECT * FROM events) SELECT count() FROM t WHERE ${leak('reason')}`, expect: 'no-leak' },
+  { query: `SELECT count() FROM (SELECT * FROM events) WHERE ${leak('reason')}`, expect: 'no-leak' },
+  {
+    query: `SELECT reason FROM events ORDER BY toUInt64(if(workspace_id != 'w', reason, '0')) LIMIT 1`,
+    expect: 'no-leak',
+  },
+  { query: `SELECT count() FROM events GROUP BY toUInt64(if(workspace_id != 'w', reason, '0'))`, expect: 'no-leak' },
+  { query: `SELECT toUInt64(if(workspace_id != 'w', reason, '0')) FROM events`, expect: 'no-leak' },
+  {
+    query: `SELECT count() FROM events WHERE (workspace_id, conversation_id) > ('w', '') AND ${leak('reason')}`,
+    expect: 'no-leak',
+  },
+  // Error-or-not oracles: the answer must not depend on another workspace's rows.
+  { query: "SELECT count() FROM events WHERE throwIf(workspace_id = 'x') = 0", expect: 'own' },
+  { query: "SELECT count() FROM conversations WHERE throwIf(conversation_id = 'c_secret_x') = 0", expect: 'own' },
+  { query: "SELECT count() FROM feedback_15m WHERE throwIf(widget_id = 'wd_secret_x') = 0", expect: 'own' },
+  { query: "SELECT count() FROM feedback_changes WHERE throwIf(workspace_id != 'w') = 0", expect: 'own' },
+  // Row metadata: where rows sit in a part says how many other rows sit beside them.
+  { query: 'SELECT min(_part_offset) FROM events', expect: 'no-leak' },
+  { query: 'SELECT _part, _part_offset, _block_number FROM events', expect: 'no-leak' },
+  { query: 'SELECT count() FROM events WHERE _part_offset > 0', expect: 'no-leak' },
+  // Functions that only describe the server.
+  { query: 'SELECT version()', expect: 'refused' },
+  { query: 'SELECT VERSION()', expect: 'refused' },
+  { query: 'SELECT hostName()', expect: 'refused' },
+  { query: 'SELECT fqdn()', expect: 'refused' },
+  { query: 'SELECT buildId()', expect: 'refused' },
+  { query: 'SELECT uptime()', expect: 'refused' },
+  { query: "SELECT getSetting('max_threads')", expect: 'refused' },
+  { query: "SELECT logTrace('x')", expect: 'refused' },
+  { query: 'SELECT serverUUID()', expect: 'refused' },
+  { query: 'SELECT currentUser()', expect: 'refused' },
+  { query: 'SELECT currentDatabase()', expect: 'refused' },
+  { query: 'SELECT count() FROM events WHERE reason != version()', expect: 'refused' },
+  { query: 'SELECT (SELECT hostName())', expect: 'refused' },
 ];

@@ -15,54 +15,68 @@ const at = newToken('admin');
 const atX = newToken('admin');
 const T = Date.parse('2026-11-01T10:00:00Z');
 
-async function seed(ws: string, mark: string) {
-  const id = (n: number) => `00000000-0000-4000-8000-${String(n + (ws === 'w' ? 0 : 100)).padStart(12, '0')}`;
+/**
+ * Both workspaces' rows go in one insert per table, so they share a part and a granule: the
+ * layout of any busy install, and the one in which a filter applied after the read leaked.
+ * `x`'s rows carry the marker `secret_x` in every string column an expression could cast.
+ */
+async function seed() {
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const both = [
+    { ws: 'w', mark: 'own_w', base: 0 },
+    { ws: 'x', mark: 'secret_x', base: 100 },
+  ];
   await env.ch.insert(
     'events',
-    [1, 2].map((n) => ({
-      workspace_id: ws,
-      event_id: id(n),
-      type: 'message.feedback',
-      ts: toDateTime64(T + n),
-      recv: String(n).padStart(20, '0'),
-      conversation_id: `c_${mark}`,
-      message_id: `m${n}_${mark}`,
-      thumb: 'up',
-      received_at: toDateTime64(T + n),
-    })),
-    { insert_deduplication_token: `hostile-events-${ws}` },
+    both.flatMap(({ ws, mark, base }) =>
+      [1, 2].map((n) => ({
+        workspace_id: ws,
+        event_id: id(base + n),
+        type: 'message.feedback',
+        ts: toDateTime64(T + n),
+        recv: String(base + n).padStart(20, '0'),
+        conversation_id: `c_${mark}`,
+        widget_id: `wd_${mark}`,
+        message_id: `m${n}_${mark}`,
+        text: `text_${mark}`,
+        reason: `reason_${mark}`,
+        thumb: 'up',
+        sources: [{ id: `src_${mark}`, title: `title_${mark}`, url: `https://example.com/${mark}` }],
+        received_at: toDateTime64(T + n),
+      })),
+    ),
+    { insert_deduplication_token: 'hostile-events' },
   );
   await env.ch.insert(
     'feedback_changes',
-    [
-      {
-        workspace_id: ws,
-        conversation_id: `c_${mark}`,
-        message_id: `m_${mark}`,
-        event_id: id(9),
-        bucket: T / 1000,
-        thumbs_up: 1,
-        thumbs_down: 0,
-        csat_sum: 0,
-        csat_count: 0,
-      },
-    ],
-    { insert_deduplication_token: `hostile-changes-${ws}` },
+    both.map(({ ws, mark, base }) => ({
+      workspace_id: ws,
+      conversation_id: `c_${mark}`,
+      message_id: `m_${mark}`,
+      event_id: id(base + 9),
+      bucket: T / 1000,
+      widget_id: `wd_${mark}`,
+      thumbs_up: 1,
+      thumbs_down: 0,
+      csat_sum: 0,
+      csat_count: 0,
+    })),
+    { insert_deduplication_token: 'hostile-changes' },
   );
   await env.ch.insert(
     'conversations',
-    [
-      {
-        workspace_id: ws,
-        conversation_id: `c_${mark}`,
-        started_at: toDateTime64(T),
-        thumbs_up: 1,
-        thumbs_down: 0,
-        version: 1,
-        updated_at: toDateTime64(T),
-      },
-    ],
-    { insert_deduplication_token: `hostile-conversations-${ws}` },
+    both.map(({ ws, mark }) => ({
+      workspace_id: ws,
+      conversation_id: `c_${mark}`,
+      started_at: toDateTime64(T),
+      score: 1,
+      negative_reason: `reason_${mark}`,
+      thumbs_up: 1,
+      thumbs_down: 0,
+      version: 1,
+      updated_at: toDateTime64(T),
+    })),
+    { insert_deduplication_token: 'hostile-conversations' },
   );
 }
 
@@ -71,8 +85,7 @@ beforeAll(async () => {
   await env.store.addToken(at, { workspace_id: 'w', kind: 'admin' });
   await env.store.addToken(atX, { workspace_id: 'x', kind: 'admin' });
   app = createApiApp(env);
-  await seed('w', 'own_w');
-  await seed('x', 'secret_x');
+  await seed();
 });
 afterAll(() => env.cleanup());
 
@@ -108,6 +121,12 @@ describe('hostile analyst SQL', () => {
         expect(body.error?.message).not.toMatch(/secret_x/);
         return;
       }
+      if (outcome === 'no-leak') {
+        expect([200, 400], JSON.stringify(body)).toContain(res.status);
+        expect(JSON.stringify(body)).not.toMatch(/secret_x/);
+        if (res.status === 200) expect(JSON.stringify(body.rows)).not.toMatch(/"x"/);
+        return;
+      }
       expect(res.status, JSON.stringify(body)).toBe(200);
       const rows = JSON.stringify(body.rows);
       expect(rows).not.toMatch(/secret_x/);
@@ -121,6 +140,54 @@ describe('hostile analyst SQL', () => {
               (SELECT count() FROM conversations), (SELECT count() FROM events AS a, events AS b)`,
     );
     expect(((await res.json()) as SqlResult).rows).toEqual([['2', '1', '1', '1', '4']]);
+  });
+});
+
+describe('what an answer says besides its rows', () => {
+  it("rows_read counts the caller's rows only, however many rows of others share their part", async () => {
+    const query = 'SELECT count() FROM events AS a JOIN conversations AS c ON a.conversation_id = c.conversation_id';
+    const before = (await (await post(query)).json()) as SqlResult;
+    // w's events (2) and conversations (1), each read once.
+    expect(before.rows_read).toBe(3);
+    // Another insert that puts x's rows next to w's: same answer, same rows_read.
+    await env.ch.insert(
+      'events',
+      ['w', 'x', 'x', 'x'].map((ws, n) => ({
+        workspace_id: ws,
+        event_id: `00000000-0000-4000-8000-${String(500 + n).padStart(12, '0')}`,
+        type: 'message.feedback',
+        ts: toDateTime64(T + 500 + n),
+        recv: String(500 + n).padStart(20, '0'),
+        conversation_id: ws === 'w' ? 'c_late_w' : `c_secret_x_${n}`,
+        thumb: 'down',
+        received_at: toDateTime64(T + 500 + n),
+      })),
+      { insert_deduplication_token: 'hostile-events-shared' },
+    );
+    const after = (await (await post(query)).json()) as SqlResult;
+    expect(after.rows).toEqual(before.rows);
+    expect(after.rows_read).toBe(4); // w's third event only
+  });
+
+  it("an error-or-not oracle on another workspace's values answers the same as one on values nobody has", async () => {
+    const probe = async (value: string) => {
+      const res = await post(`SELECT count() FROM events WHERE throwIf(conversation_id = '${value}') = 0`);
+      return { status: res.status, rows: ((await res.json()) as SqlResult).rows };
+    };
+    const known = await probe('c_secret_x');
+    const unknown = await probe('c_nobody_has_this');
+    expect(known).toEqual(unknown);
+    expect(known.status).toBe(200);
+    // ...while the same probe on the caller's own value does answer (the oracle works on own rows only).
+    expect((await post("SELECT count() FROM events WHERE throwIf(conversation_id = 'c_own_w') = 0")).status).toBe(400);
+  });
+
+  it("keeps error text to the analyst's own query: no plan, no internal database names", async () => {
+    const res = await post('SELECT toUInt64(reason) FROM events');
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(res.status).toBe(400);
+    expect(body.error.message).toMatch(/reason_own_w/); // the analyst's own row
+    expect(body.error.message).not.toMatch(/while executing|__table|_analyst_|SETTINGS/);
   });
 });
 
@@ -144,7 +211,11 @@ describe('analyst limits', () => {
     await expect(
       runAnalystSql(env.ch, { workspaceId: 'w', query: "SELECT repeat('a', 20000) FROM events", caps }),
     ).rejects.toMatchObject({ code: 'query_limit_exceeded', status: 400 });
-    const ok = await runAnalystSql(env.ch, { workspaceId: 'w', query: "SELECT repeat('a', 100) FROM events", caps });
+    const ok = await runAnalystSql(env.ch, {
+      workspaceId: 'w',
+      query: "SELECT repeat('a', 100) FROM events LIMIT 2",
+      caps,
+    });
     expect(ok.rows).toHaveLength(2);
   });
 

@@ -5,27 +5,30 @@ import type { Settings } from './settings.ts';
 
 /**
  * Deny by default: what an analyst statement may reach, judged on ClickHouse's own
- * views of it, in three steps. The first two only parse (nothing runs); the third is the
- * analyzer's resolved query tree, which evaluates constant expressions and scalar
- * subqueries while it resolves — so it comes last, once the first two have shown that
- * everything it could evaluate reads analyst tables only, and it runs under the caps and
- * the workspace filter.
+ * views of it, in three steps. The analyst tables are the workspace's views (analyst-views.ts)
+ * in its own database, which is the statement's default database. The first two steps only
+ * parse (nothing runs); the third is the analyzer's resolved query tree, which evaluates
+ * constant expressions and scalar subqueries while it resolves — so it comes last, once the
+ * first two have shown that everything it could evaluate reads the workspace's views only,
+ * and it runs under the caps.
  *
  * 1. `EXPLAIN AST`: one SETTINGS clause only (ours), no table function, no function that
- *    reaches storage by name (dictGet, joinGet, file, …), and every qualified table name
- *    (FROM/JOIN, right side of IN) is `<db>.<analyst table>` — so `system.one` is refused
- *    even though an unqualified SELECT without FROM reads it implicitly.
- * 2. `EXPLAIN QUERY TREE run_passes = 0` (the analyzer's unresolved tree): every name in
- *    a table position — JOIN TREE, a JOIN side, the right side of any IN — is an analyst
- *    table or a CTE declared in an enclosing scope (the AST does not print CTE names).
+ *    reaches storage by name (dictGet, joinGet, file, …) or only describes the server
+ *    (version, hostName, getSetting, …), and every qualified table name (FROM/JOIN, right
+ *    side of IN) is `<views db>.<analyst table>` — so `system.one` and the real tables
+ *    (`<db>.events`) are refused even though a SELECT without FROM reads `system.one`.
+ * 2. `EXPLAIN QUERY TREE run_passes = 0` (the analyzer's unresolved tree): no PREWHERE,
+ *    and every name in a table position — JOIN TREE, a JOIN side, the right side of any
+ *    IN — is an analyst table or a CTE declared in an enclosing scope (the AST does not
+ *    print CTE names).
  * 3. `EXPLAIN QUERY TREE` (resolved): every TABLE the analyzer resolved, wherever it sits
- *    (FROM, JOIN, IN, EXISTS, scalar subquery, CTE), is an analyst table — or the implicit
- *    `system.one` of a SELECT without FROM — and there is no TABLE_FUNCTION and no
- *    function from the list below.
+ *    (FROM, JOIN, IN, EXISTS, scalar subquery, CTE), is one of the workspace's views — or
+ *    the implicit `system.one` of a SELECT without FROM — and there is no TABLE_FUNCTION
+ *    and no function from the lists below.
  */
 
 /** Functions that read a dictionary, a Join table, a host file or server internals by name. */
-const DENIED_FUNCTIONS = new Set(
+const STORAGE_FUNCTIONS = new Set(
   [
     'file',
     'hasColumnInTable',
@@ -40,10 +43,73 @@ const DENIED_FUNCTIONS = new Set(
     'getMacro',
     'getClientHTTPHeader',
     'globalVariable',
+    'generateSerialID',
   ].map((f) => f.toLowerCase()),
 );
 /** Families: dict* (every dictionary function), region* (embedded geo dictionaries), filesystem*. */
-const DENIED_PREFIXES = ['dict', 'region', 'filesystem'];
+const STORAGE_PREFIXES = ['dict', 'region', 'filesystem'];
+
+/**
+ * Functions whose only use to an analyst is to learn about the server, its build, its host,
+ * its settings, its users or other queries: nothing of a workspace's data needs them.
+ */
+const SERVER_FUNCTIONS = new Set(
+  [
+    'version',
+    'revision',
+    'buildId',
+    'uptime',
+    'hostName',
+    'fqdn',
+    'fullHostName',
+    'displayName',
+    'serverUUID',
+    'getOSKernelVersion',
+    'tcpPort',
+    'getServerPort',
+    'getSetting',
+    'getSettingOrDefault',
+    'logTrace',
+    'currentUser',
+    'current_user',
+    'user',
+    'authenticatedUser',
+    'currentDatabase',
+    'current_database',
+    'database',
+    'currentSchemas',
+    'current_schemas',
+    'schema',
+    'currentProfiles',
+    'enabledProfiles',
+    'defaultProfiles',
+    'currentRoles',
+    'current_role',
+    'enabledRoles',
+    'defaultRoles',
+    'queryID',
+    'query_id',
+    'initialQueryID',
+    'initial_query_id',
+    'initialQueryStartTime',
+    'initial_query_start_time',
+    'connectionId',
+    'connection_id',
+    'serverTimezone',
+    'serverTimeZone',
+    'zookeeperSessionUptime',
+    'shardNum',
+    'shardCount',
+    'transactionID',
+    'transactionLatestSnapshot',
+    'transactionOldestSnapshot',
+    'generateSnowflakeID',
+    'addressToLine',
+    'addressToLineWithInlines',
+    'addressToSymbol',
+    'demangle',
+  ].map((f) => f.toLowerCase()),
+);
 
 const IN_FUNCTIONS = new Set(
   ['in', 'notIn', 'globalIn', 'globalNotIn', 'nullIn', 'notNullIn', 'globalNullIn', 'globalNotNullIn'].map((f) =>
@@ -51,9 +117,14 @@ const IN_FUNCTIONS = new Set(
   ),
 );
 
-function deniedFunction(name: string): boolean {
+/** Why `name` may not be called, or null when it may. */
+function deniedFunction(name: string): string | null {
   const lower = name.toLowerCase();
-  return DENIED_FUNCTIONS.has(lower) || DENIED_PREFIXES.some((p) => lower.startsWith(p));
+  if (STORAGE_FUNCTIONS.has(lower) || STORAGE_PREFIXES.some((p) => lower.startsWith(p))) {
+    return `${name}() is not allowed: it reads storage by name`;
+  }
+  if (SERVER_FUNCTIONS.has(lower)) return `${name}() is not allowed: it describes the server, not your data`;
+  return null;
 }
 
 interface Node {
@@ -108,10 +179,11 @@ async function explain(
   sql: string,
   params: Record<string, AnalystSqlParam>,
   settings: Settings,
+  database: string,
 ): Promise<string[]> {
   // One JSONCompact row per line of EXPLAIN: no text of the statement can pose as a line.
   // (As a subquery, EXPLAIN is the viewExplain table function, which readonly = 1 refuses.)
-  const res = await ch.queryCompact(sql, params, settings);
+  const res = await ch.queryCompact(sql, params, settings, undefined, database);
   return res.data.map((row) => String(row[0]));
 }
 
@@ -127,7 +199,8 @@ function judgeAst(lines: readonly string[], qualified: ReadonlySet<string>, tabl
     const [kind, name = ''] = node.text.split(' ', 2);
     if (kind === 'Function') {
       if (node.parent?.text.startsWith('TableExpression')) refuse(`table functions are not allowed (${name})`);
-      if (deniedFunction(name)) refuse(`${name}() is not allowed: it reads storage by name`);
+      const denied = deniedFunction(name);
+      if (denied) refuse(denied);
       if (IN_FUNCTIONS.has(name.toLowerCase())) {
         const right = node.children[0]?.children[1];
         const [rightKind, rightName = ''] = right?.text.split(' ', 2) ?? [];
@@ -153,8 +226,8 @@ function refuseStorageCalls(node: Node): void {
   if (node.text.startsWith('TABLE_FUNCTION '))
     refuse(`table functions are not allowed (${field(node.text, 'table_function_name')})`);
   if (node.text.startsWith('FUNCTION ')) {
-    const name = field(node.text, 'function_name') ?? '';
-    if (deniedFunction(name)) refuse(`${name}() is not allowed: it reads storage by name`);
+    const denied = deniedFunction(field(node.text, 'function_name') ?? '');
+    if (denied) refuse(denied);
   }
 }
 
@@ -162,6 +235,8 @@ function refuseStorageCalls(node: Node): void {
 function judgeUnresolved(lines: readonly string[], allowed: ReadonlySet<string>, tables: readonly string[]): void {
   for (const node of walk(parseIndented(lines))) {
     refuseStorageCalls(node);
+    // The views refuse it too; said here in the analyst's terms.
+    if (node.text === 'PREWHERE') refuse('PREWHERE is not allowed: write the condition in WHERE');
     if (!node.text.startsWith('IDENTIFIER ')) continue;
     const name = field(node.text, 'identifier') ?? '';
     const parent = node.parent;
@@ -185,38 +260,48 @@ function judgeUnresolved(lines: readonly string[], allowed: ReadonlySet<string>,
   }
 }
 
-/** Step 3: the resolved tree: what ClickHouse will actually read. */
-function judgeResolved(lines: readonly string[], qualified: ReadonlySet<string>, tables: readonly string[]): void {
+/** Step 3: the resolved tree: what ClickHouse will actually read. Returns each view read, once per read. */
+function judgeResolved(lines: readonly string[], qualified: ReadonlySet<string>, tables: readonly string[]): string[] {
   let sawTable = false;
+  const reads: string[] = [];
   for (const node of walk(parseIndented(lines))) {
     refuseStorageCalls(node);
     if (node.text.startsWith('TABLE id: ')) {
       sawTable = true;
       const name = field(node.text, 'table_name') ?? '';
-      if (!qualified.has(name) && name !== 'system.one') notAllowed(name, tables);
+      if (name === 'system.one') continue;
+      if (!qualified.has(name)) notAllowed(name, tables);
+      reads.push(name.slice(name.indexOf('.') + 1));
     }
   }
   if (!sawTable) throw new Error('EXPLAIN QUERY TREE showed no table: its format has changed');
+  return reads;
 }
 
 /**
  * Refuses (400 `read_only`) any statement that reaches a table, view, dictionary, table
- * function or system table other than `tables` of `ch.database`, wherever in the statement.
- * `sql` must be one canonical SELECT; `settings` are the caps and the workspace filter the
- * resolving step runs under.
+ * function or system table other than `tables` of `database` (the workspace's views),
+ * wherever in the statement. `sql` must be one canonical SELECT; `settings` are the caps
+ * the resolving step runs under. Returns the analyst tables the statement reads, once per
+ * read (a self-join reads one twice).
  */
 export async function judgeAnalystSql(
   ch: ClickHouse,
   sql: string,
   params: Record<string, AnalystSqlParam>,
   settings: Settings,
-  tables: readonly string[],
-): Promise<void> {
-  const qualified = new Set(tables.map((t) => `${ch.database}.${t}`));
+  views: { database: string; tables: readonly string[] },
+): Promise<string[]> {
+  const { database, tables } = views;
+  const qualified = new Set(tables.map((t) => `${database}.${t}`));
   const allowed = new Set([...tables, ...qualified]);
   // readonly last: once it is set, the settings after it in the clause are refused.
   const parseOnly = { max_execution_time: 5, readonly: 1 };
-  judgeAst(await explain(ch, `EXPLAIN AST ${sql}`, params, parseOnly), qualified, tables);
-  judgeUnresolved(await explain(ch, `EXPLAIN QUERY TREE run_passes = 0 ${sql}`, params, parseOnly), allowed, tables);
-  judgeResolved(await explain(ch, `EXPLAIN QUERY TREE ${sql}`, params, settings), qualified, tables);
+  judgeAst(await explain(ch, `EXPLAIN AST ${sql}`, params, parseOnly, database), qualified, tables);
+  judgeUnresolved(
+    await explain(ch, `EXPLAIN QUERY TREE run_passes = 0 ${sql}`, params, parseOnly, database),
+    allowed,
+    tables,
+  );
+  return judgeResolved(await explain(ch, `EXPLAIN QUERY TREE ${sql}`, params, settings, database), qualified, tables);
 }

@@ -1,4 +1,5 @@
-import { ANALYST_SQL_CAPS, ANALYST_TABLES } from './analyst-sql.repo.ts';
+import { ANALYST_SQL_CAPS } from './analyst-sql.repo.ts';
+import { ANALYST_TABLES } from './analyst-views.ts';
 
 /** What `analysts create` needs to know. */
 export interface AnalystUserSpec {

@@ -116,8 +116,8 @@ export function clickHouseOverPort(
     database: info.database,
     embedded: info.embedded,
     query: (sql, params, settings) => call('query', [sql, params, settings], timeouts.queryMs),
-    queryCompact: (sql, params, settings, maxBytes) =>
-      call('queryCompact', [sql, params, settings, maxBytes], analystMs),
+    queryCompact: (sql, params, settings, maxBytes, database) =>
+      call('queryCompact', [sql, params, settings, maxBytes, database], analystMs),
     command: (sql, params, settings) => call('command', [sql, params, settings], timeouts.writeMs),
     insert: (table, rows, settings, columns) => call('insert', [table, rows, settings, columns], timeouts.writeMs),
     ping: async () => {

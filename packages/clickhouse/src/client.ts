@@ -88,12 +88,16 @@ export interface CompactResult {
 export interface ClickHouse {
   readonly database: string;
   readonly embedded: boolean;
+  /** The cluster the tables live on (`CLICKHOUSE_CLUSTER`), for DDL the app runs `ON CLUSTER`; unset on one node. */
+  readonly cluster?: string | undefined;
   /** Runs a SELECT and returns its rows (JSONEachRow). Values go in `params` as {name:Type}. */
   query<T>(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<T[]>;
   /**
    * Runs a SELECT and returns it as JSONCompact: column names and types, rows as arrays,
    * rows read and elapsed seconds. For analyst SQL: it never shares a connection or a
    * queue with `query` (see AnalystLane), and `maxBytes` caps ClickHouse's output.
+   * `database` is the default database of unqualified names (a workspace's analyst views);
+   * default: the configured one.
    * @throws ResultTooLargeError when the output is larger than `maxBytes`.
    */
   queryCompact(
@@ -101,6 +105,7 @@ export interface ClickHouse {
     params?: Record<string, AnalystSqlParam>,
     settings?: Settings,
     maxBytes?: number,
+    database?: string,
   ): Promise<CompactResult>;
   /** Runs a statement that returns nothing (DDL). */
   command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void>;
@@ -155,10 +160,16 @@ async function compactOverHttp(
   query: string,
   params: Record<string, AnalystSqlParam> | undefined,
   maxBytes: number,
+  database: string,
 ): Promise<CompactResult> {
   // The statement's own FORMAT, if any (EXPLAIN … FORMAT TabSeparated), binds to the inner
-  // statement; this one to the outer, as clickhouse-js does for `format`.
-  const res = await client.exec({ query: `${query}\nFORMAT JSONCompact`, query_params: params });
+  // statement; this one to the outer, as clickhouse-js does for `format`. The analyst client
+  // has no `database` of its own, so ClickHouse takes the request's header.
+  const res = await client.exec({
+    query: `${query}\nFORMAT JSONCompact`,
+    query_params: params,
+    http_headers: { 'X-ClickHouse-Database': database },
+  });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res.stream as AsyncIterable<Buffer>) {
@@ -204,6 +215,7 @@ class AnalystLane {
     query: string,
     params: Record<string, AnalystSqlParam> | undefined,
     maxBytes: number,
+    database = this.database,
   ): Promise<CompactResult> {
     const { createChdbConnection } = await import('chdb/connection');
     const connection = createChdbConnection({ path: this.path });
@@ -213,7 +225,8 @@ class AnalystLane {
           throw asClickHouseError(err);
         });
       // A second connection to the same data dir has its own session: it needs its own USE.
-      await run(`USE ${this.database}`, 'TabSeparated');
+      if (!IDENTIFIER.test(database)) throw new Error(`invalid database name: ${database}`);
+      await run(`USE ${database}`, 'TabSeparated');
       const set = setParamsStatement(params ?? {});
       if (set) await run(set, 'TabSeparated');
       const bytes = (await run(query, 'JSONCompact')).bytes();
@@ -268,11 +281,12 @@ class ClientClickHouse implements ClickHouse {
     params?: Record<string, AnalystSqlParam>,
     settings?: Settings,
     maxBytes = Number.MAX_SAFE_INTEGER,
+    database = this.database,
   ): Promise<CompactResult> {
     const query = scoped(sql, settings);
     return this.analyst instanceof AnalystLane
-      ? this.analyst.run(query, params, maxBytes)
-      : compactOverHttp(this.analyst, query, params, maxBytes);
+      ? this.analyst.run(query, params, maxBytes, database)
+      : compactOverHttp(this.analyst, query, params, maxBytes, database);
   }
 
   command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void> {
@@ -349,12 +363,12 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
       request_timeout: timeouts.writeMs,
     });
     // Analysts get a client of their own: its own sockets (a slow analyst query never holds
-    // one a dashboard query waits for) and, when configured, its own user and caps.
+    // one a dashboard query waits for) and, when configured, its own user and caps. No
+    // `database`: each request names its own (a workspace's analyst views) in a header.
     const analyst = createClient({
       url: config.url,
       username: config.analyst?.username ?? config.username,
       password: config.analyst?.password ?? config.password,
-      database: config.database,
       max_open_connections: 4,
     });
     return new ClientClickHouse(client, config.database, false, analyst, timeouts);

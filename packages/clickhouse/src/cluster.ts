@@ -53,7 +53,8 @@ export function withSettings(ch: ClickHouse, settings: { insert: Settings; read:
   const overrides: Partial<ClickHouse> = {
     insert: (table, rows, own, columns) => ch.insert(table, rows, { ...settings.insert, ...own }, columns),
     query: (sql, params, own) => ch.query(sql, params, { ...settings.read, ...own }),
-    queryCompact: (sql, params, own, maxBytes) => ch.queryCompact(sql, params, { ...settings.read, ...own }, maxBytes),
+    queryCompact: (sql, params, own, maxBytes, database) =>
+      ch.queryCompact(sql, params, { ...settings.read, ...own }, maxBytes, database),
   };
   return new Proxy(ch, {
     get(target, prop) {
@@ -67,5 +68,6 @@ export function withSettings(ch: ClickHouse, settings: { insert: Settings; read:
 
 /** `ch` set up for the cluster `name`: checked against the server, with the cluster's settings. */
 export async function onCluster(ch: ClickHouse, name: string): Promise<ClickHouse> {
-  return withSettings(ch, clusterSettings(await clusterTopology(ch, name)));
+  const clustered = withSettings(ch, clusterSettings(await clusterTopology(ch, name)));
+  return new Proxy(clustered, { get: (target, prop) => (prop === 'cluster' ? name : Reflect.get(target, prop)) });
 }

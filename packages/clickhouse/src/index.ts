@@ -72,6 +72,7 @@ export {
   type AnalystSqlParam,
   type AnalystSqlResult,
 } from './analyst-sql.repo.ts';
+export { ANALYST_TABLES, AnalystViews, analystDatabase, analystViewStatements } from './analyst-views.ts';
 export { analystUserName, analystUserStatements, type AnalystUserSpec } from './analyst-users.ts';
 export type { CompactResult } from './client.ts';
 export { languageOf, segmentCondition, type Segment, type SegmentColumns } from './segment.ts';
