@@ -2,9 +2,9 @@
 // committed (ADR 0007, ADR 0009): per partition, one hash per kind and generation (fields
 // "<ws>:<id>"); one script reads a snapshot, one commits a resolution if the snapshot is
 // still current. Every key of a call is in the partition's hash slot.
-import { readFileSync } from 'node:fs';
 import type { RedisClient } from './client.ts';
 import type { PartitionKeys } from './keys.ts';
+import { runRedisLua } from './scripts.ts';
 import {
   BLANK_CONVERSATION,
   type BatchItem,
@@ -14,9 +14,6 @@ import {
   type WorkspaceSnapshot,
   type WorkspaceWrites,
 } from '@thumbline/events';
-
-const READ = readFileSync(new URL('./lua/read-state.lua', import.meta.url), 'utf8');
-const COMMIT = readFileSync(new URL('./lua/commit-state.lua', import.meta.url), 'utf8');
 
 /** How long event ids, state and cached resolutions are kept. */
 export interface ApplyBatchOptions {
@@ -28,27 +25,6 @@ export interface ApplyBatchOptions {
    * still in Redis after an upgrade, are archived like closed ones.
    */
   legacyStateTtlSeconds?: number;
-}
-
-/**
- * Registers the Lua scripts as commands. Done when a connection is created: ioredis's
- * auto-pipelining breaks on commands defined after its first pipeline.
- */
-export function defineScripts(redis: RedisClient): void {
-  redis.defineCommand('tlReadState', { numberOfKeys: 10, lua: READ });
-  redis.defineCommand('tlCommitState', { numberOfKeys: 6, lua: COMMIT });
-}
-
-type WithScripts = RedisClient & {
-  tlReadState(...args: (string | number)[]): Promise<unknown>;
-  tlCommitState(...args: (string | number)[]): Promise<string>;
-};
-
-/** The connection with the scripts (defined on it now if it was created elsewhere). */
-function withScripts(redis: RedisClient): WithScripts {
-  const r = redis as WithScripts;
-  if (typeof r.tlCommitState !== 'function') defineScripts(redis);
-  return r;
 }
 
 /**
@@ -183,25 +159,31 @@ export async function readSnapshot(
   let dedupGen = generation(Date.now(), options.dedupTtlSeconds);
   let stateGen = generation(Date.now(), options.stateTtlSeconds);
   for (let attempt = 0; ; attempt++) {
-    const reply = (await withScripts(redis).tlReadState(
-      keys.batch(batchId),
-      keys.version,
-      keys.state('dedup', dedupGen),
-      keys.state('dedup', dedupGen - 1),
-      keys.state('msgs', stateGen),
-      keys.state('msgs', stateGen - 1),
-      keys.state('convs', stateGen),
-      keys.state('convs', stateGen - 1),
-      keys.generations,
-      keys.archived,
-      dedupGen,
-      options.dedupTtlSeconds,
-      stateGen,
-      options.stateTtlSeconds,
-      idFields.join('\n'),
-      midFields.join('\n'),
-      cidFields.join('\n'),
-      cold ? '1' : '0',
+    const reply = (await runRedisLua(
+      redis,
+      'read-state',
+      [
+        keys.batch(batchId),
+        keys.version,
+        keys.state('dedup', dedupGen),
+        keys.state('dedup', dedupGen - 1),
+        keys.state('msgs', stateGen),
+        keys.state('msgs', stateGen - 1),
+        keys.state('convs', stateGen),
+        keys.state('convs', stateGen - 1),
+        keys.generations,
+        keys.archived,
+      ],
+      [
+        dedupGen,
+        options.dedupTtlSeconds,
+        stateGen,
+        options.stateTtlSeconds,
+        idFields.join('\n'),
+        midFields.join('\n'),
+        cidFields.join('\n'),
+        cold ? '1' : '0',
+      ],
     )) as ReadReply;
     if (reply[0] !== null) return { cached: reply[0] };
     if (reply[1] === 'archive') {
@@ -367,23 +349,29 @@ export async function commitState(
     for (const [mid, m] of w.messages) messages += `${field(ws, mid)}\t${storeMessage(ws, m)}\n`;
     for (const [cid, c] of w.conversations) conversations += `${field(ws, cid)}\t${toStored(c)}\n`;
   }
-  return (await withScripts(redis).tlCommitState(
-    keys.batch(batchId),
-    keys.version,
-    keys.state('dedup', snapshot.dedupGen),
-    keys.state('msgs', snapshot.stateGen),
-    keys.state('convs', snapshot.stateGen),
-    keys.generations,
-    snapshot.dedupGen,
-    options.dedupTtlSeconds,
-    snapshot.stateGen,
-    options.stateTtlSeconds,
-    options.resultTtlSeconds,
-    cachedResolution,
-    snapshot.version,
-    ids,
-    messages,
-    conversations,
-    cold ? '1' : '0',
-  )) as 'ok' | 'conflict' | 'committed';
+  return runRedisLua<'ok' | 'conflict' | 'committed'>(
+    redis,
+    'commit-state',
+    [
+      keys.batch(batchId),
+      keys.version,
+      keys.state('dedup', snapshot.dedupGen),
+      keys.state('msgs', snapshot.stateGen),
+      keys.state('convs', snapshot.stateGen),
+      keys.generations,
+    ],
+    [
+      snapshot.dedupGen,
+      options.dedupTtlSeconds,
+      snapshot.stateGen,
+      options.stateTtlSeconds,
+      options.resultTtlSeconds,
+      cachedResolution,
+      snapshot.version,
+      ids,
+      messages,
+      conversations,
+      cold ? '1' : '0',
+    ],
+  );
 }

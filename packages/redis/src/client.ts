@@ -1,9 +1,4 @@
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
-import { defineScripts } from './batch-state.store.ts';
-import { definePublishScript } from './live.ts';
-import { defineAppendScript } from './event-stream.ts';
-import { defineLeaseScripts } from './partition-leases.ts';
-import { defineWatermarkScripts } from './commit-watermark.ts';
 
 /**
  * How a connection behaves when Redis is away:
@@ -39,7 +34,7 @@ export function clusterSeeds(urls: string): { nodes: ClusterNode[]; password?: s
 
 /**
  * Opens a connection for a role: to one Redis, or with `cluster` to a Redis Cluster whose
- * seed nodes `url` lists (comma-separated). Either way the scripts are defined on it.
+ * seed nodes `url` lists (comma-separated). Scripts need nothing per connection (scripts.ts).
  */
 export function createRedisClient(
   url: string,
@@ -61,11 +56,6 @@ export function createRedisClient(
     clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
     slotsRefreshTimeout: 2000,
   });
-  defineScripts(client);
-  definePublishScript(client);
-  defineAppendScript(client);
-  defineLeaseScripts(client);
-  defineWatermarkScripts(client);
   return client;
 }
 
@@ -90,11 +80,6 @@ export function createRedis(url: string, role: RedisRole, options: RedisOptions 
     ...byRole,
     ...options,
   });
-  defineScripts(redis);
-  definePublishScript(redis);
-  defineAppendScript(redis);
-  defineLeaseScripts(redis);
-  defineWatermarkScripts(redis);
   return redis;
 }
 

@@ -1,6 +1,5 @@
 // The ingest streams, one per partition (ADR 0009): appending a request's events (rate
 // limits, backpressure, group commit) and reading them back with a consumer group.
-import { readFileSync } from 'node:fs';
 import type { RedisClient } from './client.ts';
 import type { Keys, PartitionKeys } from './keys.ts';
 
@@ -16,17 +15,7 @@ export interface StreamEntry {
   events: string;
 }
 
-const APPEND = readFileSync(new URL('./lua/append-events.lua', import.meta.url), 'utf8');
-const ADMIT = readFileSync(new URL('./lua/admit-request.lua', import.meta.url), 'utf8');
-
-/** Registers the scripts (see client.ts: scripts are defined per connection). */
-export function defineAppendScript(redis: RedisClient): void {
-  // The number of keys varies with the group: it is passed as the first argument. On a
-  // cluster a group has one stream, and the client must see its key to route the call.
-  redis.defineCommand('tlAppendEvents', { lua: APPEND });
-  redis.defineCommand('tlAppendEventsToOne', { numberOfKeys: 1, lua: APPEND });
-  redis.defineCommand('tlAdmitRequest', { numberOfKeys: 2, lua: ADMIT });
-}
+import { runRedisLua } from './scripts.ts';
 
 /** Limits on admitting events; 0 switches one off. */
 export interface AdmissionLimits {
@@ -63,12 +52,6 @@ const groups = new WeakMap<RedisClient, Map<string, Waiting[]>>();
 
 /** Most requests in one append. */
 const MAX_GROUP = 256;
-
-type WithScripts = RedisClient & {
-  tlAppendEvents(numberOfKeys: number, ...args: (string | number)[]): Promise<[string, string | number][]>;
-  tlAppendEventsToOne(stream: string, ...args: (string | number)[]): Promise<[string, string | number][]>;
-  tlAdmitRequest(keyRate: string, clientRate: string, ...args: (string | number)[]): Promise<string>;
-};
 
 /** A request's accepted events, split by the partition of their conversation. */
 function byPartition<E extends { conversation_id: string }>(keys: Keys, events: readonly E[]): Map<number, E[]> {
@@ -107,12 +90,11 @@ export async function appendEvents<E extends { conversation_id: string }>(
   if (limits.eventsPerSecond > 0 || perClient) {
     const second = Math.floor(Date.now() / 1000);
     const keyRate = keys.rate(request.keyId, second);
-    const admitted = await (redis as WithScripts).tlAdmitRequest(
-      keyRate,
-      perClient ? keys.clientRate(request.keyId, request.client as string, second) : keyRate,
-      n,
-      limits.eventsPerSecond,
-      perClient ? limits.eventsPerSecondPerClient : 0,
+    const admitted = await runRedisLua<string>(
+      redis,
+      'admit-request',
+      [keyRate, perClient ? keys.clientRate(request.keyId, request.client as string, second) : keyRate],
+      [n, limits.eventsPerSecond, perClient ? limits.eventsPerSecondPerClient : 0],
     );
     if (admitted !== 'ok') {
       return { ok: false, code: admitted === 'client_rate_limited' ? admitted : 'rate_limited', retryAfter: 1 };
@@ -170,13 +152,9 @@ async function send(redis: RedisClient, group: Waiting[]): Promise<void> {
     for (const w of group) {
       if (!index.has(w.stream)) index.set(w.stream, streams.push(w.stream));
     }
-    const args: (string | number)[] = [...streams, group.length];
+    const args: (string | number)[] = [group.length];
     for (const w of group) args.push(index.get(w.stream) as number, ...w.args);
-    const r = redis as WithScripts;
-    const replies =
-      streams.length === 1
-        ? await r.tlAppendEventsToOne(...(args as [string, ...(string | number)[]]))
-        : await r.tlAppendEvents(streams.length, ...args);
+    const replies = await runRedisLua<[string, string | number][]>(redis, 'append-events', streams, args);
     group.forEach((w, i) => {
       const [status, value] = replies[i] ?? ['overloaded', 1];
       w.resolve(status === 'ok' ? { ok: true, id: String(value) } : { ok: false, retryAfter: Number(value) });

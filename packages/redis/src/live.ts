@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
-
-const SCRIPT = readFileSync(new URL('./lua/publish-delta.lua', import.meta.url), 'utf8');
+import { runRedisLua } from './scripts.ts';
 
 /** Deltas kept per workspace for clients catching up after a disconnect. */
 export const LIVE_HISTORY = 1000;
@@ -25,14 +23,6 @@ export interface LiveEntry {
   body: string;
 }
 
-type WithPublish = RedisClient & {
-  tlPublishDelta(marker: string, seqKey: string, history: string, ...args: (string | number)[]): Promise<number>;
-};
-
-export function definePublishScript(redis: RedisClient): void {
-  redis.defineCommand('tlPublishDelta', { numberOfKeys: 3, lua: SCRIPT });
-}
-
 /**
  * Publishes a committed batch's delta for one workspace; returns its seq. Calling it
  * again for the same batch and workspace returns the same seq and stores nothing new;
@@ -47,14 +37,11 @@ export async function publishDelta(
   /** How long the marker lives: as long as the batch may be replayed (it is deleted when the batch is done). */
   markerTtlSeconds: number,
 ): Promise<number> {
-  const seq = await (redis as WithPublish).tlPublishDelta(
-    keys.published(batchId, workspaceId),
-    keys.liveSeq(workspaceId),
-    keys.liveHistory(workspaceId),
-    body,
-    LIVE_HISTORY,
-    markerTtlSeconds,
-    LIVE_HISTORY_IDLE_S,
+  const seq = await runRedisLua<number>(
+    redis,
+    'publish-delta',
+    [keys.published(batchId, workspaceId), keys.liveSeq(workspaceId), keys.liveHistory(workspaceId)],
+    [body, LIVE_HISTORY, markerTtlSeconds, LIVE_HISTORY_IDLE_S],
   );
   const keepFrom = Date.now() - LIVE_STREAM_KEEP_MS;
   await redis.xadd(keys.liveStream, 'MINID', '~', keepFrom, '*', 'ws', workspaceId, 'seq', seq, 'd', body);

@@ -2,24 +2,7 @@
 // lives and lapse when it stops, so its partitions move to the others within seconds.
 import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
-
-const RENEW = `-- renew a lease this owner holds: KEYS[1] lease, ARGV[1] owner, ARGV[2] ttl ms
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-const RELEASE = `-- release a lease this owner holds: KEYS[1] lease, ARGV[1] owner
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-/** Registers the lease scripts (see client.ts: scripts are defined per connection). */
-export function defineLeaseScripts(redis: RedisClient): void {
-  redis.defineCommand('tlRenewLease', { numberOfKeys: 1, lua: RENEW });
-  redis.defineCommand('tlReleaseLease', { numberOfKeys: 1, lua: RELEASE });
-}
-
-type WithLeases = RedisClient & {
-  tlRenewLease(key: string, owner: string, ttlMs: number): Promise<number>;
-  tlReleaseLease(key: string, owner: string): Promise<number>;
-};
+import { runRedisLua } from './scripts.ts';
 
 export interface LeaseOptions {
   /** A lease lapses this long after its last renewal. */
@@ -56,6 +39,11 @@ export class PartitionLeases {
     return [...this.held].sort((a, b) => a - b);
   }
 
+  /** Gives partition `p` back, if this owner still holds it. */
+  private release(p: number): Promise<number> {
+    return runRedisLua<number>(this.redis, 'release-lease', [this.keys.lease(p)], [this.owner]);
+  }
+
   start(): this {
     if (!this.timer) {
       this.ticking = this.tick().catch(() => undefined);
@@ -71,15 +59,13 @@ export class PartitionLeases {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.ticking;
-    const r = this.redis as WithLeases;
-    await Promise.all(this.owned().map((p) => r.tlReleaseLease(this.keys.lease(p), this.owner).catch(() => 0)));
+    await Promise.all(this.owned().map((p) => this.release(p).catch(() => 0)));
     await this.redis.zrem(this.keys.workers, this.owner).catch(() => 0);
     this.held.clear();
   }
 
   /** One round: heartbeat, renew, give back over the fair share, take free ones up to it. */
   async tick(): Promise<void> {
-    const r = this.redis as WithLeases;
     const now = Date.now();
     const { ttlMs } = this.options;
     await this.redis.zadd(this.keys.workers, now, this.owner);
@@ -87,12 +73,16 @@ export class PartitionLeases {
     const live = Math.max(1, await this.redis.zcard(this.keys.workers));
     const fair = Math.ceil(this.keys.partitions / live);
 
-    const renewed = await Promise.all(this.owned().map((p) => r.tlRenewLease(this.keys.lease(p), this.owner, ttlMs)));
+    const renewed = await Promise.all(
+      this.owned().map((p) =>
+        runRedisLua<number>(this.redis, 'renew-lease', [this.keys.lease(p)], [this.owner, ttlMs]),
+      ),
+    );
     this.owned().forEach((p, i) => {
       if (renewed[i] !== 1) this.held.delete(p);
     });
     for (const p of this.owned().slice(fair)) {
-      await r.tlReleaseLease(this.keys.lease(p), this.owner);
+      await this.release(p);
       this.held.delete(p);
     }
     if (this.held.size >= fair) return;

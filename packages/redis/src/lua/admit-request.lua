@@ -2,6 +2,7 @@
 -- key's events per second, then (public keys) its client address's. Counted only when
 -- admitted by the one before; both counters share the key's hash slot.
 --
+-- KEYS: 2
 -- KEYS[1]  the key's counter for the current second
 -- KEYS[2]  the client's counter for the current second (unused when ARGV[3] is 0)
 -- ARGV[1]  events in the request   ARGV[2]  the key's limit (0 = none)

@@ -4,6 +4,7 @@
 -- entry), then XADD. Requests are taken in order; one refused does not affect the others.
 -- Rate limits are checked before (admit-request.lua): they count requests, not partitions.
 --
+-- KEYS: any
 -- KEYS     the partition streams of the group: all in one slot on a cluster (one stream per
 --          group there), any on one Redis (one call for every partition then)
 -- ARGV[1]  number of appends; then 6 per append: its stream (index into KEYS), workspace id,

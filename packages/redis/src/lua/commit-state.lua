@@ -9,6 +9,7 @@
 -- it exact while a lease moves), and the resolution is cached under KEYS[1] in the same step
 -- as the state it produced (a retried batch gets the same rows back).
 --
+-- KEYS: 6
 -- KEYS[1]  the batch's cached resolution in this partition
 -- KEYS[2]  the partition's state version
 -- KEYS[3]  event ids seen, generation ARGV[1]

@@ -6,6 +6,7 @@
 -- Idempotent per (batch, workspace): a retried batch gets the same seq and publishes
 -- nothing twice, so a dashboard applying every delta never counts a change twice.
 --
+-- KEYS: 3
 -- KEYS[1]  marker: this batch's delta for this workspace was published (holds its seq)
 -- KEYS[2]  the workspace's seq counter
 -- KEYS[3]  the workspace's recent deltas (stream, entry id = <seq>-1)

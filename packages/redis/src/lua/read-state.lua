@@ -7,6 +7,7 @@
 -- argument per list instead of one per id. A value is looked up in the current generation,
 -- then the previous one.
 --
+-- KEYS: 10
 -- KEYS[1]  the batch's cached resolution in this partition: when it exists, it is resolved already
 -- KEYS[2]  the partition's state version
 -- KEYS[3]  event ids seen, generation ARGV[1]        KEYS[4]  the same, generation ARGV[1] - 1
