@@ -7,11 +7,11 @@ import { createIngestApp } from '@thumbline/ingest';
 import { connectLive, ConversationVersions, LiveOverview, type LiveConnection } from '@thumbline/live-client';
 import type { LiveDelta, Overview } from '@thumbline/events';
 import { receiveOrder } from '@thumbline/events';
-import { applyBatch, newToken, publishDelta } from '@thumbline/redis';
+import { newToken, publishDelta } from '@thumbline/redis';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
 import { drain } from './support/pipeline.ts';
-import { workspaceDeltas } from '@thumbline/worker';
+import { applyState, workspaceDeltas } from '@thumbline/batch';
 import { freePort, spawnEntry, type Spawned } from './support/spawn.ts';
 
 let env: TestEnv;
@@ -207,7 +207,7 @@ describe('live deltas through two gateway nodes', () => {
         r: receiveOrder(`${NOW}-${n}`, i),
         e: { ...event, ts: Number(event.ts) },
       }));
-      const res = await applyBatch(env.redis, env.keys, `ooo-${n}`, items, env.state);
+      const res = await applyState(env, `ooo-${n}`, items);
       deltas.push(workspaceDeltas(res)[0]?.delta);
     }
     expect(deltas.map((d) => d?.conversations[0]?.version)).toEqual([1, 2, 3]);

@@ -6,9 +6,9 @@ import { Queue } from 'bullmq';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
 import { insertBatch, ownQueueName, sliceJobId, type InsertBatchData, type WorkerRole } from '@thumbline/worker';
-import { applyBatch, createKeys, CredentialStore, SettingsStore, newToken, type Keys } from '@thumbline/redis';
+import { createKeys, CredentialStore, SettingsStore, newToken, type Keys } from '@thumbline/redis';
 import type { Overview } from '@thumbline/events';
-import { batchEvents, eventRows, stateItem } from '@thumbline/worker';
+import { applyState, batchEvents, eventRows, stateItem } from '@thumbline/batch';
 import { writeEvents } from '@thumbline/clickhouse';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
@@ -116,10 +116,10 @@ describe('pipeline', () => {
     const entries = await readAll(env.redis, env.keys, 'crashy');
     const data: InsertBatchData = { entries };
     const batchId = sliceJobId(entries);
-    const deps = { redis: env.redis, keys: env.keys, ch: env.ch, state: env.state };
+    const deps = env;
     // Crash 1: the events' raw rows stored and the state committed, nothing counted yet.
     const events = batchEvents(entries);
-    await applyBatch(env.redis, env.keys, batchId, events.map(stateItem), env.state, async (r) => {
+    await applyState(env, batchId, events.map(stateItem), async (r) => {
       await writeEvents(env.ch, batchId, eventRows(events, r));
       return [];
     });

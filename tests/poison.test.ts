@@ -7,6 +7,7 @@ import { createApiApp } from '@thumbline/api';
 import type { Overview } from '@thumbline/events';
 import { createKeys, listDeadEvents, newToken } from '@thumbline/redis';
 import { appendRaw as appendRawTo, readAll, startTestWorker } from './support/pipeline.ts';
+import { clickHouseArchive } from '@thumbline/batch';
 import { insertBatch, sliceJobId } from '@thumbline/worker';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { FlakyClickHouse } from './support/flaky-clickhouse.ts';
@@ -137,7 +138,7 @@ describe('replays', () => {
   it('a batch replayed after the dedup window changes no total, whichever of its inserts failed before', async () => {
     const keys = createKeys(`r${randomUUID().slice(0, 6)}`);
     const flaky = new FlakyClickHouse(env.ch);
-    const deps = { redis: env.redis, keys, ch: flaky, state: env.state };
+    const deps = { ...env, keys, ch: flaky, archive: clickHouseArchive(env.redis, flaky, env.state) };
     const before = total(await overview('b'));
     // A window of one block: every later insert pushes the batch's tokens out of it.
     for (const t of ['events', 'feedback_changes', 'feedback_15m', 'conversations']) {

@@ -1,12 +1,12 @@
-// Two tiers of the worker's state (ADR 0010): with a one-second hot window, everything the
-// second round of events needs (ids, message thumbs, conversation ratings) has left Redis
-// for ClickHouse; duplicates still change nothing, flips and new ratings still retract
-// exactly, and Redis holds only the hot window.
+// Two tiers of the worker's state (ADR 0010): with one-second generations, or generations
+// that close on a tiny byte budget, everything the second round of events needs (ids, message
+// thumbs, conversation ratings) has left Redis for ClickHouse; duplicates still change
+// nothing, flips and new ratings still retract exactly, and Redis holds only the hot window.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, thumb } from './support/events.ts';
 import { appendRaw, drain, startTestWorker } from './support/pipeline.ts';
-import type { WorkerDeps } from '@thumbline/worker';
+import type { StateOptions } from '@thumbline/batch';
 
 let env: TestEnv;
 const HOT_WINDOW_S = 1;
@@ -46,20 +46,21 @@ async function stateKeysInRedis(): Promise<number> {
   return n;
 }
 
-async function scenario(ws: string, cold: WorkerDeps['cold']) {
-  const w = startTestWorker(env, {
-    state: { dedupTtlSeconds: HOT_WINDOW_S, stateTtlSeconds: HOT_WINDOW_S, resultTtlSeconds: 60 },
-    pump: { consumer: `tiers-${ws}` },
-    ...(cold === null ? { cold: null } : {}),
-  });
+const ONE_SECOND: StateOptions = { generationSeconds: HOT_WINDOW_S, generationBytes: 1024 ** 3, recordTtlSeconds: 60 };
+
+/**
+ * Two rounds of events on one conversation with the first round's state out of Redis in
+ * between: `pushOut` waits or writes until it is.
+ */
+async function scenario(ws: string, state: StateOptions, pushOut: () => Promise<void>) {
+  const w = startTestWorker(env, { state, pump: { consumer: `tiers-${ws}` } });
   try {
     const upM1 = thumb(`${ws}-c1`, `${ws}-m1`, 'up', NOW - 2 * DAY_MS);
     const downM2 = thumb(`${ws}-c1`, `${ws}-m2`, 'down', NOW - 1000);
     const rating = csat(`${ws}-c1`, { score: 2 }, NOW - 1000);
     await appendRaw(env.redis, env.keys, ws, [upM1, downM2, rating]);
     const first = await counted(ws, { up: 1, down: 1, sum: 2, count: 1 });
-    // Three generations later nothing of the first round is in Redis's hot window.
-    await sleep(3500);
+    await pushOut();
     await appendRaw(env.redis, env.keys, ws, [
       upM1, // the same events again (a client's retry)
       downM2,
@@ -74,9 +75,24 @@ async function scenario(ws: string, cold: WorkerDeps['cold']) {
   }
 }
 
+/** The first round's state hashes are gone from Redis (dropped after archiving). */
+async function firstRoundGone(ws: string): Promise<boolean> {
+  const partition = env.keys.partition(env.keys.partitionOf(`${ws}-c1`));
+  const generation = Number((await env.redis.hget(partition.generation, 'n')) ?? 0);
+  return (await env.redis.exists(partition.state('convs', 0), partition.state('dedup', 0))) === 0 && generation >= 2;
+}
+
+async function until(done: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(50);
+  }
+}
+
 describe('state in two tiers', () => {
-  it('dedups, retracts and re-rates exactly from state that left Redis', async () => {
-    const { first, second } = await scenario('tiers-a', undefined);
+  it('dedups, retracts and re-rates exactly from state that left Redis by time', async () => {
+    const { first, second } = await scenario('tiers-a', ONE_SECOND, () => until(() => firstRoundGone('tiers-a')));
     expect(first).toEqual({ up: 1, down: 1, sum: 2, count: 1 });
     expect(second).toEqual({ up: 0, down: 2, sum: 5, count: 1 });
     const archived = await env.ch.query<{ kind: string }>(
@@ -91,39 +107,38 @@ describe('state in two tiers', () => {
     expect(summary).toEqual({ thumbs_up: 0, thumbs_down: 2, score: 5 });
   });
 
-  it('an install upgraded from one tier archives the state the old build left, and stays exact', async () => {
-    const ws = 'tiers-up';
-    const legacy = { dedupTtlSeconds: 8 * 86_400, stateTtlSeconds: 37 * 86_400, resultTtlSeconds: 60 };
-    const upM1 = thumb(`${ws}-c1`, `${ws}-m1`, 'up', NOW - 3_600_000);
-    const rating = csat(`${ws}-c1`, { score: 2 }, NOW - 3_600_000);
-    // The old build: state in Redis only, in generations of 37 days.
-    await appendRaw(env.redis, env.keys, ws, [upM1, rating]);
-    await drain({ ...env, state: legacy });
-    expect(await totals(ws)).toEqual({ up: 1, down: 0, sum: 2, count: 1 });
-    await env.redis.del(env.keys.tiersSince); // as if the new build had never run here
-    const upgraded = { dedupTtlSeconds: HOT_WINDOW_S, stateTtlSeconds: HOT_WINDOW_S, resultTtlSeconds: 60 };
-    const w = startTestWorker(env, {
-      state: { ...upgraded, legacyStateTtlSeconds: legacy.stateTtlSeconds },
-      pump: { consumer: 'tiers-up' },
+  it('dedups, retracts and re-rates exactly from state pushed out by the byte budget, long before its time', async () => {
+    const ws = 'tiers-b';
+    // Generations of an hour that close at 2 KB: other conversations' events fill them.
+    const budget: StateOptions = { generationSeconds: 3600, generationBytes: 2048, recordTtlSeconds: 60 };
+    const partition = env.keys.partitionOf(`${ws}-c1`);
+    const sameP = Array.from({ length: 400 }, (_, i) => `${ws}-other-${i}`).filter(
+      (c) => env.keys.partitionOf(c) === partition,
+    );
+    const { first, second } = await scenario(ws, budget, async () => {
+      for (let round = 0; !(await firstRoundGone(ws)); round++) {
+        if (round > 50) throw new Error('the budget never closed a generation');
+        await appendRaw(
+          env.redis,
+          env.keys,
+          'tiers-filler',
+          sameP.slice(0, 10).map((c, i) => thumb(c, `${c}-m${round}-${i}`, 'up', NOW - 1000)),
+        );
+        await sleep(100);
+      }
     });
-    try {
-      await appendRaw(env.redis, env.keys, ws, [
-        upM1, // accepted by the old build: still a duplicate
-        thumb(`${ws}-c1`, `${ws}-m1`, 'down', NOW - 60_000),
-        csat(`${ws}-c1`, { score: 5 }, NOW),
-      ]);
-      expect(await counted(ws, { up: 0, down: 1, sum: 5, count: 1 })).toEqual({ up: 0, down: 1, sum: 5, count: 1 });
-    } finally {
-      await w.close();
-    }
+    expect(first).toEqual({ up: 1, down: 1, sum: 2, count: 1 });
+    expect(second).toEqual({ up: 0, down: 2, sum: 5, count: 1 });
+    // Redis held at most two generations of the partition, each near its budget.
+    const p = env.keys.partition(partition);
+    const generation = Number(await env.redis.hget(p.generation, 'n'));
+    expect(generation).toBeGreaterThanOrEqual(2);
+    for (const g of await env.redis.zrange(p.generations, '0', '-1'))
+      expect(Number(g)).toBeGreaterThanOrEqual(generation - 1);
   });
 
   it('keeps only the hot window in Redis', async () => {
-    await sleep(3500); // the worker of the last test archived what it could; a new one finishes
-    const w = startTestWorker(env, {
-      state: { dedupTtlSeconds: HOT_WINDOW_S, stateTtlSeconds: HOT_WINDOW_S, resultTtlSeconds: 60 },
-      pump: { consumer: 'tiers-idle' },
-    });
+    const w = startTestWorker(env, { state: ONE_SECOND, pump: { consumer: 'tiers-idle' } });
     try {
       const deadline = Date.now() + 10_000;
       while ((await stateKeysInRedis()) > 0 && Date.now() < deadline) await sleep(100);

@@ -3,8 +3,9 @@
 // conversations of the partitions it holds (Redis side only: no ClickHouse), and prints
 // how many events it committed.
 import { randomUUID } from 'node:crypto';
+import { applyState, type Archive, type StateOptions } from '@thumbline/batch';
 import type { BatchItem } from '@thumbline/events';
-import { applyBatch, createKeys, createRedisClient, PartitionLeases, whenReady } from '@thumbline/redis';
+import { createKeys, createRedisClient, PartitionLeases, whenReady } from '@thumbline/redis';
 
 const url = process.env.REDIS_URL as string;
 const prefix = process.env.BENCH_PREFIX as string;
@@ -27,7 +28,15 @@ for (let i = 0; conversations.length < 20_000; i++) {
   const id = `conv-${i}`;
   if (owned.has(keys.partitionOf(id))) conversations.push(id);
 }
-const options = { dedupTtlSeconds: 8 * 86400, stateTtlSeconds: 37 * 86400, resultTtlSeconds: 3600 };
+// Generations that never close in the bench's seconds: nothing is archived (no ClickHouse here).
+const state: StateOptions = { generationSeconds: 37 * 86400, generationBytes: 1024 ** 4, recordTtlSeconds: 3600 };
+const unused = () => Promise.reject(new Error('the scaling bench never archives'));
+const archive: Archive = {
+  seenElsewhere: async () => new Set(),
+  states: async () => new Map(),
+  archivePartition: unused,
+  archiveGeneration: unused,
+};
 const ts = Date.now() - 60_000;
 let events = 0;
 let batch = 0;
@@ -49,7 +58,7 @@ while (performance.now() - started < seconds * 1000) {
       },
     });
   }
-  await applyBatch(redis, keys, `${process.pid}-${batch}`, items, options);
+  await applyState({ redis, keys, state, archive }, `${process.pid}-${batch}`, items);
   events += BATCH;
   batch++;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, openClickHouse, writeChanges, writeConversations, writeEvents } from '@thumbline/clickhouse';
 import type { StreamEntry } from '@thumbline/redis';
-import { batchEvents, batchRows } from '../../apps/worker/src/batch-rows.ts';
+import { batchEvents, batchRows } from '@thumbline/batch';
 import type { Spawned } from '../../tests/support/spawn.ts';
 import { thumbsUpToday, waitForCount } from './app-counts.ts';
 import { drive, thumbEvent } from './load.ts';

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import { clickHouseArchive, type Archive, type StateOptions } from '@thumbline/batch';
 import { migrate, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@thumbline/core';
 import {
@@ -14,7 +15,6 @@ import {
   SettingsStore,
   whenReady,
   type AdmissionLimits,
-  type ApplyBatchOptions,
   type Keys,
   type RedisClient,
 } from '@thumbline/redis';
@@ -30,7 +30,9 @@ export interface TestEnv {
   ch: ClickHouse;
   log: Logger;
   metrics: Metrics;
-  state: ApplyBatchOptions;
+  state: StateOptions;
+  /** The batch state's archive in this env's ClickHouse. */
+  archive: Archive;
   maxEventAgeDays: number;
   limits: AdmissionLimits;
   dir: string;
@@ -39,10 +41,11 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-export const testState: ApplyBatchOptions = {
-  dedupTtlSeconds: 8 * 86400,
-  stateTtlSeconds: 37 * 86400,
-  resultTtlSeconds: 7 * 86400,
+/** Long generations with room to spare: tests of the tiers set their own. */
+export const testState: StateOptions = {
+  generationSeconds: 37 * 86400,
+  generationBytes: 1024 ** 3,
+  recordTtlSeconds: 7 * 86400,
 };
 
 /** Opens Redis and ClickHouse for one test file. */
@@ -75,6 +78,7 @@ export async function openTestEnv(name: string): Promise<TestEnv> {
     log: createLogger({ level: 'silent' }),
     metrics: createMetrics(),
     state: testState,
+    archive: clickHouseArchive(redis, ch, testState),
     maxEventAgeDays: 30,
     limits: { eventsPerSecond: 0, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 0 },
     dir,

@@ -1,33 +1,28 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import type { BatchResolution } from '@thumbline/events';
+import {
+  ArchiveSchedule,
+  clickHouseArchive,
+  entryTime,
+  firstEntryId,
+  type Archive,
+  type BatchOutcome,
+  type StateOptions,
+} from '@thumbline/batch';
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger, Metrics } from '@thumbline/core';
 import { countedWorkspaces, createAlertsWorker, type AlertsOptions, type AlertsWorker } from '@thumbline/alerts';
-import {
-  DEFAULT_LEASES,
-  PartitionLeases,
-  type ApplyBatchOptions,
-  type ColdTier,
-  type Keys,
-  type LeaseOptions,
-  type RedisClient,
-} from '@thumbline/redis';
-import { firstEntryId, insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
+import { DEFAULT_LEASES, PartitionLeases, type Keys, type LeaseOptions, type RedisClient } from '@thumbline/redis';
+import { insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 import { settleDeadLetter } from './dead-letters.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
 import { QueueAdopter } from './queue-adopter.ts';
-import { clickHouseColdTier } from './cold-tier.ts';
-import { entryTime } from './batch-rows.ts';
 
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 export { QueueAdopter } from './queue-adopter.ts';
-export { clickHouseColdTier } from './cold-tier.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
-export { batchEvents, batchRows, eventRows, stateItem } from './batch-rows.ts';
 export { deadLetters, replayDeadLetters, settleDeadLetter, type DeadLetter } from './dead-letters.ts';
 export { PinCheck, PIN_CHECK_AFTER_MS } from './pin-check.ts';
-export { workspaceDeltas, type WorkspaceDelta } from './deltas.ts';
 
 export interface WorkerDeps {
   /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */
@@ -39,18 +34,15 @@ export interface WorkerDeps {
   log: Logger;
   metrics: Metrics;
   concurrency: number;
-  state: ApplyBatchOptions;
+  state: StateOptions;
   /** `consumer` names this host; each process adds its own suffix (consumer names are unique per process). */
   pump: Partial<PumpOptions> & { consumer: string };
-  /**
-   * The state's cold tier (ADR 0010); default: ClickHouse's, with generations of
-   * `state.stateTtlSeconds`. null: none (state expires from Redis, as before issue 14).
-   */
-  cold?: ColdTier | null;
+  /** Where closed state generations go and what left Redis is found (ADR 0010); default: ClickHouse. */
+  archive?: Archive;
   /** Partition leases (ADR 0009). */
   leases?: LeaseOptions;
   /** Called after a batch is committed to ClickHouse. */
-  onCommitted?: (resolution: BatchResolution) => void | Promise<void>;
+  onCommitted?: (outcome: BatchOutcome) => void | Promise<void>;
   /** Attempts per batch before it is dead-lettered, and the backoff between them. */
   retry?: RetryPolicy;
   /** Alert evaluation and webhook delivery (packages/alerts); none when absent. */
@@ -116,9 +108,8 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
   });
   const pumpConnection = deps.connect();
   const leases = new PartitionLeases(deps.redis, deps.keys, consumer, leaseOptions);
-  // The state's cold tier (ADR 0010): closed hot-window generations go to ClickHouse.
-  const cold =
-    deps.cold === null ? undefined : (deps.cold ?? clickHouseColdTier(deps.redis, deps.keys, deps.ch, deps.state));
+  // The state's archive (ADR 0010): closed generations go to ClickHouse.
+  const archive = deps.archive ?? clickHouseArchive(deps.redis, deps.ch, deps.state);
   const pump = new Pump(
     pumpConnection,
     deps.keys,
@@ -127,7 +118,13 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     { ...DEFAULT_PUMP_OPTIONS, ...deps.pump, consumer },
     deps.log,
     deps.metrics,
-    cold,
+  );
+  // Closed generations of the partitions this worker holds go to the archive (ADR 0010).
+  const archiving = new ArchiveSchedule(
+    archive,
+    () => leases.owned().map((p) => deps.keys.partition(p)),
+    (err) => deps.log.warn({ err }, 'archiving closed state generations failed; retrying'),
+    deps.pump.maintenanceMs ?? DEFAULT_PUMP_OPTIONS.maintenanceMs,
   );
   let worker: Worker<InsertBatchData> | null = null;
   const workerConnection = deps.connect();
@@ -135,7 +132,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
 
   const processJob = async (job: Job<InsertBatchData>) => {
     const started = performance.now();
-    const res = await insertBatch({ ...deps, cold }, job.id as string, job.data);
+    const res = await insertBatch({ ...deps, archive }, job.id as string, job.data);
     deps.metrics.insertSeconds.observe((performance.now() - started) / 1000);
     deps.metrics.batchEvents.observe(res.events);
     if (res.dead > 0) deps.metrics.deadEvents.inc(res.dead);
@@ -205,11 +202,13 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
         .catch((err: unknown) => deps.log.error({ err }, 'could not register the batch queue'));
       leases.start();
       pump.start();
+      archiving.start();
       adopter.start(Math.max(250, Math.round(leaseOptions.renewMs)));
       alerts?.start().catch((err: unknown) => deps.log.error({ err }, 'could not start alerts'));
     },
     async close() {
       await pump.stop();
+      await archiving.stop();
       await adopter.stop();
       // Given back at once: the other workers take these partitions without waiting for the ttl
       // (and what is left in this worker's queue once it stops).

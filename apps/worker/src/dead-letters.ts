@@ -1,6 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import { loadEntries, unpinEntries, type Keys, type RedisClient } from '@thumbline/redis';
-import { firstEntryId, type InsertBatchData } from './jobs/events.insert-batch.ts';
+import { firstEntryId } from '@thumbline/batch';
+import type { InsertBatchData } from './jobs/events.insert-batch.ts';
 
 /** A batch that failed every attempt (BullMQ's failed set is the dead-letter store). */
 export interface DeadLetter {

@@ -12,7 +12,6 @@ import {
   trimLiveStream,
   type Keys,
   type PartitionLeases,
-  type ColdTier,
   type RedisClient,
   type StreamEntry,
 } from '@thumbline/redis';
@@ -91,8 +90,6 @@ export class Pump {
   private readonly ready = new Set<number>();
   private idleMs = 1;
   private readonly pins: PinCheck;
-  /** Archiving of closed state generations, in the background: a large one must not hold batches back. */
-  private archiving: Promise<void> | null = null;
 
   constructor(
     /** A connection of its own. */
@@ -103,8 +100,6 @@ export class Pump {
     private readonly options: PumpOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-    /** The state's cold tier: the pump archives its partitions' closed generations (ADR 0010). */
-    private readonly cold?: ColdTier,
   ) {
     this.pins = new PinCheck(redis, keys, log);
   }
@@ -119,7 +114,6 @@ export class Pump {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.archiving;
     await this.pins.close();
   }
 
@@ -230,22 +224,9 @@ export class Pump {
       const [first] = (await this.redis.xrange(partition.stream, '-', '+', 'COUNT', 1)) as [string, string[]][];
       if (first) oldest = Math.min(oldest, Number(first[0].split('-')[0]));
     }
-    this.archiveClosed(owned);
     await trimLiveStream(this.redis, this.keys);
     this.metrics.streamLength.set(length);
     this.metrics.streamLagSeconds.set(Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0);
-  }
-
-  private archiveClosed(owned: readonly number[]): void {
-    const cold = this.cold;
-    if (!cold || this.archiving) return;
-    this.archiving = (async () => {
-      for (const p of owned) await cold.archive(this.keys.partition(p));
-    })()
-      .catch((err: unknown) => this.log.warn({ err }, 'pump: archiving closed state generations failed; retrying'))
-      .finally(() => {
-        this.archiving = null;
-      });
   }
 
   /**

@@ -43,9 +43,6 @@ function snapshot(state: {
   const blank: ConversationState = BLANK_CONVERSATION;
   const message = (m: StoredMessage): MessageState => (m.length === 6 ? m : [...m, '', '']);
   return {
-    dedupGen: 1,
-    stateGen: 1,
-    version: '',
     workspaces: new Map([
       [
         'w',

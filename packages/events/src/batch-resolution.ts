@@ -150,12 +150,8 @@ export interface WorkspaceSnapshot {
   conversations: Map<string, ConversationState>;
 }
 
-/** What one partition's state looked like when its part of the batch was read. */
+/** What one partition's state looked like when its part of the batch was read, by workspace. */
 export interface Snapshot {
-  dedupGen: number;
-  stateGen: number;
-  /** The partition's state version ('' = never written). */
-  version: string;
   workspaces: Map<string, WorkspaceSnapshot>;
 }
 

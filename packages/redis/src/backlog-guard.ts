@@ -9,12 +9,11 @@ export interface BacklogBytesLimits {
   /**
    * Share of Redis's `maxmemory` at which ingest stops taking events. Below 1 on purpose:
    * under `noeviction` a full Redis refuses every write, the worker's state commits and
-   * BullMQ's included, and the backlog could never drain. The rest is the workers' room.
+   * BullMQ's included, and the backlog could never drain. The rest is the workers' room:
+   * the state budget and a headroom (runtime's memoryShares).
    */
   memoryShare: number;
 }
-
-export const DEFAULT_MEMORY_SHARE = 0.8;
 
 /** Why ingest refuses for now, for the 503's message. */
 export type BacklogRefusal = 'redis_memory' | 'backlog_bytes';
@@ -32,7 +31,8 @@ export class BacklogGuard {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
-    private readonly limits: BacklogBytesLimits,
+    /** Changeable: the memory share is set once maxmemory is known (runtime services.ts). */
+    readonly limits: BacklogBytesLimits,
     private readonly intervalMs = 250,
   ) {}
 

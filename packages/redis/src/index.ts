@@ -11,7 +11,8 @@ export { DEFAULT_LEASES, PartitionLeases, type LeaseOptions } from './partition-
 export { ensureInstall } from './install.ts';
 export { committedWatermark, INFLIGHT_STALE_MS, withCommitStamp } from './commit-watermark.ts';
 export { isRedisUnavailable } from './unavailable.ts';
-export { BacklogGuard, DEFAULT_MEMORY_SHARE, type BacklogBytesLimits, type BacklogRefusal } from './backlog-guard.ts';
+export { luaScripts, runLua, script, type LuaScript } from './scripts.ts';
+export { BacklogGuard, type BacklogBytesLimits, type BacklogRefusal } from './backlog-guard.ts';
 export { createKeys, DEFAULT_PARTITIONS, fnv1a, type AlertKeys, type Keys, type PartitionKeys } from './keys.ts';
 export {
   ack,
@@ -36,11 +37,7 @@ export {
   unpinEntries,
   type EntryRefs,
 } from './stream-pins.ts';
-export { applyBatch, type BeforeCommit } from './apply-batch.ts';
-export { archiveClosed, archiveGeneration, startTiers, type ArchiveStates, type StoredState } from './state-tiers.ts';
-export { forgetBatch, markWritten, writtenTables } from './batch-ledger.ts';
 export { DEAD_EVENTS_KEPT, listDeadEvents, recordDeadEvents, type DeadEvent } from './dead-events.store.ts';
-export { type ApplyBatchOptions, type ColdTier } from './batch-state.store.ts';
 export {
   CredentialStore,
   hashToken,

@@ -23,8 +23,6 @@ export interface Keys {
   readonly bull: string;
   /** The install record: partition count (see install.ts). */
   readonly install: string;
-  /** When this install's state went to two tiers (epoch ms; ADR 0010). */
-  readonly tiersSince: string;
   /** A partition's lease: which worker pumps it (see partition-leases.ts). */
   lease(n: number): string;
   /** Workers alive, scored by their last heartbeat (epoch ms). */
@@ -93,7 +91,9 @@ export interface PartitionKeys {
   batch(batchId: string): string;
   /** A state hash of one generation: event ids seen, messages' thumbs, conversations. */
   state(kind: StateKind, generation: number): string;
-  /** Generations of message and conversation state still in Redis (sorted set, scored by generation). */
+  /** The current state generation: its number, start, the previous one's start, bytes written (hash). */
+  readonly generation: string;
+  /** Generations with state still in Redis (sorted set, scored by generation). */
   readonly generations: string;
   /** The greatest state generation copied to the cold tier (ADR 0010). */
   readonly archived: string;
@@ -128,6 +128,7 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
       pins: `${tag}:pins`,
       batch: (batchId) => `${tag}:batch:${batchId}`,
       state: (kind, generation) => `${tag}:${kind}:${generation}`,
+      generation: `${tag}:gen`,
       generations: `${tag}:gens`,
       archived: `${tag}:archived`,
     };
@@ -146,7 +147,6 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     group: 'pump',
     bull: `{${prefix}:bull}`,
     install: `${prefix}:install`,
-    tiersSince: `${prefix}:tiers-since`,
     lease: (n) => `${prefix}:lease:p${n}`,
     workers: `${prefix}:workers`,
     queues: `${prefix}:queues`,

@@ -18,8 +18,9 @@ export const envShape = {
   THUMBLINE_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(20),
   THUMBLINE_CONSUMER: z.string().min(1).max(128).optional(),
   /**
-   * How long the worker's dedup and latest-wins state stays in Redis (one generation; Redis
-   * holds the current and the previous one) before only ClickHouse has it (ADR 0010).
+   * Longest one generation of the worker's dedup and latest-wins state lasts (Redis holds the
+   * current and the previous one) before only ClickHouse has it (ADR 0010); a generation that
+   * reaches its byte budget (THUMBLINE_STATE_BUDGET_SHARE) closes sooner.
    */
   THUMBLINE_HOT_WINDOW_SECONDS: z.coerce
     .number()
@@ -27,6 +28,12 @@ export const envShape = {
     .min(1)
     .max(7 * 86_400)
     .default(3600),
+  /**
+   * Share of Redis's maxmemory the batch state may hold (ADR 0010): a generation closes when it
+   * reaches its part of it or its time, whichever comes first. Ingest stops taking events at
+   * 1 - this - 0.1 of maxmemory, so the workers always have room to drain what was accepted.
+   */
+  THUMBLINE_STATE_BUDGET_SHARE: z.coerce.number().min(0.05).max(0.6).default(0.25),
   THUMBLINE_BATCH_ATTEMPTS: z.coerce.number().int().min(1).default(1000),
   THUMBLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(20_000),
   /** Events per second one client address may send with a public key (0 = off). */

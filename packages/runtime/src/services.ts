@@ -1,17 +1,16 @@
 import { hostname } from 'node:os';
 import { migrate, migrationsApplied, onCluster, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
+import type { StateOptions } from '@thumbline/batch';
 import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
 import {
   BacklogGuard,
   createKeys,
-  DEFAULT_MEMORY_SHARE,
   createRedisClient,
   ensureInstall,
   CredentialStore,
   SettingsStore,
   whenReady,
   type AdmissionLimits,
-  type ApplyBatchOptions,
   type Keys,
   type RedisClient,
 } from '@thumbline/redis';
@@ -32,7 +31,7 @@ export interface RedisServices {
   store: CredentialStore;
   settings: SettingsStore;
   metrics: Metrics;
-  state: ApplyBatchOptions;
+  state: StateOptions;
   /** THUMBLINE_MAX_EVENT_AGE_DAYS */
   maxEventAgeDays: number;
   limits: AdmissionLimits;
@@ -49,6 +48,25 @@ export interface Services extends RedisServices {
 }
 
 const DAY_S = 86_400;
+
+/** The state budget when Redis has no maxmemory to take a share of. */
+const UNBOUNDED_REDIS_STATE_BYTES = 512 * 1024 ** 2;
+/** Share of maxmemory ingest stops at is what is left after the state budget and this headroom. */
+const HEADROOM_SHARE = 0.1;
+
+/**
+ * Redis's memory, shared out (ADR 0010): the batch state holds at most `stateShare` of
+ * `maxmemory` (two generations per partition, each closing at half of its partition's part),
+ * and ingest stops taking events once Redis holds what is left but a headroom. So however much
+ * was accepted, the state the workers write while they drain it always fits.
+ */
+export function memoryShares(maxMemory: number, stateShare: number, partitions: number) {
+  const stateBytes = maxMemory > 0 ? Math.floor(maxMemory * stateShare) : UNBOUNDED_REDIS_STATE_BYTES;
+  return {
+    generationBytes: Math.max(64 * 1024, Math.floor(stateBytes / (2 * partitions))),
+    ingestShare: 1 - stateShare - HEADROOM_SHARE,
+  };
+}
 
 /**
  * Opens Redis: REDIS_URL, or a private redis-server under the data dir when it is unset
@@ -103,10 +121,11 @@ export async function openRedisServices(
     );
   }
   const keys = createKeys(env.THUMBLINE_REDIS_PREFIX, install.partitions);
-  backlog = new BacklogGuard(redis, keys, {
-    maxBacklogBytes: env.THUMBLINE_MAX_BACKLOG_BYTES,
-    memoryShare: DEFAULT_MEMORY_SHARE,
-  }).start();
+  backlog = new BacklogGuard(redis, keys, { maxBacklogBytes: env.THUMBLINE_MAX_BACKLOG_BYTES, memoryShare: 1 });
+  await backlog.poll();
+  const shares = memoryShares(backlog.last.maxMemory, env.THUMBLINE_STATE_BUDGET_SHARE, keys.partitions);
+  backlog.limits.memoryShare = shares.ingestShare;
+  backlog.start();
   return {
     env,
     log,
@@ -120,12 +139,10 @@ export async function openRedisServices(
     state: {
       // The hot window (ADR 0010): older ids are found in ClickHouse's events, older states
       // in its state_archive, so idempotency and retractions outlive it.
-      dedupTtlSeconds: env.THUMBLINE_HOT_WINDOW_SECONDS,
-      stateTtlSeconds: env.THUMBLINE_HOT_WINDOW_SECONDS,
-      // What the build before ADR 0010 numbered its state generations by (see startTiers).
-      legacyStateTtlSeconds: (env.THUMBLINE_MAX_EVENT_AGE_DAYS + 7) * DAY_S,
-      // A failed batch's resolution must outlive its dead letter (kept 30 days) for a replay.
-      resultTtlSeconds: 31 * DAY_S,
+      generationSeconds: env.THUMBLINE_HOT_WINDOW_SECONDS,
+      generationBytes: shares.generationBytes,
+      // A failed batch's record must outlive its dead letter (kept 30 days) for a replay.
+      recordTtlSeconds: 31 * DAY_S,
     },
     maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS,
     limits: {

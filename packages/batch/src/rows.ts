@@ -1,34 +1,8 @@
-import { citations, negativeReason, type AcceptedEvent } from '@thumbline/events';
+// The rows a batch writes, from its events and its resolution: the state scripts' items, the
+// raw events, the signed changes and the conversation versions.
+import { citations, negativeReason, type BatchItem, type BatchResolution } from '@thumbline/events';
 import { toDateTime64, type BatchRows, type EventRow } from '@thumbline/clickhouse';
-import { receiveOrder, type BatchItem, type BatchResolution } from '@thumbline/events';
-import type { StreamEntry } from '@thumbline/redis';
-
-/** An event of a batch with where and when it was received. */
-export interface BatchEvent {
-  workspaceId: string;
-  /** Epoch ms the stream entry was appended (ingest's 202). */
-  receivedAt: number;
-  recv: string;
-  event: AcceptedEvent;
-}
-
-/** Epoch ms of a stream id. */
-export function entryTime(id: string): number {
-  return Number(id.split('-')[0]);
-}
-
-/** Flattens stream entries into their events, in receive order. */
-export function batchEvents(entries: readonly StreamEntry[]): BatchEvent[] {
-  const out: BatchEvent[] = [];
-  for (const entry of entries) {
-    const events = JSON.parse(entry.events) as AcceptedEvent[];
-    const receivedAt = entryTime(entry.id);
-    events.forEach((event, i) => {
-      out.push({ workspaceId: entry.workspaceId, receivedAt, recv: receiveOrder(entry.id, i), event });
-    });
-  }
-  return out;
-}
+import type { BatchEvent } from './stages/load.ts';
 
 /** What the state script needs of each event. */
 export function stateItem(b: BatchEvent): BatchItem {
@@ -79,13 +53,15 @@ export function eventRows(events: readonly BatchEvent[], res: Pick<BatchResoluti
 }
 
 /**
- * The ClickHouse rows of a resolved batch. Depends only on the batch and its cached
- * resolution, so a retry produces exactly the same rows (and dedup tokens hold).
+ * The summary rows of a resolved batch: its signed changes and its conversations' new
+ * versions. Depends only on the batch and its resolution (cached for retries), so a retry
+ * produces exactly the same rows (and dedup tokens hold).
  */
-export function batchRows(events: readonly BatchEvent[], res: BatchResolution): BatchRows {
-  const updatedAt = toDateTime64(Math.max(0, ...events.map((e) => e.receivedAt)));
+export function summaryRows(events: readonly BatchEvent[], res: BatchResolution): Omit<BatchRows, 'events'> {
+  let latest = 0;
+  for (const e of events) if (e.receivedAt > latest) latest = e.receivedAt;
+  const updatedAt = toDateTime64(latest);
   return {
-    events: eventRows(events, res),
     changes: res.changes,
     conversations: res.conversations.map((c) => ({
       workspace_id: c.workspace_id,
@@ -102,4 +78,9 @@ export function batchRows(events: readonly BatchEvent[], res: BatchResolution): 
       locale: c.locale,
     })),
   };
+}
+
+/** Every ClickHouse row of a resolved batch: its new events' raw rows and its summary rows. */
+export function batchRows(events: readonly BatchEvent[], res: BatchResolution): BatchRows {
+  return { events: eventRows(events, res), ...summaryRows(events, res) };
 }

@@ -1,0 +1,142 @@
+// One batch through its stages, in order (ADR 0007, 0008, 0010):
+//   load → resolve → store events → commit → summaries → publish → release
+// Resolve, store events and commit repeat per partition until every partition committed:
+// storage refusing rows sends the batch back to resolve without them; a partition whose
+// state changed meanwhile is read and resolved again. Any other failure throws and the job
+// is retried: a retry after the commit takes the cached resolution and writes what is
+// missing of the same rows, so a batch counts once however late it is replayed.
+import type { ClickHouse } from '@thumbline/clickhouse';
+import type { BatchItem, BatchResolution } from '@thumbline/events';
+import type { Keys, RedisClient } from '@thumbline/redis';
+import { BatchRecord } from './batch-record.ts';
+import type { WorkspaceDelta } from './deltas.ts';
+import { stateItem, summaryRows } from './rows.ts';
+import { commitParts } from './stages/commit.ts';
+import { batchEvents, loadBatch, type BatchData } from './stages/load.ts';
+import { publishDeltas } from './stages/publish.ts';
+import { release } from './stages/release.ts';
+import { merged, partsOf, resolveParts, resolvePart, type Part } from './stages/resolve.ts';
+import { storeEvents } from './stages/store-events.ts';
+import { writeSummaries } from './stages/summaries.ts';
+import type { Archive } from './state/archive.ts';
+import type { StateOptions } from './state/hot.ts';
+
+/** What the state stages need. */
+export interface StateDeps {
+  redis: RedisClient;
+  keys: Keys;
+  state: StateOptions;
+  /** Where state that left Redis is found, and where closed generations go. */
+  archive: Archive;
+}
+
+export interface BatchDeps extends StateDeps {
+  ch: ClickHouse;
+}
+
+/** Seconds a batch spent in each kind of work (the stage label of thumbline_batch_stage_seconds). */
+export interface StageSeconds {
+  state: number;
+  clickhouse: number;
+  publish: number;
+}
+
+export interface BatchOutcome extends BatchResolution {
+  /** Events the batch held. */
+  events: number;
+  /** Events storage refused (dead events). */
+  dead: number;
+  deltas: WorkspaceDelta[];
+  seconds: StageSeconds;
+}
+
+/** Commits tried before giving up (the job is retried later). */
+const MAX_CONFLICTS = 100;
+
+/** Resolutions of one process take turns: they would only conflict with each other. */
+const turns = new WeakMap<RedisClient, Promise<unknown>>();
+
+function inTurn<T>(redis: RedisClient, work: () => Promise<T>): Promise<T> {
+  // The stored turn never rejects: a failed resolution only fails its own caller.
+  const mine = (turns.get(redis) ?? Promise.resolve()).then(work);
+  turns.set(
+    redis,
+    mine.catch(() => undefined),
+  );
+  return mine;
+}
+
+/** Resolve → store events → commit, until every partition of the batch is committed. */
+async function resolveAndCommit(
+  deps: StateDeps,
+  batchId: string,
+  parts: Part[],
+  storeFresh: (resolution: BatchResolution) => Promise<number[]>,
+): Promise<BatchResolution> {
+  /** Items left out (refused by storage), in the batch's indexes. */
+  const excluded = new Set<number>();
+  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+    await resolveParts(deps, batchId, parts, excluded);
+    const open = parts.filter((p) => !p.done);
+    if (open.length === 0) return merged(parts);
+    for (;;) {
+      const refused = await storeFresh(merged(parts));
+      if (refused.length === 0) break;
+      const before = excluded.size;
+      for (const i of refused) excluded.add(i);
+      // Every round must leave out one more item, so this ends.
+      if (excluded.size === before) throw new Error(`batch ${batchId}: refused items were already left out`);
+      for (const part of open) resolvePart(part, excluded);
+    }
+    await commitParts(deps, batchId, open);
+  }
+  throw new Error(`batch ${batchId}: state changed under ${MAX_CONFLICTS} attempts to commit it`);
+}
+
+/**
+ * Resolve → store events → commit for `items` (indexes in the answer are into `items`), in
+ * this process's turn; `storeFresh` stores a resolution's new events and answers the items
+ * storage refused. The state stages without ClickHouse's summaries, for tools and tests.
+ */
+export function applyState(
+  deps: StateDeps,
+  batchId: string,
+  items: BatchItem[],
+  storeFresh: (resolution: BatchResolution) => Promise<number[]> = async () => [],
+): Promise<BatchResolution> {
+  return inTurn(deps.redis, () => resolveAndCommit(deps, batchId, partsOf(deps.keys, items), storeFresh));
+}
+
+/** Runs one batch through every stage. */
+export async function processBatch(deps: BatchDeps, batchId: string, data: BatchData): Promise<BatchOutcome> {
+  const t0 = performance.now();
+  const entries = await loadBatch(deps.redis, deps.keys, data);
+  const events = batchEvents(entries);
+  const record = new BatchRecord(deps.redis, deps.keys, batchId, deps.state.recordTtlSeconds);
+  let storeMs = 0;
+  let dead = 0;
+  const resolution = await applyState(deps, batchId, events.map(stateItem), async (res) => {
+    const started = performance.now();
+    const { refused } = await storeEvents(deps, batchId, events, res);
+    storeMs += performance.now() - started;
+    dead += refused.length;
+    return refused;
+  });
+  const t1 = performance.now();
+  await writeSummaries(deps, record, summaryRows(events, resolution));
+  const t2 = performance.now();
+  const deltas = await publishDeltas(deps, record, resolution);
+  await release(deps, record, entries, deltas);
+  const t3 = performance.now();
+  return {
+    ...resolution,
+    events: events.length,
+    dead,
+    deltas,
+    seconds: {
+      state: (t1 - t0 - storeMs) / 1000,
+      clickhouse: (storeMs + t2 - t1) / 1000,
+      publish: (t3 - t2) / 1000,
+    },
+  };
+}

@@ -1,0 +1,168 @@
+// The cold tier of the batch state (ADR 0010): what left Redis is found in ClickHouse.
+// Closed generations' message and conversation states are copied to `state_archive` while
+// they are the previous generation, and dropped from Redis once they are older; event ids
+// are not copied (`events` holds them). A batch reads its partitions together, so their
+// lookups arrive together: those made in one turn of the event loop share one query per kind.
+import {
+  archivedStates,
+  archiveStates,
+  storedElsewhere,
+  type ArchivedState,
+  type ClickHouse,
+  type StoredEventQuery,
+} from '@thumbline/clickhouse';
+import type { PartitionKeys, RedisClient } from '@thumbline/redis';
+import { rollGeneration, type StateOptions } from './hot.ts';
+
+export interface Archive {
+  /** Of these events, those `events` holds from another stream entry ("<ws>:<event id>"). */
+  seenElsewhere(events: StoredEventQuery[]): Promise<Set<string>>;
+  /** Archived states by field. */
+  states(kind: 'message' | 'conversation', fields: string[]): Promise<Map<string, string>>;
+  /** Closes a partition's generation if it is past its time, archives closed ones, drops those no batch reads. */
+  archivePartition(keys: PartitionKeys): Promise<void>;
+  /** Archives one closed generation (a batch found it unarchived and older than the previous one). */
+  archiveGeneration(keys: PartitionKeys, generation: number): Promise<void>;
+}
+
+/** Calls of one turn gathered into one: `run` gets every caller's input, each caller the shared answer. */
+function coalesced<In, Out>(run: (all: In[]) => Promise<Out>): (input: In[]) => Promise<Out> {
+  let pending: { input: In[]; answer: Promise<Out> } | null = null;
+  return (input) => {
+    if (input.length === 0) return run([]);
+    if (!pending) {
+      const gathered: In[] = [];
+      const answer = new Promise<void>((r) => setImmediate(r)).then(() => {
+        pending = null; // later calls start the next query
+        return run(gathered);
+      });
+      pending = { input: gathered, answer };
+    }
+    pending.input.push(...input);
+    return pending.answer;
+  };
+}
+
+const KINDS = [
+  ['msgs', 'message'],
+  ['convs', 'conversation'],
+] as const;
+
+/** States copied per archive insert. */
+const CHUNK = 5000;
+
+/**
+ * Copies a closed generation's message and conversation states to the archive, records it
+ * as archived, and drops it from Redis (with its event ids) once it is older than the
+ * previous generation of `current` (no batch reads it there any more). Safe to repeat and
+ * to interrupt; generations are archived in order, so the greatest is the watermark.
+ */
+async function archiveOne(
+  redis: RedisClient,
+  ch: ClickHouse,
+  keys: PartitionKeys,
+  generation: number,
+  current: number,
+): Promise<void> {
+  const archived = Number((await redis.get(keys.archived)) ?? -1);
+  if (generation > archived) {
+    for (const [kind, as] of KINDS) {
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(keys.state(kind, generation), cursor, 'COUNT', CHUNK);
+        cursor = next;
+        const states: ArchivedState[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          states.push({ kind: as, field: flat[i] as string, value: flat[i + 1] as string });
+        }
+        await archiveStates(ch, generation, states);
+      } while (cursor !== '0');
+    }
+    await redis.set(keys.archived, String(generation));
+  }
+  if (generation <= current - 2) {
+    await redis.del(keys.state('dedup', generation), keys.state('msgs', generation), keys.state('convs', generation));
+    await redis.zrem(keys.generations, String(generation));
+  }
+}
+
+/** The archive in ClickHouse's `state_archive` and `events`. */
+export function clickHouseArchive(redis: RedisClient, ch: ClickHouse, options: StateOptions): Archive {
+  // Answers hold every caller's keys; each caller reads only its own.
+  const seen = coalesced((events: StoredEventQuery[]) => storedElsewhere(ch, events));
+  const messages = coalesced((fields: string[]) => archivedStates(ch, 'message', fields));
+  const conversations = coalesced((fields: string[]) => archivedStates(ch, 'conversation', fields));
+  /** One archiving at a time per partition: the pump's rounds and batches may ask together. */
+  const running = new Map<PartitionKeys, Promise<void>>();
+  const exclusive = (keys: PartitionKeys, work: () => Promise<void>): Promise<void> => {
+    const before = running.get(keys) ?? Promise.resolve();
+    const mine = before.then(work);
+    const settled = mine.catch(() => undefined);
+    running.set(keys, settled);
+    void settled.then(() => {
+      if (running.get(keys) === settled) running.delete(keys);
+    });
+    return mine;
+  };
+  const closedGenerations = async (keys: PartitionKeys, current: number) =>
+    (await redis.zrangebyscore(keys.generations, '-inf', current - 1)).map(Number);
+  return {
+    seenElsewhere: (events) => seen(events),
+    states: (kind, fields) => (kind === 'message' ? messages(fields) : conversations(fields)),
+    archivePartition: (keys) =>
+      exclusive(keys, async () => {
+        const current = await rollGeneration(redis, keys, options);
+        for (const g of await closedGenerations(keys, current)) await archiveOne(redis, ch, keys, g, current);
+      }),
+    archiveGeneration: (keys, generation) =>
+      exclusive(keys, async () => {
+        const current = await rollGeneration(redis, keys, options);
+        // Older closed ones first: the watermark only moves forward.
+        for (const g of await closedGenerations(keys, current)) {
+          if (g <= generation) await archiveOne(redis, ch, keys, g, current);
+        }
+      }),
+  };
+}
+
+/**
+ * Archives the partitions a worker holds, in the background, every `everyMs`: a generation
+ * past its time closes even when no commit comes, closed ones go to the archive, and older
+ * ones leave Redis. A round that fails is logged and tried again next time; a slow one never
+ * holds batches back (they archive what they must themselves, read-state.lua).
+ */
+export class ArchiveSchedule {
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> | null = null;
+
+  constructor(
+    private readonly archive: Archive,
+    private readonly partitions: () => readonly PartitionKeys[],
+    private readonly onError: (err: unknown) => void,
+    private readonly everyMs = 5_000,
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => this.run(), this.everyMs);
+    this.timer.unref();
+  }
+
+  /** One round now, unless one is running. */
+  run(): void {
+    if (this.round) return;
+    this.round = (async () => {
+      for (const keys of this.partitions()) await this.archive.archivePartition(keys);
+    })()
+      .catch(this.onError)
+      .finally(() => {
+        this.round = null;
+      });
+  }
+
+  /** Stops, after the round in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.round;
+  }
+}
