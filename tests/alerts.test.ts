@@ -9,6 +9,7 @@ import {
   alertPayload,
   BUCKET_MS,
   createAlertsWorker,
+  deliveryBacklog,
   evaluateWorkspace,
   MAX_RULES_PER_WORKSPACE,
   RuleStore,
@@ -532,16 +533,58 @@ describe('one workspace cannot delay another workspace\'s deliveries', () => {
       10_000,
     );
     expect(got!.at - sent).toBeLessThan(10_000);
+    // Counted exactly: B's place is given back once delivered; A keeps all of its places while retrying.
+    const backlog = deliveryBacklog(env.redis, keys);
+    await eventually(
+      () => backlog.count('fair-b'),
+      (n) => n === 0,
+    );
+    expect(await backlog.count('hang-a')).toBe(BOUND);
   });
 
   it('refuses deliveries past the bound with 429 rate_limited and Retry-After', async () => {
-    const a = await tenant('full-a');
-    for (let i = 0; i < BOUND; i++) await queueFor('full-a', a.rule.id);
+    const a = await tenant('hang-full');
+    for (let i = 0; i < BOUND; i++) await queueFor('hang-full', a.rule.id);
     const res = await a.test();
     expect(res.status).toBe(429);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    await expect(queueFor('full-a', a.rule.id)).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
+    await expect(queueFor('hang-full', a.rule.id)).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
+
+    // A transition the full queue refuses still happens, and its log says it was never sent.
+    const now = Date.now();
+    await writeChanges(
+      env.ch,
+      randomUUID(),
+      Array.from({ length: 4 }, () => ({
+        workspace_id: 'hang-full',
+        bucket: Math.floor(now / BUCKET_MS) * (BUCKET_MS / 1000),
+        conversation_id: `c-${randomUUID()}`,
+        message_id: 'm',
+        event_id: randomUUID(),
+        widget_id: '',
+        locale: '',
+        thumbs_up: 0,
+        thumbs_down: 1,
+        csat_sum: 0,
+        csat_count: 0,
+        prompted: 0,
+        responded: 0,
+      })),
+    );
+    const deps = {
+      redis: env.redis,
+      keys,
+      ch: env.ch,
+      rules: new RuleStore(env.redis, keys),
+      states: new AlertStateStore(env.redis, keys),
+      webhooks: producer,
+    };
+    const [fired] = (await evaluateWorkspace(deps, 'hang-full', now)) as { eventId: string; type: string }[];
+    expect(fired).toMatchObject({ type: 'alert.firing' });
+    const logged = await new DeliveryLog(env.redis, keys).get('hang-full', fired!.eventId);
+    expect(logged).toMatchObject({ type: 'alert.firing', status: 'failed', attempts: [] });
+    expect(await deliveryBacklog(env.redis, keys).count('hang-full')).toBe(BOUND);
   });
 
   it('limits test sends per workspace: the 11th within a minute is 429 with Retry-After; others still send', async () => {
