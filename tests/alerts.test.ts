@@ -6,18 +6,22 @@ import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
 import {
   AlertStateStore,
+  alertPayload,
   BUCKET_MS,
   createAlertsWorker,
+  deliveryBacklog,
   evaluateWorkspace,
   MAX_RULES_PER_WORKSPACE,
   RuleStore,
+  trailingWindow,
   verifySignature,
   WebhookQueue,
   DeliveryLog,
+  type AlertsWorker,
 } from '@thumbline/alerts';
 import { writeChanges } from '@thumbline/clickhouse';
 import type { AlertRule, Delivery } from '@thumbline/events';
-import { createKeys, newToken } from '@thumbline/redis';
+import { createKeys, newToken, type Keys } from '@thumbline/redis';
 import type { WorkerRole } from '@thumbline/worker';
 import { eventually, openTestEnv, type TestEnv } from './support/harness.ts';
 import { thumb } from './support/events.ts';
@@ -458,5 +462,141 @@ describe('evaluation over sliding windows', () => {
     expect(await evaluateWorkspace(deps, ws, t0)).toMatchObject([{ ruleId: r.id, type: 'alert.firing' }]);
     await rules.delete(ws, r.id);
     await webhooks.close();
+  });
+});
+
+describe('one workspace cannot delay another workspace\'s deliveries', () => {
+  // Its own key prefix and alerts worker, with the production timeout (5 s) and retry schedule,
+  // so A's hanging backlog never slows the other tests' deliveries.
+  let keys: Keys;
+  let fairWorker: AlertsWorker;
+  let fairApi: ReturnType<typeof createApiApp>;
+  let producer: WebhookQueue;
+  /** The documented bound of queued deliveries per workspace (docs/alerts.md). */
+  const BOUND = 1000;
+
+  beforeAll(async () => {
+    keys = createKeys(`${env.keys.prefix}fair`);
+    fairWorker = createAlertsWorker(
+      { connect: env.connect, redis: env.redis, keys, ch: env.ch, log: env.log },
+      { allowPrivate: true, sweepMs: 60_000 },
+    );
+    await fairWorker.start();
+    fairApi = createApiApp({ ...env, keys, webhooks: { allowPrivate: true } });
+    producer = new WebhookQueue(env.connect(), keys, new DeliveryLog(env.redis, keys));
+  });
+  afterAll(async () => {
+    await producer?.close();
+    await fairWorker?.close();
+  });
+
+  async function tenant(id: string) {
+    const dash = newToken('dashboard');
+    await env.store.saveWorkspace({ id, tz: 'UTC', allowed_origins: [] });
+    await env.store.addToken(dash, { workspace_id: id, kind: 'dashboard' });
+    const call = (path: string, method = 'GET', body?: unknown) =>
+      fairApi.request(path, {
+        method,
+        headers: { authorization: `Bearer ${dash}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const res = await call('/v1/alerts/rules', 'POST', rule({ name: id, webhook: { url: `${hooks.url}/${id}` } }));
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as AlertRule;
+    return { call, rule: created, test: () => call(`/v1/alerts/rules/${created.id}/test`, 'POST') };
+  }
+
+  /** A delivery of `ws`'s rule queued the way an evaluation queues a transition. */
+  async function queueFor(ws: string, ruleId: string) {
+    const stored = await new RuleStore(env.redis, keys).get(ws, ruleId);
+    const now = Date.now();
+    const evaluation = { holds: false, value: null, samples: 0, window: trailingWindow(15, now) };
+    return producer.enqueue(ws, stored!, alertPayload('alert.firing', randomUUID(), stored!, ws, evaluation, now), now);
+  }
+
+  it("B's one test send is attempted within 10 s while A's 1000 deliveries hang at a slow receiver", async () => {
+    const a = await tenant('hang-a');
+    for (let i = 0; i < BOUND; i++) await queueFor('hang-a', a.rule.id);
+    // Every delivery slot is now held by one of A's attempts, each waiting out its 5 s timeout.
+    await eventually(
+      async () => hooksOf(a.rule.id).length,
+      (n) => n >= 8,
+    );
+    const b = await tenant('fair-b');
+    const sent = Date.now();
+    const res = await b.test();
+    expect(res.status).toBe(202);
+    const queued = (await res.json()) as Delivery;
+    const [got] = await eventually(
+      async () => hooks.received.filter((h) => h.headers['x-thumbline-event-id'] === queued.id),
+      (h) => h.length === 1,
+      10_000,
+    );
+    expect(got!.at - sent).toBeLessThan(10_000);
+    // Counted exactly: B's place is given back once delivered; A keeps all of its places while retrying.
+    const backlog = deliveryBacklog(env.redis, keys);
+    await eventually(
+      () => backlog.count('fair-b'),
+      (n) => n === 0,
+    );
+    expect(await backlog.count('hang-a')).toBe(BOUND);
+  });
+
+  it('refuses deliveries past the bound with 429 rate_limited and Retry-After', async () => {
+    const a = await tenant('hang-full');
+    for (let i = 0; i < BOUND; i++) await queueFor('hang-full', a.rule.id);
+    const res = await a.test();
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    await expect(queueFor('hang-full', a.rule.id)).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
+
+    // A transition the full queue refuses still happens, and its log says it was never sent.
+    const now = Date.now();
+    await writeChanges(
+      env.ch,
+      randomUUID(),
+      Array.from({ length: 4 }, () => ({
+        workspace_id: 'hang-full',
+        bucket: Math.floor(now / BUCKET_MS) * (BUCKET_MS / 1000),
+        conversation_id: `c-${randomUUID()}`,
+        message_id: 'm',
+        event_id: randomUUID(),
+        widget_id: '',
+        locale: '',
+        thumbs_up: 0,
+        thumbs_down: 1,
+        csat_sum: 0,
+        csat_count: 0,
+        prompted: 0,
+        responded: 0,
+      })),
+    );
+    const deps = {
+      redis: env.redis,
+      keys,
+      ch: env.ch,
+      rules: new RuleStore(env.redis, keys),
+      states: new AlertStateStore(env.redis, keys),
+      webhooks: producer,
+    };
+    const [fired] = (await evaluateWorkspace(deps, 'hang-full', now)) as { eventId: string; type: string }[];
+    expect(fired).toMatchObject({ type: 'alert.firing' });
+    const logged = await new DeliveryLog(env.redis, keys).get('hang-full', fired!.eventId);
+    expect(logged).toMatchObject({ type: 'alert.firing', status: 'failed', attempts: [] });
+    expect(await deliveryBacklog(env.redis, keys).count('hang-full')).toBe(BOUND);
+  });
+
+  it('limits test sends per workspace: the 11th within a minute is 429 with Retry-After; others still send', async () => {
+    const c = await tenant('tests-c');
+    for (let i = 0; i < 10; i++) expect((await c.test()).status).toBe(202);
+    const refused = await c.test();
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    const after = Number(refused.headers.get('retry-after'));
+    expect(after).toBeGreaterThan(0);
+    expect(after).toBeLessThanOrEqual(60);
+    const d = await tenant('tests-d');
+    expect((await d.test()).status).toBe(202);
   });
 });

@@ -1,5 +1,6 @@
 // A real HTTP receiver on loopback for webhook tests: records every request (raw body and
-// headers) and answers with the statuses it is told to, then 200.
+// headers) and answers with the statuses it is told to, then 200. Requests to paths under
+// `/hang` are recorded and never answered (a slow receiver that holds each attempt to its timeout).
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -35,6 +36,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         // recorded as is
       }
       received.push({ at: Date.now(), path: req.url ?? '', headers: req.headers, raw, body });
+      if (req.url?.startsWith('/hang')) return;
       res.writeHead(answers.shift() ?? 200).end();
     });
   });
@@ -44,6 +46,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}`,
     received,
     answers,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections(); // the hanging ones too
+      }),
   };
 }

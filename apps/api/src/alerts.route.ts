@@ -5,7 +5,11 @@ import {
   checkWebhookUrl,
   DeliveryLog,
   publicRule,
+  MAX_QUEUED_DELIVERIES,
   RuleStore,
+  TEST_SEND_ATTEMPTS,
+  TEST_SENDS_PER_MINUTE,
+  TestSendLimit,
   trailingWindow,
   WebhookQueue,
   WebhookTargetError,
@@ -75,9 +79,18 @@ const testRule = createRoute({
   method: 'post',
   path: '/v1/alerts/rules/{id}/test',
   summary: "Send an `alert.test` payload to the rule's webhook, through the same delivery path",
+  description:
+    `At most ${TEST_SENDS_PER_MINUTE} test sends per workspace per minute, tried ${TEST_SEND_ATTEMPTS} times; ` +
+    `a workspace may have at most ${MAX_QUEUED_DELIVERIES} deliveries (transitions and tests) queued. ` +
+    'Past either limit the answer is 429 rate_limited with Retry-After. See docs/alerts.md.',
   security: [{ bearer: [] }],
   request: { params: ruleParams },
-  responses: { 202: json(deliverySchema, 'The queued delivery'), ...unauthorized, 404: json(errorSchema, 'not_found') },
+  responses: {
+    202: json(deliverySchema, 'The queued delivery'),
+    ...unauthorized,
+    404: json(errorSchema, 'not_found'),
+    429: json(errorSchema, 'rate_limited, with Retry-After: too many test sends this minute, or deliveries queued'),
+  },
 });
 
 const listDeliveries = createRoute({
@@ -111,6 +124,7 @@ export function mountAlerts(app: OpenAPIHono<{ Variables: AuthVariables }>, deps
   const rules = new RuleStore(deps.redis, deps.keys);
   const states = new AlertStateStore(deps.redis, deps.keys);
   const log = new DeliveryLog(deps.redis, deps.keys);
+  const testSends = new TestSendLimit(deps.redis, deps.keys);
   const allowPrivate = deps.webhooks?.allowPrivate ?? false;
   // Made on first use: a process that never sends a test holds no queue.
   let queue: WebhookQueue | null = null;
@@ -151,6 +165,12 @@ export function mountAlerts(app: OpenAPIHono<{ Variables: AuthVariables }>, deps
     const rule = await rules.get(ws, c.req.valid('param').id);
     if (!rule) throw new AppError('not_found', 404, 'no such rule');
     const now = Date.now();
+    const wait = await testSends.take(ws, now);
+    if (wait > 0) {
+      throw new AppError('rate_limited', 429, `at most ${TEST_SENDS_PER_MINUTE} test sends per minute`, {
+        headers: { 'Retry-After': String(wait) },
+      });
+    }
     const last = (await states.all(ws)).get(rule.id);
     const evaluation = {
       holds: false,

@@ -9,7 +9,7 @@ import { DeliveryLog } from './delivery-log.store.ts';
 import { evaluateWorkspace, type EvaluationDeps } from './evaluation.ts';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from './retry-schedule.ts';
 import { RuleStore } from './rule.store.ts';
-import { DEFAULT_DELIVERY_TIMEOUT_MS, startDeliveryWorker, WebhookQueue } from './webhook-queue.ts';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, deliveryBacklog, startDeliveryWorker, WebhookQueue } from './webhook-queue.ts';
 
 export interface AlertsOptions {
   /** THUMBLINE_WEBHOOK_ALLOW_PRIVATE: deliver to loopback and private addresses too. */
@@ -124,6 +124,7 @@ export function createAlertsWorker(deps: AlertsDeps, opts: AlertsOptions): Alert
       const deliveryWorker = startDeliveryWorker(connect(), deps.keys, {
         rules,
         log,
+        backlog: deliveryBacklog(deps.redis, deps.keys, schedule),
         logger: deps.log,
         options: {
           allowPrivate: opts.allowPrivate,

@@ -2,6 +2,7 @@
 // transitions stored and their deliveries queued.
 import { randomUUID } from 'node:crypto';
 import { alertBuckets, type ClickHouse, type Segment } from '@thumbline/clickhouse';
+import { isAppError } from '@thumbline/core';
 import type { Keys, RedisClient } from '@thumbline/redis';
 import { AlertStateStore, INITIAL_STATE, type RuleState } from './alert-state.store.ts';
 import { earliestBucket, evaluateRule, type Evaluation } from './evaluate.ts';
@@ -96,7 +97,7 @@ async function evaluateLocked(d: EvaluationDeps, ws: string, now: number): Promi
   return transitions;
 }
 
-function queueDelivery(
+async function queueDelivery(
   d: EvaluationDeps,
   ws: string,
   rule: StoredRule,
@@ -104,6 +105,14 @@ function queueDelivery(
   eventId: string,
   evaluation: Evaluation,
   now: number,
-) {
-  return d.webhooks.enqueue(ws, rule, alertPayload(type, eventId, rule, ws, evaluation, now), now);
+): Promise<void> {
+  const payload = alertPayload(type, eventId, rule, ws, evaluation, now);
+  try {
+    await d.webhooks.enqueue(ws, rule, payload, now);
+  } catch (err) {
+    if (!isAppError(err, 'rate_limited')) throw err;
+    // The workspace's queue is full (its receivers fail or hang): the transition still
+    // happens, and its log says it was never sent, rather than holding the state back.
+    await d.webhooks.logRefused(ws, rule, payload, now);
+  }
 }

@@ -8,6 +8,7 @@ export {
   type AlertsOptions,
   type AlertsWorker,
 } from './alerts-worker.ts';
+export { DeliveryBacklog, MAX_QUEUED_DELIVERIES } from './delivery-backlog.store.ts';
 export { DELIVERIES_KEPT, DeliveryLog } from './delivery-log.store.ts';
 export {
   baselineSpan,
@@ -32,13 +33,17 @@ export {
 } from './retry-schedule.ts';
 export { MAX_RULES_PER_WORKSPACE, publicRule, RuleStore, type StoredRule } from './rule.store.ts';
 export { signBody, verifySignature } from './signature.ts';
+export { TEST_SENDS_PER_MINUTE, TestSendLimit } from './test-send-limit.ts';
 export { postWebhook, type PostOptions, type PostResult } from './webhook-post.ts';
 export { checkWebhookUrl, isPrivateAddress, resolveHost, WebhookTargetError } from './webhook-target.ts';
 export {
   DEFAULT_DELIVERY_TIMEOUT_MS,
   deliverOnce,
+  deliveryBacklog,
   startDeliveryWorker,
+  TEST_SEND_ATTEMPTS,
   WebhookQueue,
+  type DeliveryDeps,
   type DeliveryJob,
   type DeliveryOptions,
 } from './webhook-queue.ts';

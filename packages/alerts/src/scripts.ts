@@ -12,6 +12,7 @@ const SCRIPTS = {
   createDelivery: script('create-delivery', 2),
   updateDelivery: script('update-delivery', 1),
   releaseLock: script('release-lock', 1),
+  reserveDelivery: script('reserve-delivery', 1),
 } as const;
 
 /**

@@ -76,6 +76,10 @@ export interface AlertKeys {
   readonly deliveryOrder: string;
   /** Held while one process evaluates the workspace's rules. */
   readonly lock: string;
+  /** Deliveries of the workspace still queued (sorted set: event id -> queued at, ms): what its bound counts. */
+  readonly queued: string;
+  /** Test sends of the workspace in one minute (epoch minutes), for their rate limit. */
+  testSends(minute: number): string;
 }
 
 /** The keys of one partition: one hash tag, one slot. */
@@ -173,6 +177,8 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
         deliveries: `${tag}:deliveries`,
         deliveryOrder: `${tag}:delivery-order`,
         lock: `${tag}:lock`,
+        queued: `${tag}:queued`,
+        testSends: (minute) => `${tag}:test-sends:${minute}`,
       };
     },
     alertWorkspaces: `${prefix}:alerts:workspaces`,
