@@ -1,35 +1,24 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { RedisClient } from '@thumbline/redis';
+// The alerts' Lua scripts (lua/), run the one way every package runs Lua (packages/redis scripts.ts).
+import { luaScripts, runLua, script, type RedisClient } from '@thumbline/redis';
 
-const script = (name: string, numberOfKeys: number) => {
-  const lua = readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
-  return { lua, numberOfKeys, sha: createHash('sha1').update(lua).digest('hex') };
-};
-
-const SCRIPTS = {
-  createRule: script('create-rule', 1),
-  createDelivery: script('create-delivery', 2),
-  updateDelivery: script('update-delivery', 1),
-  releaseLock: script('release-lock', 1),
-  reserveDelivery: script('reserve-delivery', 1),
+const SCRIPTS = luaScripts(new URL('./lua/', import.meta.url));
+const NAMES = {
+  createRule: 'create-rule',
+  createDelivery: 'create-delivery',
+  updateDelivery: 'update-delivery',
+  releaseLock: 'release-lock',
+  reserveDelivery: 'reserve-delivery',
 } as const;
+// Every name resolves at load: a missing file fails the process start, not its first alert.
+const BY_NAME = new Map(Object.entries(NAMES).map(([name, file]) => [name, script(SCRIPTS, file)]));
 
-/**
- * Runs one of the alerts' Lua scripts: EVALSHA, and EVAL when Redis does not have it yet.
- * (Not ioredis's defineCommand: commands defined after a connection opens break its
- * auto-pipelining, and the shared clients are opened before this package is used.)
- */
+/** Runs one of the alerts' scripts; `args` are its KEYS, then its ARGV (the count of KEYS comes from its header). */
 export async function runScript(
   redis: RedisClient,
-  name: keyof typeof SCRIPTS,
+  name: keyof typeof NAMES,
   ...args: (string | number)[]
 ): Promise<number> {
-  const s = SCRIPTS[name];
-  try {
-    return (await redis.evalsha(s.sha, s.numberOfKeys, ...args)) as number;
-  } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-    return (await redis.eval(s.lua, s.numberOfKeys, ...args)) as number;
-  }
+  const s = BY_NAME.get(name);
+  if (!s || s.keys === null) throw new Error(`no alerts script ${name} with a fixed number of keys`);
+  return runLua<number>(redis, s, args.slice(0, s.keys).map(String), args.slice(s.keys));
 }

@@ -1,6 +1,7 @@
 -- create-delivery.lua: adds a delivery record (once per id) and drops the oldest records
 -- beyond the workspace's cap, so the log stays bounded however many alerts fire.
 --
+-- KEYS: 2
 -- KEYS[1]  the workspace's delivery records (hash: id -> JSON)
 -- KEYS[2]  the workspace's delivery ids by creation time (sorted set, score = ms)
 -- ARGV[1]  delivery id (the event id)

@@ -1,5 +1,6 @@
 -- create-rule.lua: saves a new alert rule unless the workspace already has the most it may.
 --
+-- KEYS: 1
 -- KEYS[1]  the workspace's rules (hash: rule id -> rule JSON)
 -- ARGV[1]  rule id
 -- ARGV[2]  rule JSON

@@ -3,6 +3,7 @@
 -- priority: the n-th queued delivery of every workspace goes before the (n+1)-th of any,
 -- so one workspace's backlog never waits ahead of another's first delivery.
 --
+-- KEYS: 1
 -- KEYS[1]  the workspace's queued deliveries (sorted set: event id -> queued at, ms)
 -- ARGV[1]  delivery id (the event id)
 -- ARGV[2]  now, ms

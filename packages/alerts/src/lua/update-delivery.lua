@@ -1,6 +1,7 @@
 -- update-delivery.lua: replaces a delivery record only if it is still kept (a record the
 -- cap dropped meanwhile is not brought back).
 --
+-- KEYS: 1
 -- KEYS[1]  the workspace's delivery records (hash: id -> JSON)
 -- ARGV[1]  delivery id
 -- ARGV[2]  record JSON
