@@ -6,7 +6,7 @@ import type { AuthVariables } from '@thumbline/http';
 import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { exportHead, exportRow, type ExportFormat } from './conversation-export.ts';
 import { rfc3339, summary } from './conversations.route.ts';
-import { resolveWindow } from './overview.route.ts';
+import { resolveWindow } from './query-window.ts';
 
 export interface ConversationsExportDeps {
   ch: ClickHouse;
@@ -67,7 +67,7 @@ export function mountConversationsExport(
   app.openapi(exportRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const { from, to, tz } = await resolveWindow(deps, ws, q);
     const snapshot = await committedWatermark(deps.redis, deps.keys);
     const page = (after?: ConversationSummaryRow) =>
       conversationPage(deps.ch, {
