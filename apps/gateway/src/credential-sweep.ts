@@ -19,8 +19,6 @@ export interface LiveSocketData {
 }
 
 export interface CredentialSweep {
-  /** Runs one sweep now (the timer's work); resolves when it is done. */
-  sweep(): Promise<void>;
   stop(): void;
 }
 
@@ -81,7 +79,6 @@ export function startCredentialSweep(
   schedule();
 
   return {
-    sweep,
     stop() {
       stopped = true;
       clearTimeout(timer);
