@@ -37,6 +37,21 @@ describe('CredentialStore', () => {
     expect(await redis.hexists(keys.credentials, token)).toBe(0);
   });
 
+  it('answers which token hashes are registered from Redis, past the cache, however many are asked', async () => {
+    const here = new CredentialStore(redis, keys, 60_000);
+    const elsewhere = new CredentialStore(redis, keys, 60_000);
+    const kept = newToken('dashboard');
+    const revoked = newToken('dashboard');
+    for (const t of [kept, revoked]) await here.addToken(t, { workspace_id: 'w', kind: 'dashboard' });
+    expect(await here.resolve(revoked)).not.toBeNull(); // now in this store's cache
+    await elsewhere.revoke(revoked);
+    const hashes = [kept, revoked].map(hashToken);
+    const filler = Array.from({ length: 1500 }, (_, i) => hashToken(`none-${i}`));
+    const found = await here.registered([...hashes, ...filler]);
+    expect([...found.keys()]).toEqual([hashToken(kept)]);
+    expect(found.get(hashToken(kept))).toEqual({ workspace_id: 'w', kind: 'dashboard' });
+  });
+
   it('forgets a revoked token at once in the process that revoked it', async () => {
     const store = new CredentialStore(redis, keys, 60_000);
     const token = newToken('dashboard');

@@ -150,6 +150,56 @@ describe('live deltas through two gateway nodes', () => {
     expect(conn.socket.connected).toBe(false);
   });
 
+  it('closes a socket within 5 s of its token being revoked, with a reason the client surfaces', async () => {
+    const node = nodes[1] as { url: string };
+    const revocable = newToken('dashboard');
+    await env.store.addToken(revocable, { workspace_id: 'wa', kind: 'dashboard' });
+    const kept = await dashboard(tokens.a, node);
+    const received: LiveDelta[] = [];
+    const closed: string[] = [];
+    const conn = connectLive({
+      url: node.url,
+      token: revocable,
+      lastSeq: () => undefined,
+      onDelta: (d) => received.push(d),
+      onResync: () => undefined,
+      onClosed: (reason) => closed.push(reason),
+      // Reconnection stays on, as in the dashboard: a revoked socket must not come back.
+      socketOptions: { transports: ['websocket'] },
+    });
+    open.push(conn);
+    await eventually(async () => conn.socket.connected, Boolean, 10_000);
+    // The gateway has just looked the token up, so its 5 s credential cache holds it.
+    await ingest(tokens.skA, [thumb('rv', 'rv-m1', 'up', NOW - 1000)]);
+    await eventually(
+      async () => received.length,
+      (n) => n > 0,
+    );
+
+    const revokedAt = Date.now();
+    expect(await env.store.revoke(revocable)).toBe(1);
+    await eventually(
+      async () => closed,
+      (c) => c.length > 0,
+      5_000,
+    );
+    expect(Date.now() - revokedAt).toBeLessThan(5_000);
+    expect(closed).toEqual(['token_revoked']);
+    expect(conn.socket.connected).toBe(false);
+
+    const before = received.length;
+    const keptBefore = kept.received.length;
+    await ingest(tokens.skA, [thumb('rv', 'rv-m1', 'down', NOW - 500)]);
+    await eventually(
+      async () => kept.received.length,
+      (n) => n > keptBefore,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(received.length).toBe(before);
+    expect(conn.socket.connected).toBe(false);
+    expect(kept.conn.socket.connected).toBe(true);
+  });
+
   it('a client reconnecting with last_seq gets what it missed and converges', async () => {
     const d = await dashboard(tokens.a, nodes[1] as { url: string });
     d.conn.close();

@@ -196,14 +196,67 @@ describe('GET /v1/conversations/export', () => {
     expect(header).toBe(
       'conversation_id,started_at,satisfaction,score,negative_reason,thumbs_up,thumbs_down,widget_id,locale',
     );
-    // Quotes doubled, a comma and a line break inside quotes, the formula neutralised.
+    // Every value quoted, quotes doubled, a comma and a line break inside quotes, the formula neutralised.
     expect(first).toBe(
-      `"q,""1""",2026-11-24T03:00:00.000Z,negative,1,"'=HYPERLINK(""http://evil"",""x"")\r\nline 2",0,0,bulk,fr-FR`,
+      `"q,""1""","2026-11-24T03:00:00.000Z","negative","1","'=HYPERLINK(""http://evil"",""x"")\r\nline 2","0","0","bulk","fr-FR"`,
     );
     expect(rest).toHaveLength(N);
-    const ids = rest.map((r) => r.split(',')[0]);
+    const ids = rest.map((r) => r.split(',')[0]?.slice(1, -1));
     expect(ids).toEqual(Array.from({ length: N }, (_, i) => `x${String(i).padStart(5, '0')}`));
-    expect(rest[0]).toBe('x00000,2026-11-24T02:00:00.000Z,unknown,,,0,0,bulk,');
+    expect(rest[0]).toBe('"x00000","2026-11-24T02:00:00.000Z","unknown",,,"0","0","bulk",');
+  });
+
+  it('starts no cell with a formula, whether a spreadsheet splits on commas or semicolons', async () => {
+    // Values a shopper with the public key can send, each hidden behind what a spreadsheet skips
+    // (spaces, NBSP, zero-width space, vertical tab, a quote) or after a separator inside the value.
+    const reasons = [
+      '＝1+1',
+      ' =1',
+      '\u00a0=1',
+      '\u200b=1',
+      '\v=1',
+      '\t=1',
+      'ok;-2',
+      'ok; @SUM(A1)',
+      'a,+1',
+      'x\n=1',
+      'y;"=1',
+      'z;\u00a0＠x',
+      '﹦1',
+    ];
+    const hostile = 'w;=1';
+    await send(
+      reasons.flatMap((reason, i) => [
+        { type: 'conversation.started', conversation_id: `f;=${i}`, ts: NOW - 8 * H, widget_id: hostile },
+        { type: 'conversation.csat', conversation_id: `f;=${i}`, ts: NOW - 8 * H, score: 1, reason },
+      ]),
+    );
+    const res = await get(`/v1/conversations/export?from=${DAY}&to=${DAY}&widget_id=${encodeURIComponent(hostile)}`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+
+    // RFC 4180 with the contract's header; every value quoted, the formula start neutralised with '.
+    const [header, ...rows] = parseCsv(text);
+    expect(header).toEqual(EXPORT_HEADER.split(','));
+    expect(rows).toHaveLength(reasons.length);
+    for (const row of rows) {
+      expect(row).toHaveLength(9);
+      expect(row[7]).toBe("w;'=1");
+    }
+    const records = text.slice(0, -2).split(/\r\n(?=(?:[^"]*"[^"]*")*[^"]*$)/);
+    for (const record of records.slice(1)) {
+      for (const field of record.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+        if (field !== '') expect(field, record).toMatch(/^"[\s\S]*"$/);
+      }
+    }
+
+    // A spreadsheet that splits on either separator (or on a line break inside quotes) starts a
+    // cell after any of them: no such cell may start a formula once what it skips is skipped.
+    for (const separator of [',', ';']) {
+      for (const cell of text.split(new RegExp(`${separator}|\\r\\n|\\r|\\n`))) {
+        expect(startsFormula(cell), `${JSON.stringify(cell)} split on ${separator}`).toBe(false);
+      }
+    }
   });
 
   it('writes NDJSON with the same fields, and applies the feedback filter', async () => {
@@ -247,3 +300,41 @@ describe('GET /v1/conversations/export', () => {
     expect(queries).toBeGreaterThan(afterFirst + 2);
   });
 });
+
+const EXPORT_HEADER =
+  'conversation_id,started_at,satisfaction,score,negative_reason,thumbs_up,thumbs_down,widget_id,locale';
+
+/** RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') (record.push(field), (field = ''));
+    else if (ch === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      ((record = []), (field = ''), i++);
+    } else field += ch;
+  }
+  expect(field === '' && record.length === 0, 'ends with CRLF').toBe(true);
+  return records;
+}
+
+/**
+ * True when a cell would run as a formula: it starts with a tab or CR, or its first character
+ * after quotes, whitespace and zero-width characters is = + - @ or a compatibility form of one
+ * (full-width ＝, small ﹦, …).
+ */
+function startsFormula(cell: string): boolean {
+  if (/^[\t\r]/.test(cell)) return true;
+  const visible = cell.replace(/^["\s\u200b-\u200d\u2060\ufeff]+/, '');
+  return /^[=+\-@]/.test(visible.slice(0, 1).normalize('NFKC'));
+}

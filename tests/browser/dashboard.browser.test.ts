@@ -7,6 +7,7 @@ import type { Overview } from '@thumbline/events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
 import { csat, started, thumb } from '../support/events.ts';
+import { spawnArgs } from '../support/spawn.ts';
 
 let app: RunningApp;
 let browser: Browser;
@@ -81,6 +82,26 @@ describe('dashboard and widget in Chromium', () => {
     // Chromium itself logs the refused request; that is the expected 401, not an app error.
     const logged = pageErrors.pop() ?? [];
     expect(logged.filter((e) => !/status of 401/.test(e))).toEqual([]);
+  });
+
+  it('signs out within 5 s of its token being revoked, saying it was revoked', async () => {
+    // `npm run thumbline -- keys …` against the running process's Redis, as an operator would.
+    const cli = async (...args: string[]) => {
+      const run = spawnArgs('scripts/thumbline.ts', args, { THUMBLINE_DATA_DIR: app.dir, LOG_LEVEL: 'warn' });
+      expect(await run.exited(), run.output()).toBe(0);
+      return run.output();
+    };
+    const { token } = JSON.parse(await cli('keys', 'create', app.creds.workspace_id as string, 'dashboard')) as {
+      token: string;
+    };
+    const page = await open(`/#token=${token}`);
+    await page.getByTestId('thumbs-up-count').waitFor();
+    await expect.poll(() => page.getByTestId('live-status').textContent()).toBe('Live');
+    await cli('keys', 'revoke', token);
+    const revoked = Date.now();
+    await page.getByTestId('signin-error').waitFor({ timeout: 5000 });
+    expect(Date.now() - revoked).toBeLessThan(5000);
+    expect(await page.getByTestId('signin-error').textContent()).toMatch(/revoked/i);
   });
 
   it('a thumb clicked in /demo changes the dashboard count within 2 s, without a reload', async () => {

@@ -214,7 +214,9 @@ describe('segments on the dashboard in Chromium', () => {
       'conversation_id,started_at,satisfaction,score,negative_reason,thumbs_up,thumbs_down,widget_id,locale',
     );
     expect(lines.slice(1)).toEqual([
-      expect.stringMatching(/^sv-neg,\d{4}-\d{2}-\d{2}T[\d:.]+Z,negative,1,"Wrong size, again",0,1,shop-sv,sv-SE$/),
+      expect.stringMatching(
+        /^"sv-neg","\d{4}-\d{2}-\d{2}T[\d:.]+Z","negative","1","Wrong size, again","0","1","shop-sv","sv-SE"$/,
+      ),
       '',
     ]);
     // The same file as the API gives for the same filters.

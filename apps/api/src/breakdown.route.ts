@@ -3,7 +3,7 @@ import { feedbackBreakdown, type ClickHouse } from '@thumbline/clickhouse';
 import { addDays, breakdownItem, breakdownQuerySchema, breakdownSchema, errorSchema } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import type { CredentialStore } from '@thumbline/redis';
-import { resolveWindow } from './overview.route.ts';
+import { resolveWindow } from './query-window.ts';
 
 export interface BreakdownDeps {
   ch: ClickHouse;
@@ -31,7 +31,7 @@ export function mountBreakdown(app: OpenAPIHono<{ Variables: AuthVariables }>, d
   app.openapi(breakdownRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const { from, to, tz } = await resolveWindow(deps, ws, q);
     const rows = await feedbackBreakdown(deps.ch, {
       workspaceId: ws,
       from,

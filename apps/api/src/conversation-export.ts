@@ -16,20 +16,53 @@ export const EXPORT_COLUMNS = [
 
 export type ExportFormat = 'csv' | 'ndjson';
 
-/** Characters a spreadsheet reads as the start of a formula (OWASP's list: = + - @, tab, CR). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+/**
+ * Characters after which a spreadsheet may start a new cell or row: the comma this file uses, the
+ * semicolon most European locales split on (so `w;=1` would start a cell with `=1` there), a tab
+ * (tab-separated import), and line breaks (a reader that loses track of quotes starts a row there).
+ */
+const CELL_BOUNDARY = new Set([',', ';', '\t', '\r', '\n']);
+
+/** What a spreadsheet skips before it reads a cell's first character: whitespace (NBSP, vertical tab, …), zero-width characters and quotes. */
+const SKIPPED = /["\s\u200b-\u200d\u2060\ufeff]/;
 
 /**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled.
- * A text value starting like a formula is prefixed with `'`, so a spreadsheet shows it as text
- * instead of running it (a shopper's `negative_reason` of `=HYPERLINK(…)`). Numbers are left alone.
+ * True when a cell read from `value` at `at` would be run as a formula (OWASP's list: = + - @,
+ * tab, CR), judging its first visible character by its compatibility form, so full-width `＝＋－＠`
+ * and small `﹦﹢﹣﹫` count as what they look like.
+ */
+function startsFormula(value: string, at: number): boolean {
+  const first = value[at];
+  if (first === '\t' || first === '\r') return true;
+  let i = at;
+  while (i < value.length && SKIPPED.test(value[i] as string)) i++;
+  const cp = value.codePointAt(i);
+  return cp !== undefined && /^[=+\-@]/.test(String.fromCodePoint(cp).normalize('NFKC'));
+}
+
+/**
+ * `value` with `'` put before every place a spreadsheet could start a cell that runs as a formula:
+ * its start, and after each cell boundary inside it. A spreadsheet shows a cell starting with `'`
+ * as text, so `=HYPERLINK(…)` from a shopper's `negative_reason` is shown, not run.
+ */
+export function neutraliseFormulas(value: string): string {
+  let out = '';
+  for (let i = 0; i <= value.length; i++) {
+    if ((i === 0 || CELL_BOUNDARY.has(value[i - 1] as string)) && startsFormula(value, i)) out += "'";
+    if (i < value.length) out += value[i];
+  }
+  return out;
+}
+
+/**
+ * One CSV field (RFC 4180), always quoted (quotes doubled), so a comma-splitting reader never splits
+ * a value; a semicolon-splitting one still may, which is why text is neutralised first (neutraliseFormulas). Null is an empty, unquoted field, so
+ * it stays apart from an empty string.
  */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const text = typeof value === 'number' ? String(value) : neutraliseFormulas(value);
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
 /** A record with CRLF line end. */

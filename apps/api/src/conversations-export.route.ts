@@ -6,7 +6,7 @@ import type { AuthVariables } from '@thumbline/http';
 import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { exportHead, exportRow, type ExportFormat } from './conversation-export.ts';
 import { rfc3339, summary } from './conversations.route.ts';
-import { resolveWindow } from './overview.route.ts';
+import { resolveWindow } from './query-window.ts';
 
 export interface ConversationsExportDeps {
   ch: ClickHouse;
@@ -29,10 +29,12 @@ const exportRoute = createRoute({
   path: '/v1/conversations/export',
   summary: 'Every conversation matching the inbox filters, newest first, as CSV or NDJSON (streamed)',
   description:
-    'CSV follows RFC 4180 (header row, CRLF line ends, fields with commas, quotes or line breaks quoted). ' +
-    "A text field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that " +
-    'spreadsheets show it instead of running it as a formula. NDJSON has the same fields, unaltered, null where ' +
-    'CSV is empty. Every page reads one snapshot (the conversations as stored when the export started).',
+    'CSV follows RFC 4180 (header row, CRLF line ends, every value quoted with quotes doubled; null is an empty ' +
+    "field). A text value gets a `'` wherever a spreadsheet splitting on `,` or `;` could start a cell that runs as " +
+    'a formula: at its start and after each `,`, `;`, tab or line break in it, when what follows starts with a tab or ' +
+    'CR, or (past whitespace, zero-width characters and quotes) with `=`, `+`, `-`, `@` or their full-width forms. ' +
+    'NDJSON has the same fields, unaltered, null where CSV is empty. Every page reads one snapshot (the ' +
+    'conversations as stored when the export started).',
   security: [{ bearer: [] }],
   request: { query: conversationsExportQuerySchema },
   responses: {
@@ -65,7 +67,7 @@ export function mountConversationsExport(
   app.openapi(exportRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const { from, to, tz } = await resolveWindow(deps, ws, q);
     const snapshot = await committedWatermark(deps.redis, deps.keys);
     const page = (after?: ConversationSummaryRow) =>
       conversationPage(deps.ch, {

@@ -19,7 +19,7 @@ import {
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
-import { resolveWindow } from './overview.route.ts';
+import { resolveWindow } from './query-window.ts';
 
 export interface ConversationsDeps {
   ch: ClickHouse;
@@ -110,7 +110,7 @@ export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const { from, to, tz } = await resolveWindow(deps, ws, q);
     const cursor = q.cursor ? decodeCursor(q.cursor) : null;
     // Pages read one snapshot: the versions stored when the first page was asked for (the
     // committed watermark: every version stamped at or before it is in ClickHouse), so a

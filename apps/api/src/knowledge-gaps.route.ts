@@ -9,7 +9,7 @@ import {
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import type { CredentialStore } from '@thumbline/redis';
-import { resolveWindow } from './overview.route.ts';
+import { resolveWindow } from './query-window.ts';
 
 export const knowledgeGapsRoute = createRoute({
   method: 'get',
@@ -47,7 +47,7 @@ export function mountKnowledgeGaps(
   app.openapi(knowledgeGapsRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const { from, to, tz } = await resolveWindow(deps, ws, q);
     const segment = { widget_id: q.widget_id, locale: q.locale };
     const gaps = await knowledgeGaps(deps.ch, { workspaceId: ws, from, until: addDays(to, 1), tz, segment });
     const body: KnowledgeGaps = {

@@ -14,7 +14,7 @@ import {
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import type { CredentialStore } from '@thumbline/redis';
-import { resolveWindow } from './overview.route.ts';
+import { resolveWindow } from './query-window.ts';
 
 const errors = {
   400: {
@@ -65,7 +65,7 @@ export function mountSources(
   app.openapi(sourcesRoute, async (c) => {
     const q = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const { from, to, tz } = await resolveWindow(deps, ws, q);
     const segment = { widget_id: q.widget_id, locale: q.locale };
     const ranked = await sourceRanking(deps.ch, { workspaceId: ws, from, until: addDays(to, 1), tz, segment });
     const body: Sources = {
@@ -86,7 +86,7 @@ export function mountSources(
     const q = c.req.valid('query');
     const { source_id } = c.req.valid('param');
     const ws = c.get('credential').workspace_id;
-    const { from, to, tz } = await resolveWindow(deps.store, ws, q);
+    const { from, to, tz } = await resolveWindow(deps, ws, q);
     const segment = { widget_id: q.widget_id, locale: q.locale };
     const answers = await sourceAnswers(deps.ch, {
       workspaceId: ws,

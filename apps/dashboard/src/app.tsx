@@ -18,6 +18,7 @@ import { SignInScreen } from './screens/signin.tsx';
 import { SqlScreen } from './screens/sql.tsx';
 
 const REJECTED = 'That token was not accepted. Check that you pasted the whole dashboard token.';
+const REVOKED = 'This dashboard token was revoked. Sign in with a current one.';
 
 type Auth =
   | { state: 'signed-out'; error: string | null }
@@ -103,7 +104,8 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: (error: str
   const [segment, setSegment] = useSegment();
   const services = useMemo<Services>(() => {
     const rejected = () => onSignOut(REJECTED);
-    return { api: new Api(token, rejected), hub: new LiveHub(token, rejected) };
+    const closed = (reason: string) => onSignOut(reason === 'token_revoked' ? REVOKED : REJECTED);
+    return { api: new Api(token, rejected), hub: new LiveHub(token, closed) };
   }, [token, onSignOut]);
   const [status, setStatus] = useState<LiveStatus>(services.hub.status);
 

@@ -1,6 +1,6 @@
 // The app's one connection to `/live`: screens subscribe to its deltas instead of opening sockets.
 import { connectLive, type LiveConnection } from '@thumbline/live-client';
-import type { LiveDelta } from '@thumbline/events';
+import type { LiveCloseReason, LiveDelta } from '@thumbline/events';
 
 export type LiveStatus = 'live' | 'offline';
 
@@ -22,9 +22,10 @@ export class LiveHub {
   private seqSource: (() => number | undefined) | null = null;
   status: LiveStatus = 'offline';
 
+  /** @param onRejected the token was refused on connecting, or revoked while connected. */
   constructor(
     private readonly token: string,
-    private readonly onUnauthorized: () => void,
+    private readonly onRejected: (reason: 'unauthorized' | LiveCloseReason) => void,
   ) {}
 
   start(): void {
@@ -40,7 +41,11 @@ export class LiveHub {
       },
       onUnauthorized: () => {
         this.setStatus('offline');
-        this.onUnauthorized();
+        this.onRejected('unauthorized');
+      },
+      onClosed: (reason) => {
+        this.setStatus('offline');
+        this.onRejected(reason);
       },
     });
     const { socket } = connection;

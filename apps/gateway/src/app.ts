@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import type { Logger, Metrics } from '@thumbline/core';
 import { readLive, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { deltaPayload, room, setupLiveNamespace } from './live.namespace.ts';
+import { startCredentialSweep } from './credential-sweep.ts';
 
 export { room, deltaPayload } from './live.namespace.ts';
 
@@ -56,6 +57,7 @@ export function attachGateway(server: HttpServer, deps: GatewayDeps): Gateway {
   });
   const nsp = io.of('/live');
   setupLiveNamespace(nsp, deps);
+  const sweep = startCredentialSweep(nsp, deps);
   const connected = () => deps.metrics.liveSockets.set(nsp.sockets.size);
   nsp.on('connection', (socket) => {
     connected();
@@ -88,6 +90,7 @@ export function attachGateway(server: HttpServer, deps: GatewayDeps): Gateway {
     io,
     async close() {
       running = false;
+      sweep.stop();
       reader.disconnect();
       await loop;
       await new Promise<void>((ok) => {

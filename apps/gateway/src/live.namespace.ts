@@ -1,7 +1,9 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from '@thumbline/core';
+import type { LiveSocketData } from './credential-sweep.ts';
 import {
   deltasSince,
+  hashToken,
   isTokenShaped,
   liveSeq,
   type CredentialStore,
@@ -31,14 +33,18 @@ export function deltaPayload(seq: number, body: string): Record<string, unknown>
  * `resync` when they are no longer kept. The socket joins its room before the replay,
  * so a delta published meanwhile may arrive twice or ahead of the replay; clients apply
  * by seq (skip what they have, hold what comes early), which is what makes them converge.
+ * The token is checked again while the socket is open (credential-sweep.ts).
  */
 export function setupLiveNamespace(nsp: Namespace, deps: LiveNamespaceDeps): void {
   nsp.use(async (socket, next) => {
     try {
       const token: unknown = socket.handshake.auth?.token;
-      const cred = isTokenShaped(token) ? await deps.store.resolve(token) : null;
+      if (!isTokenShaped(token)) return next(new Error('unauthorized'));
+      const cred = await deps.store.resolve(token);
       if (!cred || cred.kind !== 'dashboard') return next(new Error('unauthorized'));
-      socket.data.workspaceId = cred.workspace_id;
+      // The hash (never the token) lets the credential sweep re-check this socket later.
+      const data: LiveSocketData = { workspaceId: cred.workspace_id, tokenHash: hashToken(token) };
+      Object.assign(socket.data as object, data);
       next();
     } catch (err) {
       deps.log.warn({ err }, 'live: auth lookup failed');

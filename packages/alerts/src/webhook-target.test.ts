@@ -28,6 +28,43 @@ describe('isPrivateAddress', () => {
     '::ffff:169.254.169.254',
     '64:ff9b::7f00:1',
     'not-an-address',
+    // The rest of the IANA IPv4 special-purpose registry.
+    '192.0.0.9',
+    '192.0.2.1',
+    '192.31.196.1',
+    '192.52.193.1',
+    '192.88.99.1',
+    '192.175.48.1',
+    '198.51.100.7',
+    '203.0.113.9',
+    // The rest of the IANA IPv6 special-purpose registry, and what lies outside global unicast.
+    '100::1',
+    '100:0:0:1::1',
+    '2001::1',
+    '2001:1::1',
+    '2001:2::1',
+    '2001:3::1',
+    '2001:4:112::1',
+    '2001:20::1',
+    '2001:db8::1',
+    '2620:4f:8000::1',
+    '3fff::1',
+    '5f00::1',
+    'fec0::1',
+    '4000::1',
+    '::7f00:1',
+    // IPv6 forms that carry a private or loopback IPv4 address.
+    '64:ff9b:1::7f00:1',
+    '64:ff9b:1:7f00:1::',
+    '2002:7f00:1::1',
+    '2002:a00:1::1',
+    '2002:a9fe:a9fe::',
+    '::ffff:0:7f00:1',
+    '::ffff:0:10.0.0.1',
+    '2001::7f00:1',
+    '2001:0:7f00:1::ffff:ffff',
+    '2a00:1450:4001::5efe:7f00:1',
+    '2a00:1450:4001::200:5efe:a9fe:a9fe',
   ])('refuses %s', (a) => {
     expect(isPrivateAddress(a)).toBe(true);
   });
@@ -40,6 +77,13 @@ describe('isPrivateAddress', () => {
     '2606:4700:4700::1111',
     '::ffff:8.8.8.8',
     '64:ff9b::808:808',
+    '2002:808:808::1',
+    '::ffff:0:808:808',
+    '2a00:1450:4001::5efe:808:808',
+    '2001:4860:4860::8888',
+    '2a00:1450:4001:81a::200e',
+    '192.0.1.1',
+    '198.20.0.1',
   ])('allows %s', (a) => {
     expect(isPrivateAddress(a)).toBe(false);
   });
@@ -66,6 +110,16 @@ describe('checkWebhookUrl', () => {
     expect(await refused('http://[::ffff:127.0.0.1]/hook')).toMatch(/internal/);
     expect(await refused('http://169.254.169.254/latest/meta-data')).toMatch(/169\.254/);
     expect(await refused('http://localhost:8080/hook')).toMatch(/localhost resolves to/);
+  });
+
+  it.each([
+    ['http://[64:ff9b:1::7f00:1]/', /64:ff9b:1::\/48/],
+    ['http://[2002:7f00:1::1]/', /6to4.*127\.0\.0\.1/],
+    ['http://[::ffff:0:7f00:1]/', /127\.0\.0\.1/],
+    ['http://[2001::7f00:1]/', /Teredo/],
+    ['http://[100::1]/', /100::\/64/],
+  ])('refuses %s, an IPv6 form of an internal target, naming why', async (url, why) => {
+    expect(await refused(url)).toMatch(why);
   });
 
   it('allows them with THUMBLINE_WEBHOOK_ALLOW_PRIVATE', async () => {

@@ -1,60 +1,16 @@
 // Which addresses a webhook may reach (docs/alerts.md, "Private addresses"): a rule must not
 // turn Thumbline into a proxy into its own network. Checked when a rule is created and again
 // on every connection (see webhook-post.ts), so DNS rebinding cannot slip through.
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { addressRefusal } from './special-addresses.ts';
 
-const blocked = new BlockList();
-// IPv4: unspecified/"this network", private, shared (CGNAT), loopback, link-local, IETF
-// protocol assignments, benchmarking, multicast, reserved and broadcast.
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const)
-  blocked.addSubnet(net, prefix, 'ipv4');
-// IPv6: unspecified, loopback and IPv4-compatible (::/96), unique-local, link-local,
-// site-local (deprecated), multicast. IPv4-mapped and NAT64 addresses are judged by the
-// IPv4 address inside them (below).
-for (const [net, prefix] of [
-  ['::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['fec0::', 10],
-  ['ff00::', 8],
-] as const)
-  blocked.addSubnet(net, prefix, 'ipv6');
-
-/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::/96) IPv6 address, or null. */
-function embeddedIpv4(ipv6: string): string | null {
-  // The URL parser canonicalizes IPv6 (lower case, compressed, dotted quad as hex).
-  const host = new URL(`http://[${ipv6}]/`).hostname.slice(1, -1);
-  const m = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
-  if (!m) return null;
-  const hi = parseInt(m[1] as string, 16);
-  const lo = parseInt(m[2] as string, 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-}
-
-/** True when `address` (an IP literal) is loopback, private, link-local, unique-local, multicast or unspecified. */
+/**
+ * True when `address` (an IP literal) is in a special-purpose block (loopback, private, link-local,
+ * documentation, NAT64 local-use, …) or carries an IPv4 address that is; see special-addresses.ts.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const bare = address.split('%')[0] as string; // a zone id (fe80::1%eth0) is link-local anyway
-    const v4 = embeddedIpv4(bare);
-    if (v4 !== null) return blocked.check(v4, 'ipv4');
-    return blocked.check(bare, 'ipv6');
-  }
-  return true; // not an address at all: refuse rather than guess
+  return addressRefusal(address) !== null;
 }
 
 /** Why a target is refused, as the API says it (`400 invalid_webhook_url`). */
@@ -86,11 +42,13 @@ export function resolveHost(host: string, timeoutMs = LOOKUP_TIMEOUT_MS): Promis
 /** Refuses an address list with one private address in it (unless private targets are allowed). */
 export function checkAddresses(host: string, addresses: readonly LookupAddress[], allowPrivate: boolean): void {
   if (allowPrivate) return;
-  const bad = addresses.find((a) => isPrivateAddress(a.address));
-  if (bad) {
-    throw new WebhookTargetError(
-      `${host} resolves to ${bad.address}, a loopback, private or otherwise internal address (set THUMBLINE_WEBHOOK_ALLOW_PRIVATE=true to allow)`,
-    );
+  for (const { address } of addresses) {
+    const why = addressRefusal(address);
+    if (why) {
+      throw new WebhookTargetError(
+        `${host} resolves to ${address}, an internal or special-purpose address: ${why} (set THUMBLINE_WEBHOOK_ALLOW_PRIVATE=true to allow)`,
+      );
+    }
   }
 }
 

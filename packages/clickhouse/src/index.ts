@@ -47,6 +47,7 @@ export {
   type FeedbackWindow,
 } from './feedback.repo.ts';
 export { GAP_SIMILARITY, knowledgeGaps, type KnowledgeGap } from './knowledge-gaps.repo.ts';
+export { knownTimeZones } from './time-zones.repo.ts';
 export {
   SOURCE_ANSWERS_LIMIT,
   sourceAnswers,

@@ -1,17 +1,14 @@
 import { z } from '@hono/zod-openapi';
+import { dateRangeQuery } from './date-range.schema.ts';
 import { segmentQuery } from './overview.schema.ts';
 import { responseRate, round, thumbTotals } from './overview.ts';
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 /** Query of `GET /v1/analytics/breakdown` (docs/data-model.md, segments). */
 export const breakdownQuerySchema = z.object({
   by: z.enum(['widget_id', 'locale', 'language']).openapi({
     description: '`language` is the primary subtag of the locale, lowercased (`de-AT` → `de`)',
   }),
-  from: day.optional().openapi({ example: '2026-11-01', description: 'default: 29 days before `to`' }),
-  to: day.optional().openapi({ example: '2026-11-07', description: 'default: today in `tz`' }),
-  tz: z.string().min(1).max(64).optional().openapi({ description: 'IANA zone, default the workspace zone' }),
+  ...dateRangeQuery,
   ...segmentQuery,
 });
 

@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { dateRangeQuery } from './date-range.schema.ts';
 import { segmentQuery } from './overview.schema.ts';
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 /** `GET /v1/conversations` query. Without from/to: the 30 days up to today in `tz`. */
 export const conversationsQuerySchema = z.object({
@@ -9,9 +8,7 @@ export const conversationsQuerySchema = z.object({
     .enum(['upvote', 'downvote', 'unknown'])
     .optional()
     .openapi({ description: 'upvote: positive CSAT, downvote: negative, unknown: no CSAT; absent: all' }),
-  from: day.optional(),
-  to: day.optional(),
-  tz: z.string().min(1).max(64).optional(),
+  ...dateRangeQuery,
   ...segmentQuery,
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional().openapi({ description: '`next_cursor` of the previous page' }),

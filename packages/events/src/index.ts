@@ -85,14 +85,26 @@ export { sqlParamSchema, sqlRequestSchema, sqlResultSchema, type SqlRequest, typ
 export {
   bucketDeltaSchema,
   conversationChangeSchema,
+  liveClosedSchema,
   liveDeltaSchema,
   segmentDeltaSchema,
   type BucketDelta,
   type SegmentDelta,
   type ConversationChange,
   type LiveDelta,
+  type LiveClosed,
+  type LiveCloseReason,
 } from './live.schema.ts';
 export { addDays, daysInclusive, eachDay, isDate, isTimeZone, todayIn } from './calendar.ts';
+export {
+  dateRangeQuery,
+  dateRangeSchema,
+  localDateSchema,
+  MAX_DATE,
+  MAX_RANGE_DAYS,
+  MIN_DATE,
+  type DateRange,
+} from './date-range.schema.ts';
 export { previousWindow, responseRate, round, summarizeOverview, thumbTotals, type DaySums } from './overview.ts';
 export {
   breakdownItem,

@@ -49,3 +49,16 @@ export type BucketDelta = z.infer<typeof bucketDeltaSchema>;
 export type SegmentDelta = z.infer<typeof segmentDeltaSchema>;
 export type ConversationChange = z.infer<typeof conversationChangeSchema>;
 export type LiveDelta = z.infer<typeof liveDeltaSchema>;
+
+/**
+ * The `closed` event of the `/live` namespace: sent just before the server closes a socket that
+ * was connected, so the client can tell a revoked token from a network drop (it must not reconnect).
+ */
+export const liveClosedSchema = z
+  .object({
+    reason: z.enum(['token_revoked']).openapi({ description: 'token_revoked: the dashboard token was revoked' }),
+  })
+  .openapi('LiveClosed');
+
+export type LiveClosed = z.infer<typeof liveClosedSchema>;
+export type LiveCloseReason = LiveClosed['reason'];

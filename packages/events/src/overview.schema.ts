@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { dateRangeQuery } from './date-range.schema.ts';
 import { localeSchema, widgetIdSchema } from './settings.schema.ts';
 
 /** The segment filter every analytics and inbox query takes (docs/data-model.md, segments). */
@@ -9,13 +10,9 @@ export const segmentQuery = {
   }),
 };
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
-
 /** Query of `GET /v1/analytics/overview`; `from`/`to` are inclusive local dates. Without them: the 30 days up to today in `tz`. */
 export const overviewQuerySchema = z.object({
-  from: day.optional().openapi({ example: '2026-11-01', description: 'default: 29 days before `to`' }),
-  to: day.optional().openapi({ example: '2026-11-07', description: 'default: today in `tz`' }),
-  tz: z.string().min(1).max(64).optional().openapi({ description: 'IANA zone, default the workspace zone' }),
+  ...dateRangeQuery,
   ...segmentQuery,
 });
 

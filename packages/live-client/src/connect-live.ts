@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { LiveDelta } from '@thumbline/events';
+import type { LiveClosed, LiveCloseReason, LiveDelta } from '@thumbline/events';
 
 export interface LiveOptions {
   /** Base URL of Thumbline (the gateway shares the API's origin under npm start). */
@@ -12,6 +12,11 @@ export interface LiveOptions {
   onResync: () => void;
   /** The token was refused. */
   onUnauthorized?: () => void;
+  /**
+   * The server closed a connected socket for a reason (`token_revoked`); the client does not
+   * reconnect, since the same token would be refused.
+   */
+  onClosed?: (reason: LiveCloseReason) => void;
   /** Socket.IO client options. */
   socketOptions?: Record<string, unknown>;
 }
@@ -36,6 +41,11 @@ export function connectLive(options: LiveOptions): LiveConnection {
   });
   socket.on('delta', (d: LiveDelta) => options.onDelta(d));
   socket.on('resync', () => options.onResync());
+  socket.on('closed', (payload: LiveClosed | undefined) => {
+    // The server disconnects right after this; stop socket.io from trying again.
+    socket.disconnect();
+    options.onClosed?.(payload?.reason ?? 'token_revoked');
+  });
   socket.on('connect_error', (err: Error) => {
     if (err.message === 'unauthorized') {
       socket.disconnect();

@@ -114,6 +114,26 @@ export class CredentialStore {
     return value;
   }
 
+  /**
+   * Which of these token hashes are registered now, read from Redis past the cache (one HMGET
+   * per 1000 hashes): a long-lived connection re-checks its token with this, so a revocation
+   * reaches it sooner than the cache would let it.
+   */
+  async registered(hashes: readonly string[]): Promise<Map<string, Omit<Credential, 'key_id'>>> {
+    const found = new Map<string, Omit<Credential, 'key_id'>>();
+    for (let i = 0; i < hashes.length; i += 1000) {
+      const slice = hashes.slice(i, i + 1000);
+      const raws = await this.redis.hmget(this.keys.credentials, ...slice);
+      raws.forEach((raw, j) => {
+        const hash = slice[j];
+        if (!raw || hash === undefined) return;
+        const cred = JSON.parse(raw) as Omit<Credential, 'key_id'>;
+        found.set(hash, { workspace_id: cred.workspace_id, kind: cred.kind });
+      });
+    }
+    return found;
+  }
+
   /** Registers a token for a workspace (idempotent); it must come from newToken. */
   async addToken(token: string, cred: Omit<Credential, 'key_id'>): Promise<void> {
     if (!isTokenShaped(token) || !token.startsWith(`${PREFIX[cred.kind]}_`)) {
