@@ -1,6 +1,6 @@
 import type { Logger } from '@thumbline/core';
 import { ensureDemoWorkspace, type DemoCredentials } from '@thumbline/api';
-import { createWorker, DEFAULT_RETRY, type WorkerRole } from '@thumbline/worker';
+import { createWorker, workerDeps, type WorkerRole } from '@thumbline/worker';
 import { openServices, type Env, type Services } from '@thumbline/runtime';
 import { startHttpThread, type HttpThread } from './http-thread-host.ts';
 
@@ -26,23 +26,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const services = await openServices(env, log, { allowLocal: true });
   const { ch, store, redis, keys, metrics } = services;
 
-  const worker = createWorker({
-    connect: services.connect,
-    redis,
-    keys,
-    ch,
-    log,
-    metrics,
-    concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
-    state: services.state,
-    retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
-    alerts: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE },
-    pump: {
-      consumer: services.consumer,
-      maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,
-      lingerMs: env.THUMBLINE_BATCH_LINGER_MS,
-    },
-  });
+  const worker = createWorker(workerDeps(services));
   worker.start();
 
   let http: HttpThread | null = null;

@@ -12,7 +12,15 @@ import {
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { Logger, Metrics } from '@thumbline/core';
 import { countedWorkspaces, createAlertsWorker, type AlertsOptions, type AlertsWorker } from '@thumbline/alerts';
-import { DEFAULT_LEASES, PartitionLeases, type Keys, type LeaseOptions, type RedisClient } from '@thumbline/redis';
+import {
+  DEFAULT_LEASES,
+  PartitionLeases,
+  type Keys,
+  type LeaseOptions,
+  type LiveBudget,
+  type RedisClient,
+} from '@thumbline/redis';
+import type { Services } from '@thumbline/runtime';
 import { insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 import { settleDeadLetter } from './dead-letters.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
@@ -35,6 +43,8 @@ export interface WorkerDeps {
   metrics: Metrics;
   concurrency: number;
   state: StateOptions;
+  /** Bytes the live buffers may hold (default: packages/redis DEFAULT_LIVE_BUDGET). */
+  live?: LiveBudget;
   /** `consumer` names this host; each process adds its own suffix (consumer names are unique per process). */
   pump: Partial<PumpOptions> & { consumer: string };
   /** Where closed state generations go and what left Redis is found (ADR 0010); default: ClickHouse. */
@@ -69,6 +79,22 @@ export interface WorkerRole {
   start(): void;
   /** Stops taking work and waits for in-flight batches. */
   close(): Promise<void>;
+}
+
+/** The worker's dependencies from a process's services and environment: one place for `npm start` and the role. */
+export function workerDeps(s: Services): WorkerDeps {
+  const { env } = s;
+  return {
+    ...s,
+    concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
+    retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
+    alerts: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE },
+    pump: {
+      consumer: s.consumer,
+      maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,
+      lingerMs: env.THUMBLINE_BATCH_LINGER_MS,
+    },
+  };
 }
 
 /** The batch queue of a worker process (BullMQ queue names: no ':'). */

@@ -7,7 +7,7 @@
 // missing of the same rows, so a batch counts once however late it is replayed.
 import type { ClickHouse } from '@thumbline/clickhouse';
 import type { BatchItem, BatchResolution } from '@thumbline/events';
-import type { Keys, RedisClient } from '@thumbline/redis';
+import type { Keys, LiveBudget, RedisClient } from '@thumbline/redis';
 import { BatchRecord } from './batch-record.ts';
 import type { WorkspaceDelta } from './deltas.ts';
 import { stateItem, summaryRows } from './rows.ts';
@@ -32,6 +32,8 @@ export interface StateDeps {
 
 export interface BatchDeps extends StateDeps {
   ch: ClickHouse;
+  /** Bytes the live buffers may hold; default DEFAULT_LIVE_BUDGET. */
+  live?: LiveBudget;
 }
 
 /** Seconds a batch spent in each kind of work (the stage label of thumbline_batch_stage_seconds). */

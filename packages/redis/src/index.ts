@@ -51,7 +51,9 @@ export {
 export { SettingsStore } from './settings.store.ts';
 export {
   deltasSince,
+  DEFAULT_LIVE_BUDGET,
   LIVE_HISTORY,
+  type LiveBudget,
   LIVE_STREAM_KEEP_MS,
   trimLiveStream,
   liveSeq,

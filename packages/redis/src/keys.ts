@@ -52,8 +52,12 @@ export interface Keys {
   readonly inflight: string;
   /** Live deltas of every workspace, read by each gateway node. */
   readonly liveStream: string;
+  /** Bytes of the live stream's delta bodies (same slot). */
+  readonly liveStreamBytes: string;
   liveSeq(ws: string): string;
   liveHistory(ws: string): string;
+  /** Bytes of a workspace's recent deltas (same slot). */
+  liveHistoryBytes(ws: string): string;
   /** The Socket.IO Redis Streams adapter's stream and key prefixes. */
   readonly socketIo: { stream: string; sessions: string; channels: string };
   /** A workspace's alert keys, all in one slot (see packages/alerts). */
@@ -165,9 +169,11 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     published: (batchId, ws) => `${live(ws)}:pub:${batchId}`,
     deadEvents: `${prefix}:dead-events`,
     inflight: `${prefix}:inflight`,
-    liveStream: `${prefix}:live`,
+    liveStream: `{${prefix}:live}:stream`,
+    liveStreamBytes: `{${prefix}:live}:stream-bytes`,
     liveSeq: (ws) => `${live(ws)}:seq`,
     liveHistory: (ws) => `${live(ws)}:history`,
+    liveHistoryBytes: (ws) => `${live(ws)}:history-bytes`,
     socketIo: { stream: `${prefix}:sio`, sessions: `${prefix}:sio:session:`, channels: `${prefix}:sio` },
     alerts: (ws) => {
       const tag = `{${prefix}:alerts:${ws}}`;

@@ -2,8 +2,22 @@ import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
 import { runRedisLua } from './scripts.ts';
 
-/** Deltas kept per workspace for clients catching up after a disconnect. */
+/** Deltas kept per workspace for clients catching up after a disconnect (at most: see LiveBudget). */
 export const LIVE_HISTORY = 1000;
+
+/**
+ * Bytes the live buffers may hold: each workspace's recent deltas, and the live stream all
+ * gateways read. A delta lists every conversation its batch changed, so a batch of thousands
+ * of new conversations makes one of a megabyte: counted in deltas alone, these buffers held
+ * more than the batch state (issue 22). Past a budget the oldest go; a client that needed
+ * them gets a resync.
+ */
+export interface LiveBudget {
+  historyBytes: number;
+  streamBytes: number;
+}
+
+export const DEFAULT_LIVE_BUDGET: LiveBudget = { historyBytes: 4 * 1024 ** 2, streamBytes: 16 * 1024 ** 2 };
 /**
  * How long entries stay in the live stream all gateways read (ms). Gateways read it as it
  * grows; a client that misses deltas catches up from its workspace's history. Trimmed by
@@ -36,15 +50,25 @@ export async function publishDelta(
   body: string,
   /** How long the marker lives: as long as the batch may be replayed (it is deleted when the batch is done). */
   markerTtlSeconds: number,
+  budget: LiveBudget = DEFAULT_LIVE_BUDGET,
 ): Promise<number> {
   const seq = await runRedisLua<number>(
     redis,
     'publish-delta',
-    [keys.published(batchId, workspaceId), keys.liveSeq(workspaceId), keys.liveHistory(workspaceId)],
-    [body, LIVE_HISTORY, markerTtlSeconds, LIVE_HISTORY_IDLE_S],
+    [
+      keys.published(batchId, workspaceId),
+      keys.liveSeq(workspaceId),
+      keys.liveHistory(workspaceId),
+      keys.liveHistoryBytes(workspaceId),
+    ],
+    [body, LIVE_HISTORY, markerTtlSeconds, LIVE_HISTORY_IDLE_S, budget.historyBytes],
   );
-  const keepFrom = Date.now() - LIVE_STREAM_KEEP_MS;
-  await redis.xadd(keys.liveStream, 'MINID', '~', keepFrom, '*', 'ws', workspaceId, 'seq', seq, 'd', body);
+  await runRedisLua(
+    redis,
+    'append-live',
+    [keys.liveStream, keys.liveStreamBytes],
+    [workspaceId, seq, body, budget.streamBytes],
+  );
   return seq;
 }
 
@@ -89,5 +113,10 @@ export async function readLive(redis: RedisClient, keys: Keys, lastId: string, b
 
 /** Trims the live stream by age when no delta does (traffic stopped): its memory goes with it. */
 export async function trimLiveStream(redis: RedisClient, keys: Keys): Promise<void> {
-  await redis.xtrim(keys.liveStream, 'MINID', '~', Date.now() - LIVE_STREAM_KEEP_MS);
+  await runRedisLua(
+    redis,
+    'trim-live',
+    [keys.liveStream, keys.liveStreamBytes],
+    [`${Date.now() - LIVE_STREAM_KEEP_MS}-0`],
+  );
 }

@@ -12,6 +12,7 @@ import {
   whenReady,
   type AdmissionLimits,
   type Keys,
+  type LiveBudget,
   type RedisClient,
 } from '@thumbline/redis';
 import { dataPaths, type Env } from './config.ts';
@@ -32,6 +33,8 @@ export interface RedisServices {
   settings: SettingsStore;
   metrics: Metrics;
   state: StateOptions;
+  /** Bytes the live buffers may hold (a share of maxmemory). */
+  live: LiveBudget;
   /** THUMBLINE_MAX_EVENT_AGE_DAYS */
   maxEventAgeDays: number;
   limits: AdmissionLimits;
@@ -51,20 +54,28 @@ const DAY_S = 86_400;
 
 /** The state budget when Redis has no maxmemory to take a share of. */
 const UNBOUNDED_REDIS_STATE_BYTES = 512 * 1024 ** 2;
-/** Share of maxmemory ingest stops at is what is left after the state budget and this headroom. */
+/** Share of maxmemory the live buffers (recent deltas, the live stream) may hold. */
+const LIVE_SHARE = 0.05;
+/** Share of maxmemory ingest stops at is what is left after the state, the live buffers and this headroom. */
 const HEADROOM_SHARE = 0.1;
 
 /**
  * Redis's memory, shared out (ADR 0010): the batch state holds at most `stateShare` of
- * `maxmemory` (two generations per partition, each closing at half of its partition's part),
- * and ingest stops taking events once Redis holds what is left but a headroom. So however much
- * was accepted, the state the workers write while they drain it always fits.
+ * `maxmemory` (per partition two generations, and a third while the oldest is archived: each
+ * closes at a third of its partition's part),
+ * the live buffers 5 %, and ingest stops taking events once Redis holds what is left but a
+ * headroom. So however much was accepted, what the workers write while they drain it fits.
  */
 export function memoryShares(maxMemory: number, stateShare: number, partitions: number) {
   const stateBytes = maxMemory > 0 ? Math.floor(maxMemory * stateShare) : UNBOUNDED_REDIS_STATE_BYTES;
+  const liveBytes = maxMemory > 0 ? Math.floor(maxMemory * LIVE_SHARE) : 20 * 1024 ** 2;
   return {
-    generationBytes: Math.max(64 * 1024, Math.floor(stateBytes / (2 * partitions))),
-    ingestShare: 1 - stateShare - HEADROOM_SHARE,
+    generationBytes: Math.max(64 * 1024, Math.floor(stateBytes / (3 * partitions))),
+    live: {
+      historyBytes: Math.max(256 * 1024, Math.floor(liveBytes / 4)),
+      streamBytes: Math.max(1024 ** 2, Math.floor(liveBytes / 2)),
+    },
+    ingestShare: 1 - stateShare - LIVE_SHARE - HEADROOM_SHARE,
   };
 }
 
@@ -144,6 +155,7 @@ export async function openRedisServices(
       // A failed batch's record must outlive its dead letter (kept 30 days) for a replay.
       recordTtlSeconds: 31 * DAY_S,
     },
+    live: shares.live,
     maxEventAgeDays: env.THUMBLINE_MAX_EVENT_AGE_DAYS,
     limits: {
       eventsPerSecond: env.THUMBLINE_RATE_LIMIT,
