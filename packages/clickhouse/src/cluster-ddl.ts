@@ -1,4 +1,4 @@
-import type { Migration } from './migrate.ts';
+import type { Migration } from './migration.ts';
 
 /**
  * Cluster DDL: the same migration files, run on a ClickHouse cluster.

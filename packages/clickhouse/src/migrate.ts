@@ -6,16 +6,12 @@ import type { ClickHouse } from './client.ts';
 import { TABLES } from './tables.ts';
 import { toDateTime64 } from './batch.repo.ts';
 import { clusterBootstrap, clusterMigrations } from './cluster-ddl.ts';
+import type { Migration } from './migration.ts';
 
 /** The repository's clickhouse/ folder. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../clickhouse/', import.meta.url));
 
-export interface Migration {
-  version: number;
-  name: string;
-  checksum: string;
-  statements: string[];
-}
+export type { Migration } from './migration.ts';
 
 const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
