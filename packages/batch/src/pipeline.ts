@@ -36,11 +36,38 @@ export interface BatchDeps extends StateDeps {
   live?: LiveBudget;
 }
 
-/** Seconds a batch spent in each kind of work (the stage label of thumbline_batch_stage_seconds). */
+/** Seconds a batch spent in each stage (the stage label of thumbline_batch_stage_seconds). */
 export interface StageSeconds {
-  state: number;
-  clickhouse: number;
+  load: number;
+  /** Reading snapshots and resolving, every round. */
+  resolve: number;
+  store_events: number;
+  commit: number;
+  summaries: number;
   publish: number;
+  release: number;
+}
+
+/** A stopwatch per stage. */
+class StageClock {
+  readonly seconds: StageSeconds = {
+    load: 0,
+    resolve: 0,
+    store_events: 0,
+    commit: 0,
+    summaries: 0,
+    publish: 0,
+    release: 0,
+  };
+
+  async time<T>(stage: keyof StageSeconds, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.seconds[stage] += (performance.now() - started) / 1000;
+    }
+  }
 }
 
 export interface BatchOutcome extends BatchResolution {
@@ -74,23 +101,26 @@ async function resolveAndCommit(
   batchId: string,
   parts: Part[],
   storeFresh: (resolution: BatchResolution) => Promise<number[]>,
+  clock: StageClock,
 ): Promise<BatchResolution> {
   /** Items left out (refused by storage), in the batch's indexes. */
   const excluded = new Set<number>();
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-    await resolveParts(deps, batchId, parts, excluded);
+    await clock.time('resolve', () => resolveParts(deps, batchId, parts, excluded));
     const open = parts.filter((p) => !p.done);
     if (open.length === 0) return merged(parts);
     for (;;) {
-      const refused = await storeFresh(merged(parts));
+      const refused = await clock.time('store_events', () => storeFresh(merged(parts)));
       if (refused.length === 0) break;
       const before = excluded.size;
       for (const i of refused) excluded.add(i);
       // Every round must leave out one more item, so this ends.
       if (excluded.size === before) throw new Error(`batch ${batchId}: refused items were already left out`);
-      for (const part of open) resolvePart(part, excluded);
+      await clock.time('resolve', async () => {
+        for (const part of open) resolvePart(part, excluded);
+      });
     }
-    await commitParts(deps, batchId, open);
+    await clock.time('commit', () => commitParts(deps, batchId, open));
   }
   throw new Error(`batch ${batchId}: state changed under ${MAX_CONFLICTS} attempts to commit it`);
 }
@@ -105,40 +135,26 @@ export function applyState(
   batchId: string,
   items: BatchItem[],
   storeFresh: (resolution: BatchResolution) => Promise<number[]> = async () => [],
+  clock = new StageClock(),
 ): Promise<BatchResolution> {
-  return inTurn(deps.redis, () => resolveAndCommit(deps, batchId, partsOf(deps.keys, items), storeFresh));
+  return inTurn(deps.redis, () => resolveAndCommit(deps, batchId, partsOf(deps.keys, items), storeFresh, clock));
 }
 
 /** Runs one batch through every stage. */
 export async function processBatch(deps: BatchDeps, batchId: string, data: BatchData): Promise<BatchOutcome> {
-  const t0 = performance.now();
-  const entries = await loadBatch(deps.redis, deps.keys, data);
+  const clock = new StageClock();
+  const entries = await clock.time('load', () => loadBatch(deps.redis, deps.keys, data));
   const events = batchEvents(entries);
   const record = new BatchRecord(deps.redis, deps.keys, batchId, deps.state.recordTtlSeconds);
-  let storeMs = 0;
   let dead = 0;
-  const resolution = await applyState(deps, batchId, events.map(stateItem), async (res) => {
-    const started = performance.now();
+  const store = async (res: BatchResolution) => {
     const { refused } = await storeEvents(deps, batchId, events, res);
-    storeMs += performance.now() - started;
     dead += refused.length;
     return refused;
-  });
-  const t1 = performance.now();
-  await writeSummaries(deps, record, summaryRows(events, resolution));
-  const t2 = performance.now();
-  const deltas = await publishDeltas(deps, record, resolution);
-  await release(deps, record, entries, deltas);
-  const t3 = performance.now();
-  return {
-    ...resolution,
-    events: events.length,
-    dead,
-    deltas,
-    seconds: {
-      state: (t1 - t0 - storeMs) / 1000,
-      clickhouse: (storeMs + t2 - t1) / 1000,
-      publish: (t3 - t2) / 1000,
-    },
   };
+  const resolution = await applyState(deps, batchId, events.map(stateItem), store, clock);
+  await clock.time('summaries', () => writeSummaries(deps, record, summaryRows(events, resolution)));
+  const deltas = await clock.time('publish', () => publishDeltas(deps, record, resolution));
+  await clock.time('release', () => release(deps, record, entries, deltas));
+  return { ...resolution, events: events.length, dead, deltas, seconds: clock.seconds };
 }
