@@ -132,12 +132,16 @@ describe('cluster DDL from the migration files', () => {
       );
     }
     // 0007: sources on events; the gate is the same Null table on every node and changes with it.
-    expect(alters.slice(9)).toEqual([
+    expect(alters.slice(9, 12)).toEqual([
       'ALTER TABLE thumbline.events_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
       'ALTER TABLE thumbline.events ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
       'ALTER TABLE thumbline.events_gate ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
     ]);
-    expect(alters).toHaveLength(2 + 7 + 3);
+    // 0009: the archive's TTL lives on the local table only.
+    expect(alters.slice(12)).toEqual([
+      'ALTER TABLE thumbline.state_archive_local ON CLUSTER thumbline (MODIFY TTL archived_at + toIntervalYear(10))',
+    ]);
+    expect(alters).toHaveLength(2 + 7 + 3 + 1);
   });
 
   it('keeps migration records in one replication group over every node, and creates the database everywhere', async () => {

@@ -137,6 +137,22 @@ describe('state in two tiers', () => {
       expect(Number(g)).toBeGreaterThanOrEqual(generation - 1);
   });
 
+  it('a thumb flipped two months after its state was archived still retracts exactly', async () => {
+    const ws = 'tiers-late';
+    const { first, second } = await scenario(ws, ONE_SECOND, async () => {
+      await until(() => firstRoundGone(ws));
+      // Two months pass: the archived state ages, and ClickHouse applies the table's TTL.
+      await env.ch.command(
+        `ALTER TABLE state_archive UPDATE archived_at = archived_at - toIntervalDay(60) WHERE workspace_id = {ws:String}
+         SETTINGS mutations_sync = 2`,
+        { ws },
+      );
+      await env.ch.command('OPTIMIZE TABLE state_archive FINAL');
+    });
+    expect(first).toEqual({ up: 1, down: 1, sum: 2, count: 1 });
+    expect(second).toEqual({ up: 0, down: 2, sum: 5, count: 1 });
+  });
+
   it('keeps only the hot window in Redis', async () => {
     const w = startTestWorker(env, { state: ONE_SECOND, pump: { consumer: 'tiers-idle' } });
     try {
