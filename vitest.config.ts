@@ -6,6 +6,9 @@ export default defineConfig({
     globalSetup: ['tests/support/global-redis.ts'],
     // Each file runs in its own process: embedded ClickHouse binds one data dir per process.
     pool: 'forks',
+    // Two files at a time, also on two cores (vitest's default there is one): most files wait on
+    // servers, timers and child processes, so the suite takes ~4.7 instead of ~6.4 minutes.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -148,8 +148,11 @@ describe('a flood of junk credentials', () => {
 
     expect([...statuses.keys()].every((s) => s === 401)).toBe(true);
     expect(outcomes.get('connected') ?? 0).toBe(0);
-    // The flood carried ~400 MB of tokens; caching them is what used to kill the process.
-    expect(grew.heap).toBeLessThan(64);
+    // The flood carried ~400 MB of tokens; caching them is what used to kill the process (+407 MB).
+    // What is left of the flood's garbage depends on the machine's load (+8 to +59 MB measured,
+    // the most with the suite's files running two at a time): 160 MB fails a cache that keeps
+    // even two fifths of the tokens, with room for a loaded machine.
+    expect(grew.heap).toBeLessThan(160);
     expect(child.proc.exitCode).toBeNull();
 
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
