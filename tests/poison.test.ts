@@ -135,7 +135,7 @@ describe('poison isolation', () => {
 });
 
 describe('replays', () => {
-  it('a batch replayed after the dedup window changes no total, whichever of its inserts failed before', async () => {
+  it('a batch replayed after the dedup window changes no total, whatever failed before', async () => {
     const keys = createKeys(`r${randomUUID().slice(0, 6)}`);
     const flaky = new FlakyClickHouse(env.ch);
     const deps = { ...env, keys, ch: flaky, archive: clickHouseArchive(env.redis, flaky, env.state) };
@@ -173,6 +173,36 @@ describe('replays', () => {
         "SELECT count() AS n FROM conversations FINAL WHERE workspace_id = 'b' AND score = 5",
       );
       expect(Number(row?.n)).toBe(1);
+
+      // Every insert landed, then the live publish failed (Redis): the ledger, not the tokens,
+      // keeps the replay from writing the summaries again.
+      const afterX = total(await overview('b'));
+      let failPublish = true;
+      const redis = new Proxy(env.redis, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (
+              failPublish &&
+              (prop === 'evalsha' || prop === 'eval') &&
+              args.some((a) => String(a).includes(':pub:'))
+            ) {
+              throw new Error('injected: publish failed');
+            }
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const y = await batch([ev('message.feedback', { message_id: 'ry1', thumb: 'up' })]);
+      await expect(insertBatch({ ...deps, redis }, y.id, y.data)).rejects.toThrow(/injected/);
+      failPublish = false;
+      for (let i = 0; i < 3; i++) {
+        const other = await batch([ev('message.feedback', { message_id: `rq${i}`, thumb: 'down' })]);
+        await insertBatch(deps, other.id, other.data);
+      }
+      await insertBatch(deps, y.id, y.data);
+      expect(total(await overview('b'))).toEqual({ ...afterX, up: afterX.up + 1, down: afterX.down + 3 });
     } finally {
       for (const t of ['events', 'feedback_changes', 'feedback_15m', 'conversations']) {
         await env.ch.command(`ALTER TABLE ${t} MODIFY SETTING non_replicated_deduplication_window = 10000`);
