@@ -12,10 +12,6 @@ import { createKeys, createRedis, whenReady, type Keys, type RedisClient } from 
 
 /** These tests never drop a generation: nothing may be asked of an archive. */
 const noArchive: Archive = {
-  seenElsewhere: async (events) => {
-    if (events.length > 0) throw new Error('no archive in this test');
-    return new Set();
-  },
   states: async (_kind, fields) => {
     if (fields.length > 0) throw new Error('no archive in this test');
     return new Map();

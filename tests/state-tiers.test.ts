@@ -79,7 +79,7 @@ async function scenario(ws: string, state: StateOptions, pushOut: () => Promise<
 async function firstRoundGone(ws: string): Promise<boolean> {
   const partition = env.keys.partition(env.keys.partitionOf(`${ws}-c1`));
   const generation = Number((await env.redis.hget(partition.generation, 'n')) ?? 0);
-  return (await env.redis.exists(partition.state('convs', 0), partition.state('dedup', 0))) === 0 && generation >= 2;
+  return (await env.redis.exists(partition.state('convs', 0), partition.state('msgs', 0))) === 0 && generation >= 2;
 }
 
 async function until(done: () => Promise<boolean>, ms = 15_000): Promise<void> {

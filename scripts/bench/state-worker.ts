@@ -32,7 +32,6 @@ for (let i = 0; conversations.length < 20_000; i++) {
 const state: StateOptions = { generationSeconds: 37 * 86400, generationBytes: 1024 ** 4, recordTtlSeconds: 3600 };
 const unused = () => Promise.reject(new Error('the scaling bench never archives'));
 const archive: Archive = {
-  seenElsewhere: async () => new Set(),
   states: async () => new Map(),
   archivePartition: unused,
   archiveGeneration: unused,

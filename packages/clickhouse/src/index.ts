@@ -79,11 +79,4 @@ export type { CompactResult } from './client.ts';
 export { languageOf, segmentCondition, type Segment, type SegmentColumns } from './segment.ts';
 export { clickHouseOverPort, serveClickHouse } from './clickhouse-port.ts';
 export { alertBuckets, type AlertBucket, type SegmentSums } from './alert-buckets.repo.ts';
-export {
-  archivedStates,
-  archiveStates,
-  storedElsewhere,
-  type ArchivedKind,
-  type ArchivedState,
-  type StoredEventQuery,
-} from './state-archive.repo.ts';
+export { archivedStates, archiveStates, type ArchivedKind, type ArchivedState } from './state-archive.repo.ts';

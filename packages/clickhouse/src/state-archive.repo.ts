@@ -1,6 +1,6 @@
-// The cold tier of the worker's state (ADR 0010): message and conversation states archived
-// from Redis when their hot-window generation closes, and the ids of late events found in
-// `events`. One query per lookup, whatever the batch holds.
+// The cold tier of the worker's state (ADR 0010): message and conversation states (with their
+// counted events' ids) archived from Redis when their generation closes. One query per lookup
+// slice, whatever the batch holds.
 import type { ClickHouse } from './client.ts';
 import { TABLES } from './tables.ts';
 
@@ -14,7 +14,6 @@ export interface ArchivedState {
 }
 
 const workspaceOf = (field: string) => field.slice(0, field.indexOf(':'));
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Keys per lookup query. A server takes query parameters in the request's URL (at most
@@ -66,45 +65,4 @@ export async function archivedStates(
     for (const r of rows) found.set(r.field, r.value);
   });
   return found;
-}
-
-/** A late event to look up: is its id stored from another stream entry than its own? */
-export interface StoredEventQuery {
-  workspaceId: string;
-  conversationId: string;
-  eventId: string;
-  /** Its own receive order: a row with it is this very entry's, stored by an earlier attempt. */
-  recv: string;
-}
-
-/**
- * Of these events, those `events` holds from another entry (`<workspace>:<event id>`): an
- * earlier delivery of the same event, accepted before. A row this entry stored itself (an
- * attempt that failed before its state was committed) does not count.
- */
-export async function storedElsewhere(ch: ClickHouse, all: readonly StoredEventQuery[]): Promise<Set<string>> {
-  const seen = new Set<string>();
-  // An id that is not a UUID was never stored (the column is a UUID): nothing to ask.
-  const events = all.filter((e) => UUID.test(e.eventId));
-  const own = new Map(events.map((e) => [`${e.workspaceId}:${e.eventId}`, e.recv]));
-  await sliced(events, async (slice) => {
-    const rows = await ch.query<{ workspace_id: string; event_id: string; recv: string }>(
-      `SELECT workspace_id, toString(event_id) AS event_id, recv
-         FROM ${TABLES.events}
-        WHERE workspace_id IN {ws:Array(String)}
-          AND conversation_id IN {cids:Array(String)}
-          AND event_id IN {ids:Array(UUID)}`,
-      {
-        ws: [...new Set(slice.map((e) => e.workspaceId))],
-        cids: [...new Set(slice.map((e) => e.conversationId))],
-        ids: [...new Set(slice.map((e) => e.eventId))],
-      },
-    );
-    for (const r of rows) {
-      const key = `${r.workspace_id}:${r.event_id}`;
-      const mine = own.get(key);
-      if (mine !== undefined && mine !== r.recv) seen.add(key);
-    }
-  });
-  return seen;
 }

@@ -97,7 +97,7 @@ export interface PartitionKeys {
   readonly pins: string;
   /** Cached result of a batch's state resolution in this partition (see batch-state.store.ts). */
   batch(batchId: string): string;
-  /** A state hash of one generation: event ids seen, messages' thumbs, conversations. */
+  /** A state hash of one generation: messages' thumbs, or conversations (with their counted events' ids). */
   state(kind: StateKind, generation: number): string;
   /** The current state generation: its number, start, the previous one's start, bytes written (hash). */
   readonly generation: string;
@@ -107,7 +107,7 @@ export interface PartitionKeys {
   readonly archived: string;
 }
 
-export type StateKind = 'dedup' | 'msgs' | 'convs';
+export type StateKind = 'msgs' | 'convs';
 
 /** Partitions of a new install unless configured (THUMBLINE_PARTITIONS). */
 export const DEFAULT_PARTITIONS = 16;

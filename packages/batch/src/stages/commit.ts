@@ -1,22 +1,41 @@
 // Stage 4, commit: each open part's state writes and its cached resolution, atomically per
 // partition, if the state it was resolved from is still current (state/hot.ts).
+import { BLANK_CONVERSATION, type ConversationState } from '@thumbline/events';
 import type { RedisClient } from '@thumbline/redis';
 import { encodeResolution } from '../batch-record.ts';
-import { eventField, stateField, storeConversation, storeMessage } from '../state/encoding.ts';
+import { idToken, stateField, storeConversation, storeMessage } from '../state/encoding.ts';
 import { commitHot, type HotWrites, type StateOptions } from '../state/hot.ts';
 import type { Part } from './resolve.ts';
 
-/** A part's writes as the commit script takes them (lines of fields and values). */
+/**
+ * A part's writes as the commit script takes them (lines of fields and values): the messages
+ * that changed, and the conversations that changed or counted an event, each with the ids of
+ * every event it counted (those before, from the snapshot, and this batch's).
+ */
 function hotWrites(part: Part): HotWrites {
-  let ids = '';
-  let messages = '';
-  let conversations = '';
-  for (const [ws, w] of part.writes ?? []) {
-    for (const id of w.rememberIds) ids += `${eventField(ws, id)}\n`;
-    for (const [mid, m] of w.messages) messages += `${stateField(ws, mid)}\t${storeMessage(ws, m)}\n`;
-    for (const [cid, c] of w.conversations) conversations += `${stateField(ws, cid)}\t${storeConversation(c)}\n`;
+  const read = part.read as NonNullable<Part['read']>;
+  const counted = new Map<string, string[]>();
+  for (const i of part.resolution?.fresh ?? []) {
+    const { w, e } = part.items[i] as Part['items'][number];
+    const f = stateField(w, e.conversation_id);
+    const ids = counted.get(f);
+    if (ids) ids.push(idToken(e.event_id));
+    else counted.set(f, [idToken(e.event_id)]);
   }
-  return { ids, messages, conversations };
+  let messages = '';
+  const changed = new Map<string, ConversationState>();
+  for (const [ws, w] of part.writes ?? []) {
+    for (const [mid, m] of w.messages) messages += `${stateField(ws, mid)}\t${storeMessage(ws, m)}\n`;
+    for (const [cid, c] of w.conversations) changed.set(stateField(ws, cid), c);
+  }
+  let conversations = '';
+  for (const f of new Set([...changed.keys(), ...counted.keys()])) {
+    const before = read.conversations.get(f);
+    const state = changed.get(f) ?? before?.state ?? BLANK_CONVERSATION;
+    const ids = [...(before?.ids ?? []), ...(counted.get(f) ?? [])];
+    conversations += `${f}\t${storeConversation(state, ids)}\n`;
+  }
+  return { messages, conversations };
 }
 
 /**

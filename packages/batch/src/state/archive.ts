@@ -1,22 +1,13 @@
 // The cold tier of the batch state (ADR 0010): what left Redis is found in ClickHouse.
-// Closed generations' message and conversation states are copied to `state_archive` while
-// they are the previous generation, and dropped from Redis once they are older; event ids
-// are not copied (`events` holds them). A batch reads its partitions together, so their
-// lookups arrive together: those made in one turn of the event loop share one query per kind.
-import {
-  archivedStates,
-  archiveStates,
-  storedElsewhere,
-  type ArchivedState,
-  type ClickHouse,
-  type StoredEventQuery,
-} from '@thumbline/clickhouse';
+// Closed generations' message and conversation states (with their counted events' ids) are
+// copied to `state_archive` while they are the previous generation, and dropped from Redis
+// once they are older. A batch reads its partitions together, so their lookups arrive
+// together: those made in one turn of the event loop share one query per kind.
+import { archivedStates, archiveStates, type ArchivedState, type ClickHouse } from '@thumbline/clickhouse';
 import type { PartitionKeys, RedisClient } from '@thumbline/redis';
 import { rollGeneration, type StateOptions } from './hot.ts';
 
 export interface Archive {
-  /** Of these events, those `events` holds from another stream entry ("<ws>:<event id>"). */
-  seenElsewhere(events: StoredEventQuery[]): Promise<Set<string>>;
   /** Archived states by field. */
   states(kind: 'message' | 'conversation', fields: string[]): Promise<Map<string, string>>;
   /** Closes a partition's generation if it is past its time, archives closed ones, drops those no batch reads. */
@@ -53,7 +44,7 @@ const CHUNK = 5000;
 
 /**
  * Copies a closed generation's message and conversation states to the archive, records it
- * as archived, and drops it from Redis (with its event ids) once it is older than the
+ * as archived, and drops it from Redis once it is older than the
  * previous generation of `current` (no batch reads it there any more). Safe to repeat and
  * to interrupt; generations are archived in order, so the greatest is the watermark.
  */
@@ -81,7 +72,7 @@ async function archiveOne(
     await redis.set(keys.archived, String(generation));
   }
   if (generation <= current - 2) {
-    await redis.del(keys.state('dedup', generation), keys.state('msgs', generation), keys.state('convs', generation));
+    await redis.del(keys.state('msgs', generation), keys.state('convs', generation));
     await redis.zrem(keys.generations, String(generation));
   }
 }
@@ -89,7 +80,6 @@ async function archiveOne(
 /** The archive in ClickHouse's `state_archive` and `events`. */
 export function clickHouseArchive(redis: RedisClient, ch: ClickHouse, options: StateOptions): Archive {
   // Answers hold every caller's keys; each caller reads only its own.
-  const seen = coalesced((events: StoredEventQuery[]) => storedElsewhere(ch, events));
   const messages = coalesced((fields: string[]) => archivedStates(ch, 'message', fields));
   const conversations = coalesced((fields: string[]) => archivedStates(ch, 'conversation', fields));
   /** One archiving at a time per partition: the pump's rounds and batches may ask together. */
@@ -107,7 +97,6 @@ export function clickHouseArchive(redis: RedisClient, ch: ClickHouse, options: S
   const closedGenerations = async (keys: PartitionKeys, current: number) =>
     (await redis.zrangebyscore(keys.generations, '-inf', current - 1)).map(Number);
   return {
-    seenElsewhere: (events) => seen(events),
     states: (kind, fields) => (kind === 'message' ? messages(fields) : conversations(fields)),
     archivePartition: (keys) =>
       exclusive(keys, async () => {

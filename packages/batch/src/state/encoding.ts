@@ -1,7 +1,10 @@
 // How a partition's state is written in its Redis hashes and in the archive (state/hot.ts,
 // state/archive.ts): fields name a workspace and an id, values are a message's or a
-// conversation's latest-wins state. Lua reads one thing of these values: a message state's
-// conversation field is its last tab-separated part (state/lua/read-state.lua).
+// conversation's latest-wins state. A conversation's value also holds the ids of every event
+// of it that was counted: dedup is "this id was committed in this conversation", found
+// wherever the conversation's state is (Redis's generations or the archive), with no entry
+// per event. Lua reads one thing of these values: a message state's conversation field is its
+// last tab-separated part (state/lua/read-state.lua).
 import type { ConversationState, MessageState } from '@thumbline/events';
 
 /**
@@ -10,9 +13,6 @@ import type { ConversationState, MessageState } from '@thumbline/events';
  * Workspace ids hold no ':' (validated at creation).
  */
 export const stateField = (ws: string, id: string) => `${ws}:${JSON.stringify(id)}`;
-
-/** An event id as a field of the ids seen. Event ids are UUIDs: nothing to escape. */
-export const eventField = (ws: string, eventId: string) => `${ws}:${eventId}`;
 
 /** The workspace of a field. */
 export const workspaceOfField = (field: string) => field.slice(0, field.indexOf(':'));
@@ -44,11 +44,32 @@ const CONVERSATION_FIELDS = [
   'pl',
 ] as const satisfies readonly (keyof ConversationState)[];
 
-export const storeConversation = (c: ConversationState) => JSON.stringify(CONVERSATION_FIELDS.map((k) => c[k]));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function loadConversation(stored: string): ConversationState {
+/**
+ * An event id as a conversation's value keeps it: a UUID (every id ingest accepts, lowercased)
+ * as its 16 bytes in base64url (22 characters), anything else as itself after a '~' (which
+ * base64url never holds).
+ */
+export function idToken(eventId: string): string {
+  return UUID.test(eventId) ? Buffer.from(eventId.replace(/-/g, ''), 'hex').toString('base64url') : `~${eventId}`;
+}
+
+/** The event id of a token made by `idToken`. */
+export function eventIdOf(token: string): string {
+  if (token.startsWith('~')) return token.slice(1);
+  const hex = Buffer.from(token, 'base64url').toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A conversation's stored value: its state's fields in order, then its counted events' id tokens. */
+export const storeConversation = (c: ConversationState, ids: readonly string[]) =>
+  JSON.stringify([...CONVERSATION_FIELDS.map((k) => c[k]), ids]);
+
+export function loadConversation(stored: string): { state: ConversationState; ids: string[] } {
   const values = JSON.parse(stored) as unknown[];
-  return Object.fromEntries(CONVERSATION_FIELDS.map((k, i) => [k, values[i]])) as unknown as ConversationState;
+  const state = Object.fromEntries(CONVERSATION_FIELDS.map((k, i) => [k, values[i]])) as unknown as ConversationState;
+  return { state, ids: (values[CONVERSATION_FIELDS.length] as string[] | undefined) ?? [] };
 }
 
 /**

@@ -1,5 +1,5 @@
-// The hot tier of the batch state (ADR 0010): per partition, numbered generations of three
-// hashes (event ids seen, message states, conversation states) in Redis. A generation closes
+// The hot tier of the batch state (ADR 0010): per partition, numbered generations of two
+// hashes (message states; conversation states with their counted events' ids) in Redis. A generation closes
 // when it holds its byte budget or has lasted its time, whichever comes first; the current
 // and the previous one are read, older ones are archived to ClickHouse and dropped
 // (state/archive.ts). Every key of a call is in the partition's hash slot.
@@ -24,8 +24,6 @@ export interface StateOptions {
 export interface HotRead {
   generation: number;
   version: string;
-  /** Per event id field: seen in the hot tier. */
-  seen: boolean[];
   /** Per message field: its stored state, if the hot tier has it. */
   messages: (string | null)[];
   /** Conversation fields of those messages' conversations that were not asked for. */
@@ -34,18 +32,13 @@ export interface HotRead {
   conversations: (string | null)[];
   /** The partition has archived state (some left Redis): lookups in the archive can find something. */
   archived: boolean;
-  /**
-   * Epoch ms from which Redis remembers every event id it ever committed (the previous
-   * generation's start), or null when it has never dropped any.
-   */
-  remembersSince: number | null;
 }
 
 type ReadReply =
   | [cached: string]
   | [null, 'archive', generation: string]
   | [null, null, generation: number]
-  | [null, 1, string | null, string, (string | null)[], string, (string | null)[], string | null, string | null];
+  | [null, 1, string | null, (string | null)[], string, (string | null)[], string | null];
 
 /** The generation each partition was last seen in, so keys are built right the first time. */
 const lastGeneration = new WeakMap<PartitionKeys, number>();
@@ -61,7 +54,7 @@ export async function readHot(
   redis: RedisClient,
   keys: PartitionKeys,
   batchId: string,
-  fields: { ids: readonly string[]; messages: readonly string[]; conversations: readonly string[] },
+  fields: { messages: readonly string[]; conversations: readonly string[] },
   archive: (generation: number) => Promise<void>,
 ): Promise<HotRead | { cached: string }> {
   let generation = lastGeneration.get(keys) ?? 0;
@@ -73,8 +66,6 @@ export async function readHot(
         keys.batch(batchId),
         keys.version,
         keys.generation,
-        keys.state('dedup', generation),
-        keys.state('dedup', generation - 1),
         keys.state('msgs', generation),
         keys.state('msgs', generation - 1),
         keys.state('convs', generation),
@@ -82,7 +73,7 @@ export async function readHot(
         keys.generations,
         keys.archived,
       ],
-      [generation, fields.ids.join('\n'), fields.messages.join('\n'), fields.conversations.join('\n')],
+      [generation, fields.messages.join('\n'), fields.conversations.join('\n')],
     );
     if (reply[0] !== null) return { cached: reply[0] };
     if (reply[1] === 'archive') {
@@ -94,16 +85,14 @@ export async function readHot(
       lastGeneration.set(keys, generation);
       continue;
     }
-    const [, , version, flags, messages, extra, conversations, archived, since] = reply;
+    const [, , version, messages, extra, conversations, archived] = reply;
     return {
       generation,
       version: version ?? '',
-      seen: [...flags].map((f) => f === '1'),
       messages,
       extra: lines(extra),
       conversations,
       archived: archived !== null,
-      remembersSince: since === null ? null : Number(since) * 1000,
     };
   }
   throw new Error('the state generation kept moving while it was read');
@@ -111,7 +100,6 @@ export async function readHot(
 
 /** A partition's writes of one resolution, as lines (state/encoding.ts fields and values). */
 export interface HotWrites {
-  ids: string;
   messages: string;
   conversations: string;
 }
@@ -137,7 +125,6 @@ export async function commitHot(
       keys.batch(batchId),
       keys.version,
       keys.generation,
-      keys.state('dedup', read.generation),
       keys.state('msgs', read.generation),
       keys.state('convs', read.generation),
       keys.generations,
@@ -149,7 +136,6 @@ export async function commitHot(
       options.recordTtlSeconds,
       options.generationSeconds,
       options.generationBytes,
-      writes.ids,
       writes.messages,
       writes.conversations,
     ],

@@ -1,11 +1,12 @@
 // The snapshot one partition's part of a batch is resolved from: what the hot tier holds,
-// completed from the archive with what left Redis (ADR 0010).
-import type { BatchItem, Snapshot, WorkspaceSnapshot } from '@thumbline/events';
+// completed from the archive with what left Redis (ADR 0010). The events a conversation
+// counted are in its state (state/encoding.ts), so dedup needs nothing but the states.
+import type { BatchItem, ConversationState, Snapshot, WorkspaceSnapshot } from '@thumbline/events';
 import type { PartitionKeys, RedisClient } from '@thumbline/redis';
 import type { Archive } from './archive.ts';
 import {
   conversationOfMessage,
-  eventField,
+  eventIdOf,
   idOfField,
   loadConversation,
   loadMessage,
@@ -14,17 +15,12 @@ import {
 } from './encoding.ts';
 import { readHot, type HotRead } from './hot.ts';
 
-/**
- * An event whose ts is this long after the time from which Redis remembers every id cannot
- * have been committed before it (ingest refuses a ts more than 5 minutes ahead of its clock;
- * 5 more for clocks that disagree): Redis alone says whether it was seen.
- */
-const ACCEPTED_AFTER_TS_MS = 10 * 60_000;
-
 /** A snapshot with the hot read it came from (the commit checks that read is still current). */
 export interface PartitionSnapshot {
   snapshot: Snapshot;
   read: Pick<HotRead, 'generation' | 'version'>;
+  /** Each conversation read, by field: its state and its counted events' id tokens, as stored. */
+  conversations: Map<string, { state: ConversationState; ids: string[] }>;
 }
 
 /**
@@ -38,22 +34,17 @@ export async function readSnapshot(
   items: readonly BatchItem[],
   archive: Archive,
 ): Promise<PartitionSnapshot | { cached: string }> {
-  // Each field once, in first-seen order (a Set keeps insertion order).
-  const ids = new Set<string>();
+  // Each field once, in first-seen order (a Set keeps insertion order). Every item's
+  // conversation is read: it says which of its events were counted.
   const mids = new Set<string>();
   const cids = new Set<string>();
   for (const { w, e } of items) {
-    ids.add(eventField(w, e.event_id));
     cids.add(stateField(w, e.conversation_id));
     if (e.type === 'message.feedback' && e.message_id !== undefined) mids.add(stateField(w, e.message_id));
   }
-  const fields = { ids: [...ids], messages: [...mids], conversations: [...cids] };
+  const fields = { messages: [...mids], conversations: [...cids] };
   const hot = await readHot(redis, keys, batchId, fields, (g) => archive.archiveGeneration(keys, g));
   if ('cached' in hot) return hot;
-  const seen = new Set<string>();
-  fields.ids.forEach((f, i) => {
-    if (hot.seen[i]) seen.add(f);
-  });
   const messages = new Map<string, string>();
   fields.messages.forEach((f, i) => {
     const stored = hot.messages[i];
@@ -65,65 +56,49 @@ export async function readSnapshot(
     const stored = hot.conversations[i];
     if (stored) conversations.set(f, stored);
   });
-  await fromArchive(redis, keys, archive, hot, { items, seen, messages, conversations, asked });
+  if (hot.archived)
+    await fromArchive(redis, keys, archive, hot, { fields: fields.messages, messages, conversations, asked });
   const workspaces = new Map<string, WorkspaceSnapshot>();
   const of = (ws: string) => {
     let s = workspaces.get(ws);
     if (!s) workspaces.set(ws, (s = { remembered: new Set(), messages: new Map(), conversations: new Map() }));
     return s;
   };
-  for (const f of seen) of(workspaceOfField(f)).remembered.add(f.slice(f.indexOf(':') + 1));
   for (const [f, stored] of messages) of(workspaceOfField(f)).messages.set(idOfField(f), loadMessage(stored));
+  const loaded = new Map<string, { state: ConversationState; ids: string[] }>();
   for (const [f, stored] of conversations) {
-    of(workspaceOfField(f)).conversations.set(idOfField(f), loadConversation(stored));
+    const conversation = loadConversation(stored);
+    loaded.set(f, conversation);
+    const ws = of(workspaceOfField(f));
+    ws.conversations.set(idOfField(f), conversation.state);
+    for (const token of conversation.ids) ws.remembered.add(eventIdOf(token));
   }
   return {
     snapshot: { workspaces },
     read: { generation: hot.generation, version: hot.version },
+    conversations: loaded,
   };
 }
 
 /**
- * Completes a snapshot in place with what only the archive holds: late events' ids stored
- * from other entries, and archived states of the messages and conversations Redis does not
- * hold (and of the conversations those messages name).
+ * Completes a snapshot in place with what only the archive holds: archived states of the
+ * messages and conversations Redis does not hold (and of the conversations those messages name).
  */
 async function fromArchive(
   redis: RedisClient,
   keys: PartitionKeys,
   archive: Archive,
   hot: HotRead,
-  s: {
-    items: readonly BatchItem[];
-    seen: Set<string>;
-    messages: Map<string, string>;
-    conversations: Map<string, string>;
-    asked: string[];
-  },
+  s: { fields: string[]; messages: Map<string, string>; conversations: Map<string, string>; asked: string[] },
 ): Promise<void> {
-  const late = new Map<string, { workspaceId: string; conversationId: string; eventId: string; recv: string }>();
-  const missingMessages = new Set<string>();
-  for (const { w, r, e } of s.items) {
-    const f = eventField(w, e.event_id);
-    if (hot.remembersSince !== null && e.ts < hot.remembersSince + ACCEPTED_AFTER_TS_MS) {
-      if (!s.seen.has(f) && !late.has(f)) {
-        late.set(f, { workspaceId: w, conversationId: e.conversation_id, eventId: e.event_id, recv: r });
-      }
-    }
-    if (hot.archived && e.type === 'message.feedback' && e.message_id !== undefined) {
-      const m = stateField(w, e.message_id);
-      if (!s.messages.has(m)) missingMessages.add(m);
-    }
-  }
-  const missingConversations = hot.archived ? s.asked.filter((f) => !s.conversations.has(f)) : [];
-  const [seenElsewhere, archivedMessages, archivedConversations] = await Promise.all([
-    archive.seenElsewhere([...late.values()]),
-    archive.states('message', [...missingMessages]),
+  const missingMessages = s.fields.filter((m) => !s.messages.has(m));
+  const missingConversations = s.asked.filter((f) => !s.conversations.has(f));
+  const [archivedMessages, archivedConversations] = await Promise.all([
+    archive.states('message', missingMessages),
     archive.states('conversation', missingConversations),
   ]);
   // An archive may answer for more than was asked (lookups of one batch's partitions are
   // shared): only what this partition asked is taken.
-  for (const f of late.keys()) if (seenElsewhere.has(f)) s.seen.add(f);
   const found: string[] = [];
   for (const f of missingMessages) {
     const v = archivedMessages.get(f);

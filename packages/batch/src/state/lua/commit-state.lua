@@ -10,21 +10,20 @@
 -- it exact while a lease moves), and the resolution is cached under KEYS[1] in the same step
 -- as the state it produced (a retried batch gets the same rows back).
 --
--- KEYS: 7
+-- KEYS: 6
 -- KEYS[1]  the batch's cached resolution in this partition
 -- KEYS[2]  the partition's state version
 -- KEYS[3]  the generation record (hash: n, start, prev_start, bytes)
--- KEYS[4]  event ids seen, generation ARGV[1]
--- KEYS[5]  message states, generation ARGV[1]
--- KEYS[6]  conversation states, generation ARGV[1]
--- KEYS[7]  generations still in Redis (sorted set, scored by generation)
+-- KEYS[4]  message states, generation ARGV[1]
+-- KEYS[5]  conversation states, generation ARGV[1] (with their counted events' ids)
+-- KEYS[6]  generations still in Redis (sorted set, scored by generation)
 -- ARGV[1]  generation the batch was resolved in
 -- ARGV[2]  the version the batch was resolved from ('' = none yet)
 -- ARGV[3]  the resolution, cached under KEYS[1]   ARGV[4]  seconds it lives
 -- ARGV[5]  seconds a generation lasts at most      ARGV[6]  bytes a generation holds at most
--- ARGV[7]  as lines: the new event id fields
--- ARGV[8]  as lines: "<message field>\t<state>" of the messages that changed
--- ARGV[9]  as lines: "<conversation field>\t<state>" of the conversations that changed
+-- ARGV[7]  as lines: "<message field>\t<state>" of the messages that changed
+-- ARGV[8]  as lines: "<conversation field>\t<state>" of the conversations that changed or
+--          counted an event
 --          (fields and states as state/encoding.ts writes them: no newline; a field has no tab)
 -- Few big arguments instead of one per value: building and parsing tens of thousands of
 -- arguments cost the worker more.
@@ -41,17 +40,13 @@ local ENTRY_OVERHEAD = 72
 -- unpack() is limited by Lua's C stack: HSET goes in chunks
 local CHUNK = 4000
 local written = 0
--- lines "field\tvalue" (or just "field", stored with the value '1') into a hash
+-- lines "field\tvalue" into a hash
 local function store(key, text)
   if text == '' then return end
   local args, n = {}, 0
   for line in string.gmatch(text, '[^\n]+') do
     local tab = string.find(line, '\t', 1, true)
-    if tab then
-      args[n + 1], args[n + 2] = string.sub(line, 1, tab - 1), string.sub(line, tab + 1)
-    else
-      args[n + 1], args[n + 2] = line, '1'
-    end
+    args[n + 1], args[n + 2] = string.sub(line, 1, tab - 1), string.sub(line, tab + 1)
     written = written + #line + ENTRY_OVERHEAD
     n = n + 2
     if n >= CHUNK then
@@ -64,11 +59,10 @@ end
 
 store(KEYS[4], ARGV[7])
 store(KEYS[5], ARGV[8])
-store(KEYS[6], ARGV[9])
 
 local now = tonumber(redis.call('TIME')[1])
 if written > 0 then
-  redis.call('ZADD', KEYS[7], gen, gen)
+  redis.call('ZADD', KEYS[6], gen, gen)
   local bytes = redis.call('HINCRBY', KEYS[3], 'bytes', written)
   local start = tonumber(redis.call('HGET', KEYS[3], 'start') or '-1')
   if start < 0 then

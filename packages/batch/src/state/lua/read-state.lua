@@ -3,42 +3,39 @@
 -- current. Every key is in the partition's slot.
 --
 -- State lives in generations numbered per partition (the generation record KEYS[3]: its
--- number, start, previous start and bytes written). A value is looked up in the current
--- generation, then the previous one; older generations are archived and dropped (archive.ts).
--- Each field list comes as one string of lines (state/encoding.ts: "<ws>:<event id>",
--- "<ws>:<message id as JSON>", "<ws>:<conversation id as JSON>").
+-- number and bytes written). A value is looked up in the current generation, then the previous
+-- one; older generations are archived and dropped (archive.ts). A conversation's value holds
+-- the ids of its counted events (state/encoding.ts): there is no hash of event ids.
+-- Each field list comes as one string of lines (state/encoding.ts: "<ws>:<message id as JSON>",
+-- "<ws>:<conversation id as JSON>").
 --
--- KEYS: 11
+-- KEYS: 9
 -- KEYS[1]  the batch's cached resolution in this partition: when it exists, it is resolved already
 -- KEYS[2]  the partition's state version
 -- KEYS[3]  the generation record (hash: n, start, prev_start, bytes)
--- KEYS[4]  event ids seen, generation ARGV[1]         KEYS[5]  the same, generation ARGV[1] - 1
--- KEYS[6]  message states, generation ARGV[1]        KEYS[7]  the same, generation ARGV[1] - 1
--- KEYS[8]  conversation states, generation ARGV[1]   KEYS[9]  the same, generation ARGV[1] - 1
--- KEYS[10] generations still in Redis (sorted set)    KEYS[11] greatest generation archived
+-- KEYS[4]  message states, generation ARGV[1]        KEYS[5]  the same, generation ARGV[1] - 1
+-- KEYS[6]  conversation states, generation ARGV[1]   KEYS[7]  the same, generation ARGV[1] - 1
+-- KEYS[8]  generations still in Redis (sorted set)    KEYS[9]  greatest generation archived
 -- ARGV[1]  generation the keys were built for
--- ARGV[2]  event id fields   ARGV[3]  message fields   ARGV[4]  conversation fields
+-- ARGV[2]  message fields   ARGV[3]  conversation fields
 -- Returns { cached resolution } when resolved already;
 -- { false, 'archive', generation } when a generation older than the previous one is still in
 -- Redis and not archived (it would be invisible to both tiers): it must be archived first;
 -- { false, false, current generation } when the keys were built for another generation;
 -- else { false, true, version or false,
---        one character per event id field: '1' seen, '0' not,
 --        { state or false, per message field },
 --        the conversation fields of those messages' current conversations that were not
 --        asked for (a thumb moving out of one retracts there), as lines,
 --        { state or false, per conversation field asked for, then per field above },
---        the greatest generation archived, or false when nothing ever was,
---        the start (epoch s) of the previous generation when older ones were dropped, else false }.
+--        the greatest generation archived, or false when nothing ever was }.
 local cached = redis.call('GET', KEYS[1])
 if cached then return { cached } end
 
-local record = redis.call('HMGET', KEYS[3], 'n', 'prev_start')
-local gen = tonumber(record[1] or '0')
+local gen = tonumber(redis.call('HGET', KEYS[3], 'n') or '0')
 if gen ~= tonumber(ARGV[1]) then return { false, false, gen } end
 
-local archived = redis.call('GET', KEYS[11])
-local old = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', gen - 2, 'LIMIT', 0, 1)[1]
+local archived = redis.call('GET', KEYS[9])
+local old = redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', gen - 2, 'LIMIT', 0, 1)[1]
 if old and tonumber(old) > tonumber(archived or '-1') then return { false, 'archive', old } end
 
 local CHUNK = 4000
@@ -72,13 +69,8 @@ local function lookup(current, previous, fields)
   return values
 end
 
-local ids = lines(ARGV[2])
-local known = lookup(KEYS[4], KEYS[5], ids)
-local flags = {}
-for i = 1, #ids do flags[i] = known[i] and '1' or '0' end
-
-local msgs = lookup(KEYS[6], KEYS[7], lines(ARGV[3]))
-local cids = lines(ARGV[4])
+local msgs = lookup(KEYS[4], KEYS[5], lines(ARGV[2]))
+local cids = lines(ARGV[3])
 local asked = {}
 for _, c in ipairs(cids) do asked[c] = true end
 local extra = {}
@@ -93,11 +85,6 @@ for i = 1, #msgs do
     end
   end
 end
-local convs = lookup(KEYS[8], KEYS[9], cids)
+local convs = lookup(KEYS[6], KEYS[7], cids)
 
--- Generations before the previous one are (or will be) dropped once there are any.
-local dropped_before = false
-if gen >= 2 and record[2] then dropped_before = record[2] end
-
-return { false, true, redis.call('GET', KEYS[2]) or false, table.concat(flags), msgs, table.concat(extra, '\n'), convs,
-  archived or false, dropped_before }
+return { false, true, redis.call('GET', KEYS[2]) or false, msgs, table.concat(extra, '\n'), convs, archived or false }
