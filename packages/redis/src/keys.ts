@@ -103,7 +103,7 @@ export interface PartitionKeys {
   readonly generation: string;
   /** Generations with state still in Redis (sorted set, scored by generation). */
   readonly generations: string;
-  /** The greatest state generation copied to the cold tier (ADR 0010). */
+  /** The greatest state generation copied to the archive (ADR 0010). */
   readonly archived: string;
 }
 

@@ -72,7 +72,8 @@ async function archiveOne(
     await redis.set(keys.archived, String(generation));
   }
   if (generation <= current - 2) {
-    await redis.del(keys.state('msgs', generation), keys.state('convs', generation));
+    // UNLINK: a generation can hold millions of fields; Redis frees it off its main thread.
+    await redis.unlink(keys.state('msgs', generation), keys.state('convs', generation));
     await redis.zrem(keys.generations, String(generation));
   }
 }
