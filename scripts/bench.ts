@@ -17,9 +17,13 @@ import { childrenOf, CpuMeter, machineLoad, peakRss, processName } from './bench
 import { benchSustained, rawClickHouseInsert } from './bench/sustained.ts';
 import { benchScaling } from './bench/scaling.ts';
 import { benchExport } from './bench/export.ts';
+import { benchLongRun } from './bench/long-run.ts';
 import { formatCores, formatKeyGroups, formatSummary, summaryRows } from './bench/summary.ts';
 
-/** BENCH_ONLY=ingest,live,sustained,queries,scaling,memory,export runs just those sections (default: all). */
+/**
+ * BENCH_ONLY=ingest,live,sustained,queries,scaling,memory,export runs just those sections (default: all of
+ * them). BENCH_ONLY=long runs the 30-minute run (long-run.ts), which the default leaves out.
+ */
 const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries,scaling,memory,export').split(','));
 const want = (section: string) => SECTIONS.has(section);
 const log = createLogger({ level: 'silent' });
@@ -239,6 +243,8 @@ async function main() {
 
   // Redis bytes per event after the hot window, over 1M events of a realistic mix.
   let memoryRuns: MemoryRun[] | undefined;
+  if (want('long')) Object.assign(figures, await benchLongRun());
+
   if (want('memory')) {
     const memory = await benchMemory();
     Object.assign(figures, memory.figures);

@@ -21,7 +21,14 @@ export function thumbEvent(now: number) {
 export type LoadRun = Awaited<ReturnType<typeof drive>>;
 
 /** Drives POST /v1/events with fresh event ids; returns requests/s and 2xx count. */
-export async function drive(url: string, token: string, batch: number, duration = DURATION_S) {
+export async function drive(
+  url: string,
+  token: string,
+  batch: number,
+  duration = DURATION_S,
+  /** Requests per second over all connections (default: as fast as the server answers). */
+  overallRate?: number,
+) {
   const body = () =>
     JSON.stringify(
       batch === 1 ? thumbEvent(Date.now()) : { events: Array.from({ length: batch }, () => thumbEvent(Date.now())) },
@@ -33,6 +40,7 @@ export async function drive(url: string, token: string, batch: number, duration 
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+    ...(overallRate ? { overallRate } : {}),
   });
   return {
     reqPerSec: Math.round(result.requests.average),
