@@ -1,4 +1,4 @@
-// One batch through its stages, in order (ADR 0007, 0008, 0010):
+// One batch through its stages, in order (ADR 0007, 0008, 0010, 0012):
 //   load → resolve → store events → commit → summaries → publish → release
 // Resolve, store events and commit repeat per partition until every partition committed:
 // storage refusing rows sends the batch back to resolve without them; a partition whose
