@@ -34,7 +34,6 @@ const unused = () => Promise.reject(new Error('the scaling bench never archives'
 const archive: Archive = {
   states: async () => new Map(),
   archivePartition: unused,
-  archiveGeneration: unused,
 };
 const ts = Date.now() - 60_000;
 let events = 0;

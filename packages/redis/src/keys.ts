@@ -99,7 +99,7 @@ export interface PartitionKeys {
   batch(batchId: string): string;
   /** A state hash of one generation: messages' thumbs, or conversations (with their counted events' ids). */
   state(kind: StateKind, generation: number): string;
-  /** The current state generation: its number, start, the previous one's start, bytes written (hash). */
+  /** The current state generation: its number, start and bytes written (hash). */
   readonly generation: string;
   /** Generations with state still in Redis (sorted set, scored by generation). */
   readonly generations: string;

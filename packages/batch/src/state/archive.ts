@@ -10,10 +10,12 @@ import { rollGeneration, type StateOptions } from './hot.ts';
 export interface Archive {
   /** Archived states by field. */
   states(kind: 'message' | 'conversation', fields: string[]): Promise<Map<string, string>>;
-  /** Closes a partition's generation if it is past its time, archives closed ones, drops those no batch reads. */
-  archivePartition(keys: PartitionKeys): Promise<void>;
-  /** Archives one closed generation (a batch found it unarchived and older than the previous one). */
-  archiveGeneration(keys: PartitionKeys, generation: number): Promise<void>;
+  /**
+   * Closes a partition's generation if it is past its time, archives the closed ones (all, or
+   * those up to `upTo`: a batch that found `upTo` unarchived and older than the previous one)
+   * and drops those no batch reads.
+   */
+  archivePartition(keys: PartitionKeys, upTo?: number): Promise<void>;
 }
 
 /** Calls of one turn gathered into one: `run` gets every caller's input, each caller the shared answer. */
@@ -78,7 +80,7 @@ async function archiveOne(
   }
 }
 
-/** The archive in ClickHouse's `state_archive` and `events`. */
+/** The archive in ClickHouse's `state_archive`. */
 export function clickHouseArchive(redis: RedisClient, ch: ClickHouse, options: StateOptions): Archive {
   // Answers hold every caller's keys; each caller reads only its own.
   const messages = coalesced((fields: string[]) => archivedStates(ch, 'message', fields));
@@ -99,17 +101,12 @@ export function clickHouseArchive(redis: RedisClient, ch: ClickHouse, options: S
     (await redis.zrangebyscore(keys.generations, '-inf', current - 1)).map(Number);
   return {
     states: (kind, fields) => (kind === 'message' ? messages(fields) : conversations(fields)),
-    archivePartition: (keys) =>
+    archivePartition: (keys, upTo = Infinity) =>
       exclusive(keys, async () => {
         const current = await rollGeneration(redis, keys, options);
-        for (const g of await closedGenerations(keys, current)) await archiveOne(redis, ch, keys, g, current);
-      }),
-    archiveGeneration: (keys, generation) =>
-      exclusive(keys, async () => {
-        const current = await rollGeneration(redis, keys, options);
-        // Older closed ones first: the watermark only moves forward.
+        // Oldest first: the watermark only moves forward.
         for (const g of await closedGenerations(keys, current)) {
-          if (g <= generation) await archiveOne(redis, ch, keys, g, current);
+          if (g <= upTo) await archiveOne(redis, ch, keys, g, current);
         }
       }),
   };

@@ -13,7 +13,7 @@
 -- KEYS: 6
 -- KEYS[1]  the batch's cached resolution in this partition
 -- KEYS[2]  the partition's state version
--- KEYS[3]  the generation record (hash: n, start, prev_start, bytes)
+-- KEYS[3]  the generation record (hash: n, start, bytes)
 -- KEYS[4]  message states, generation ARGV[1]
 -- KEYS[5]  conversation states, generation ARGV[1] (with their counted events' ids)
 -- KEYS[6]  generations still in Redis (sorted set, scored by generation)
@@ -71,7 +71,7 @@ if written > 0 then
   end
   -- Closed by budget or by time: later commits write the next generation.
   if bytes >= tonumber(ARGV[6]) or now - start >= tonumber(ARGV[5]) then
-    redis.call('HSET', KEYS[3], 'n', gen + 1, 'start', now, 'prev_start', start, 'bytes', 0)
+    redis.call('HSET', KEYS[3], 'n', gen + 1, 'start', now, 'bytes', 0)
   end
 end
 redis.call('INCR', KEYS[2])

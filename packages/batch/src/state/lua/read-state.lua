@@ -12,7 +12,7 @@
 -- KEYS: 9
 -- KEYS[1]  the batch's cached resolution in this partition: when it exists, it is resolved already
 -- KEYS[2]  the partition's state version
--- KEYS[3]  the generation record (hash: n, start, prev_start, bytes)
+-- KEYS[3]  the generation record (hash: n, start, bytes)
 -- KEYS[4]  message states, generation ARGV[1]        KEYS[5]  the same, generation ARGV[1] - 1
 -- KEYS[6]  conversation states, generation ARGV[1]   KEYS[7]  the same, generation ARGV[1] - 1
 -- KEYS[8]  generations still in Redis (sorted set)    KEYS[9]  greatest generation archived

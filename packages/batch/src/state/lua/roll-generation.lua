@@ -4,7 +4,7 @@
 -- resolves again.
 --
 -- KEYS: 2
--- KEYS[1]  the generation record (hash: n, start, prev_start, bytes)
+-- KEYS[1]  the generation record (hash: n, start, bytes)
 -- KEYS[2]  the partition's state version
 -- ARGV[1]  seconds a generation lasts at most
 -- Returns the current generation (after the roll, if any).
@@ -15,7 +15,7 @@ if start < 0 then return gen end
 local now = tonumber(redis.call('TIME')[1])
 if now - start >= tonumber(ARGV[1]) then
   gen = gen + 1
-  redis.call('HSET', KEYS[1], 'n', gen, 'start', now, 'prev_start', start, 'bytes', 0)
+  redis.call('HSET', KEYS[1], 'n', gen, 'start', now, 'bytes', 0)
   redis.call('INCR', KEYS[2])
 end
 return gen
