@@ -55,13 +55,6 @@ export function idToken(eventId: string): string {
   return UUID.test(eventId) ? Buffer.from(eventId.replace(/-/g, ''), 'hex').toString('base64url') : `~${eventId}`;
 }
 
-/** The event id of a token made by `idToken`. */
-export function eventIdOf(token: string): string {
-  if (token.startsWith('~')) return token.slice(1);
-  const hex = Buffer.from(token, 'base64url').toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** A conversation's stored value: its state's fields in order, then its counted events' id tokens. */
 export const storeConversation = (c: ConversationState, ids: readonly string[]) =>
   JSON.stringify([...CONVERSATION_FIELDS.map((k) => c[k]), ids]);

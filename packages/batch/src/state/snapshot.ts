@@ -6,7 +6,7 @@ import type { PartitionKeys, RedisClient } from '@thumbline/redis';
 import type { Archive } from './archive.ts';
 import {
   conversationOfMessage,
-  eventIdOf,
+  idToken,
   idOfField,
   loadConversation,
   loadMessage,
@@ -38,12 +38,15 @@ export async function readSnapshot(
   // conversation is read: it says which of its events were counted.
   const mids = new Set<string>();
   const cids = new Set<string>();
+  /** The batch's event ids by workspace and stored token: only these are looked for in the conversations. */
+  const ids = new Map<string, string>();
   for (const { w, e } of items) {
+    ids.set(`${w}\u0000${idToken(e.event_id)}`, e.event_id);
     cids.add(stateField(w, e.conversation_id));
     if (e.type === 'message.feedback' && e.message_id !== undefined) mids.add(stateField(w, e.message_id));
   }
   const fields = { messages: [...mids], conversations: [...cids] };
-  const hot = await readHot(redis, keys, batchId, fields, (g) => archive.archiveGeneration(keys, g));
+  const hot = await readHot(redis, keys, batchId, fields, (g) => archive.archivePartition(keys, g));
   if ('cached' in hot) return hot;
   const messages = new Map<string, string>();
   fields.messages.forEach((f, i) => {
@@ -69,9 +72,13 @@ export async function readSnapshot(
   for (const [f, stored] of conversations) {
     const conversation = loadConversation(stored);
     loaded.set(f, conversation);
-    const ws = of(workspaceOfField(f));
+    const workspaceId = workspaceOfField(f);
+    const ws = of(workspaceId);
     ws.conversations.set(idOfField(f), conversation.state);
-    for (const token of conversation.ids) ws.remembered.add(eventIdOf(token));
+    for (const token of conversation.ids) {
+      const id = ids.get(`${workspaceId}\u0000${token}`);
+      if (id !== undefined) ws.remembered.add(id);
+    }
   }
   return {
     snapshot: { workspaces },
