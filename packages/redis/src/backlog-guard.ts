@@ -31,8 +31,7 @@ export class BacklogGuard {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
-    /** Changeable: the memory share is set once maxmemory is known (runtime services.ts). */
-    readonly limits: BacklogBytesLimits,
+    private readonly limits: BacklogBytesLimits,
     private readonly intervalMs = 250,
   ) {}
 
@@ -78,6 +77,11 @@ export class BacklogGuard {
       // Redis away: ingest's own append reports it (503) without help from here.
     }
   }
+}
+
+/** Redis's `maxmemory` in bytes (0: none), of the node most loaded relative to it on a cluster. */
+export async function redisMaxMemory(redis: RedisClient): Promise<number> {
+  return field(await infoOf(redis), 'maxmemory');
 }
 
 /**

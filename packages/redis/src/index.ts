@@ -12,7 +12,7 @@ export { ensureInstall } from './install.ts';
 export { committedWatermark, INFLIGHT_STALE_MS, withCommitStamp } from './commit-watermark.ts';
 export { isRedisUnavailable } from './unavailable.ts';
 export { luaScripts, runLua, script, type LuaScript } from './scripts.ts';
-export { BacklogGuard, type BacklogBytesLimits, type BacklogRefusal } from './backlog-guard.ts';
+export { BacklogGuard, redisMaxMemory, type BacklogBytesLimits, type BacklogRefusal } from './backlog-guard.ts';
 export { createKeys, DEFAULT_PARTITIONS, fnv1a, type AlertKeys, type Keys, type PartitionKeys } from './keys.ts';
 export {
   ack,

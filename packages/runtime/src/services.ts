@@ -7,6 +7,7 @@ import {
   createKeys,
   createRedisClient,
   ensureInstall,
+  redisMaxMemory,
   CredentialStore,
   SettingsStore,
   whenReady,
@@ -132,11 +133,11 @@ export async function openRedisServices(
     );
   }
   const keys = createKeys(env.THUMBLINE_REDIS_PREFIX, install.partitions);
-  backlog = new BacklogGuard(redis, keys, { maxBacklogBytes: env.THUMBLINE_MAX_BACKLOG_BYTES, memoryShare: 1 });
-  await backlog.poll();
-  const shares = memoryShares(backlog.last.maxMemory, env.THUMBLINE_STATE_BUDGET_SHARE, keys.partitions);
-  backlog.limits.memoryShare = shares.ingestShare;
-  backlog.start();
+  const shares = memoryShares(await redisMaxMemory(redis), env.THUMBLINE_STATE_BUDGET_SHARE, keys.partitions);
+  backlog = new BacklogGuard(redis, keys, {
+    maxBacklogBytes: env.THUMBLINE_MAX_BACKLOG_BYTES,
+    memoryShare: shares.ingestShare,
+  }).start();
   return {
     env,
     log,
