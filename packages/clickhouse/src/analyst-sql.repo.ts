@@ -157,9 +157,10 @@ async function ownRowsRead(ch: ClickHouse, database: string, reads: readonly str
 
 /**
  * Runs one analyst SELECT of `workspaceId` under `caps`: it reads the workspace's views
- * (analyst-views.ts), read-only and capped in time, memory, rows read and result size. Whether it is one read-only SELECT is judged by ClickHouse (its parser,
- * then readonly = 1), never by looking at the text. Caps are the statement's own SETTINGS,
- * so they end with it and the next query on the connection runs without them.
+ * (analyst-views.ts), read-only and capped in time, memory, rows read and result size.
+ * Whether it is one read-only SELECT is judged by ClickHouse (its parser, then readonly = 1),
+ * never by looking at the text. Caps are the statement's own SETTINGS, so they end with it and
+ * the next query on the connection runs without them.
  *
  * @throws AppError 400 `read_only` (not one read-only SELECT, SETTINGS, file()),
  *   `query_limit_exceeded` (a cap was hit) or `query_failed` (unknown table, bad parameter, …).
