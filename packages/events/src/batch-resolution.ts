@@ -157,7 +157,6 @@ export interface Snapshot {
 
 /** What a resolved batch writes per workspace. */
 export interface WorkspaceWrites {
-  rememberIds: string[];
   messages: Map<string, MessageState>;
   conversations: Map<string, ConversationState>;
 }
@@ -192,7 +191,7 @@ export function resolve(
 
   const writesOf = (ws: string) => {
     let w = writes.get(ws);
-    if (!w) writes.set(ws, (w = { rememberIds: [], messages: new Map(), conversations: new Map() }));
+    if (!w) writes.set(ws, (w = { messages: new Map(), conversations: new Map() }));
     return w;
   };
   const conversation = (ws: string, cid: string) => {
@@ -243,7 +242,6 @@ export function resolve(
     batchIds.add(e.event_id);
     fresh.push(i);
     const out = writesOf(ws);
-    out.rememberIds.push(e.event_id);
     const c = conversation(ws, e.conversation_id);
     const seg = segmentOf(e);
     if (c.state.started === null || e.ts < c.state.started) {

@@ -12,7 +12,7 @@ import type { Part } from './resolve.ts';
  * that changed, and the conversations that changed or counted an event, each with the ids of
  * every event it counted (those before, from the snapshot, and this batch's).
  */
-function hotWrites(part: Part): HotWrites {
+export function hotWrites(part: Pick<Part, 'items' | 'read' | 'resolution' | 'writes'>): HotWrites {
   const read = part.read as NonNullable<Part['read']>;
   const counted = new Map<string, string[]>();
   for (const i of part.resolution?.fresh ?? []) {

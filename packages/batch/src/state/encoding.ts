@@ -3,79 +3,168 @@
 // conversation's latest-wins state. A conversation's value also holds the ids of every event
 // of it that was counted: dedup is "this id was committed in this conversation", found
 // wherever the conversation's state is (Redis's generations or the archive), with no entry
-// per event. Lua reads one thing of these values: a message state's conversation field is its
-// last tab-separated part (state/lua/read-state.lua).
+// per event.
+//
+// Compact, because Redis holds an hour of it (ADR 0012): ids that are UUIDs as their 16 bytes
+// in base64url, numbers in base 36, receive orders without their padding, empty strings as
+// nothing; values are tab-separated and hold no newline (strings are JSON-quoted), so the
+// commit script can take fields and values from lines. Lua reads one thing of these values: a
+// message state's conversation field is its last tab-separated part (state/lua/read-state.lua).
 import type { ConversationState, MessageState } from '@thumbline/events';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Characters of a UUID's token (16 bytes in base64url). */
+const UUID_TOKEN = 22;
+
 /**
- * A message or conversation id as a hash field: its workspace, then the id as JSON, so it
- * holds no tab or newline and the commit script can take fields and values from lines.
- * Workspace ids hold no ':' (validated at creation).
+ * An id as state keeps it: a UUID (lowercase, as ingest stores event ids) as its 16 bytes in
+ * base64url (22 characters), anything else as '~' and its JSON (base64url never holds '~').
  */
-export const stateField = (ws: string, id: string) => `${ws}:${JSON.stringify(id)}`;
+export function idToken(id: string): string {
+  return UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex').toString('base64url') : `~${JSON.stringify(id)}`;
+}
+
+/** The id a token stands for. */
+function idOfToken(token: string): string {
+  if (token.startsWith('~')) return JSON.parse(token.slice(1)) as string;
+  const hex = Buffer.from(token, 'base64url').toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/y;
+
+/** The tokens written one after another (as `storeConversation` keeps a conversation's event ids). */
+function splitTokens(text: string): string[] {
+  const tokens: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === '~') {
+      JSON_STRING.lastIndex = i + 1;
+      if (!JSON_STRING.exec(text)) throw new Error(`unreadable id token at ${i}`);
+      tokens.push(text.slice(i, JSON_STRING.lastIndex));
+      i = JSON_STRING.lastIndex;
+    } else {
+      tokens.push(text.slice(i, i + UUID_TOKEN));
+      i += UUID_TOKEN;
+    }
+  }
+  return tokens;
+}
+
+/** A message or conversation id as a hash field: its workspace, ':', the id's token. Workspace ids hold no ':' (validated at creation). */
+export const stateField = (ws: string, id: string) => `${ws}:${idToken(id)}`;
 
 /** The workspace of a field. */
 export const workspaceOfField = (field: string) => field.slice(0, field.indexOf(':'));
 
 /** The id of a field made by `stateField`. */
-export const idOfField = (field: string) => JSON.parse(field.slice(field.indexOf(':') + 1)) as string;
+export const idOfField = (field: string) => idOfToken(field.slice(field.indexOf(':') + 1));
 
-/** A conversation state is stored as a JSON array of these fields, in this order. */
-const CONVERSATION_FIELDS = [
-  'started',
-  'up',
-  'down',
-  'score',
-  'reason',
-  'cts',
-  'crecv',
-  'version',
-  'cw',
-  'cl',
-  'widget',
-  'wts',
-  'wrecv',
-  'locale',
-  'lts',
-  'lrecv',
-  'pts',
-  'precv',
-  'pw',
-  'pl',
-] as const satisfies readonly (keyof ConversationState)[];
+// Values: numbers in base 36 ('' for null), strings as JSON ('' for ''), receive orders compact.
+const num = (n: number | null) => (n === null ? '' : n.toString(36));
+const readNum = (s: string) => (s === '' ? null : parseInt(s, 36));
+const str = (s: string) => (s === '' ? '' : JSON.stringify(s));
+const readStr = (s: string) => (s === '' ? '' : (JSON.parse(s) as string));
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A non-negative integer in base 36 after its digit count (one base-36 digit): sorts as the number does. */
+const sized = (digits: string) => `${digits.length.toString(36)}${digits}`;
+const RECEIVE_ORDER = /^(\d{15})-(\d{10})-(\d{4})$/;
+const COMPACT_ORDER = /^([1-9a-z])/;
 
 /**
- * An event id as a conversation's value keeps it: a UUID (every id ingest accepts, lowercased)
- * as its 16 bytes in base64url (22 characters), anything else as itself after a '~' (which
- * base64url never holds).
+ * A receive order (`receiveOrder` in packages/events: 31 padded digits) in about 13
+ * characters; anything else as '~' and its JSON.
  */
-export function idToken(eventId: string): string {
-  return UUID.test(eventId) ? Buffer.from(eventId.replace(/-/g, ''), 'hex').toString('base64url') : `~${eventId}`;
+export function compactOrder(recv: string): string {
+  if (recv === '') return '';
+  const m = RECEIVE_ORDER.exec(recv);
+  if (!m) return `~${JSON.stringify(recv)}`;
+  return m
+    .slice(1)
+    .map((d) => sized(Number(d).toString(36)))
+    .join('');
 }
+
+export function readOrder(stored: string): string {
+  if (stored === '') return '';
+  if (stored.startsWith('~')) return JSON.parse(stored.slice(1)) as string;
+  const parts: number[] = [];
+  let i = 0;
+  while (i < stored.length) {
+    const size = parseInt((COMPACT_ORDER.exec(stored.slice(i)) as RegExpExecArray)[1] as string, 36);
+    parts.push(parseInt(stored.slice(i + 1, i + 1 + size), 36));
+    i += 1 + size;
+  }
+  const [ms = 0, seq = 0, index = 0] = parts;
+  return `${String(ms).padStart(15, '0')}-${String(seq).padStart(10, '0')}-${String(index).padStart(4, '0')}`;
+}
+
+type Kind = 'num' | 'str' | 'order';
+const CODEC: Record<Kind, { write: (v: never) => string; read: (s: string) => unknown }> = {
+  num: { write: num, read: readNum },
+  str: { write: str, read: readStr },
+  order: { write: compactOrder, read: readOrder },
+};
+
+/** A conversation state is stored as these fields, in this order, then its counted events' id tokens. */
+const CONVERSATION_FIELDS = [
+  ['started', 'num'],
+  ['up', 'num'],
+  ['down', 'num'],
+  ['score', 'num'],
+  ['reason', 'str'],
+  ['cts', 'num'],
+  ['crecv', 'order'],
+  ['version', 'num'],
+  ['cw', 'str'],
+  ['cl', 'str'],
+  ['widget', 'str'],
+  ['wts', 'num'],
+  ['wrecv', 'order'],
+  ['locale', 'str'],
+  ['lts', 'num'],
+  ['lrecv', 'order'],
+  ['pts', 'num'],
+  ['precv', 'order'],
+  ['pw', 'str'],
+  ['pl', 'str'],
+] as const satisfies readonly (readonly [keyof ConversationState, Kind])[];
 
 /** A conversation's stored value: its state's fields in order, then its counted events' id tokens. */
-export const storeConversation = (c: ConversationState, ids: readonly string[]) =>
-  JSON.stringify([...CONVERSATION_FIELDS.map((k) => c[k]), ids]);
-
-export function loadConversation(stored: string): { state: ConversationState; ids: string[] } {
-  const values = JSON.parse(stored) as unknown[];
-  const state = Object.fromEntries(CONVERSATION_FIELDS.map((k, i) => [k, values[i]])) as unknown as ConversationState;
-  return { state, ids: (values[CONVERSATION_FIELDS.length] as string[] | undefined) ?? [] };
+export function storeConversation(c: ConversationState, ids: readonly string[]): string {
+  let out = '';
+  for (const [k, kind] of CONVERSATION_FIELDS) out += `${CODEC[kind].write(c[k] as never)}\t`;
+  return out + ids.join('');
 }
 
+export function loadConversation(stored: string): { state: ConversationState; ids: string[] } {
+  const values = stored.split('\t');
+  const state = {} as Record<string, unknown>;
+  CONVERSATION_FIELDS.forEach(([k, kind], i) => (state[k] = CODEC[kind].read(values[i] ?? '')));
+  return { state: state as unknown as ConversationState, ids: splitTokens(values[CONVERSATION_FIELDS.length] ?? '') };
+}
+
+const THUMB_CODE: Record<string, string> = { up: 'u', down: 'd', none: 'n', '': '' };
+const THUMB_OF_CODE: Record<string, string> = { u: 'up', d: 'down', n: 'none', '': '' };
+
 /**
- * A message state as stored: thumb, ts, receive order, the segment's widget and locale (as
- * JSON: no tab or newline) and the conversation field, tab-separated. The conversation stays
- * last (read-state.lua takes it from there).
+ * A message state as stored: thumb (one letter), ts, receive order, the segment's widget and
+ * locale, and the conversation field, tab-separated. The conversation stays last
+ * (read-state.lua takes it from there).
  */
 export const storeMessage = (ws: string, m: MessageState) =>
-  `${m[0]}\t${m[1]}\t${m[2]}\t${JSON.stringify(m[4])}\t${JSON.stringify(m[5])}\t${stateField(ws, m[3])}`;
+  `${THUMB_CODE[m[0]] ?? JSON.stringify(m[0])}\t${num(m[1])}\t${compactOrder(m[2])}\t${str(m[4])}\t${str(m[5])}\t${stateField(ws, m[3])}`;
 
 export function loadMessage(stored: string): MessageState {
-  const [thumb = '', ts = '0', recv = '', widget = '""', locale = '""', conversation = ':""'] = stored.split('\t');
-  return [thumb, Number(ts), recv, idOfField(conversation), JSON.parse(widget) as string, JSON.parse(locale) as string];
+  const [thumb = '', ts = '0', recv = '', widget = '', locale = '', conversation = ':~""'] = stored.split('\t');
+  return [
+    THUMB_OF_CODE[thumb] ?? (JSON.parse(thumb) as string),
+    readNum(ts) ?? 0,
+    readOrder(recv),
+    idOfField(conversation),
+    readStr(widget),
+    readStr(locale),
+  ];
 }
 
 /** The conversation field a stored message state names. */

@@ -34,18 +34,7 @@ export async function readSnapshot(
   items: readonly BatchItem[],
   archive: Archive,
 ): Promise<PartitionSnapshot | { cached: string }> {
-  // Each field once, in first-seen order (a Set keeps insertion order). Every item's
-  // conversation is read: it says which of its events were counted.
-  const mids = new Set<string>();
-  const cids = new Set<string>();
-  /** The batch's event ids by workspace and stored token: only these are looked for in the conversations. */
-  const ids = new Map<string, string>();
-  for (const { w, e } of items) {
-    ids.set(`${w}\u0000${idToken(e.event_id)}`, e.event_id);
-    cids.add(stateField(w, e.conversation_id));
-    if (e.type === 'message.feedback' && e.message_id !== undefined) mids.add(stateField(w, e.message_id));
-  }
-  const fields = { messages: [...mids], conversations: [...cids] };
+  const fields = fieldsOf(items);
   const hot = await readHot(redis, keys, batchId, fields, (g) => archive.archivePartition(keys, g));
   if ('cached' in hot) return hot;
   const messages = new Map<string, string>();
@@ -61,6 +50,35 @@ export async function readSnapshot(
   });
   if (hot.archived)
     await fromArchive(redis, keys, archive, hot, { fields: fields.messages, messages, conversations, asked });
+  return { ...snapshotOf(items, messages, conversations), read: { generation: hot.generation, version: hot.version } };
+}
+
+/**
+ * The fields a batch's items read, each once in first-seen order: the messages thumbed, and
+ * every item's conversation (it says which of its events were counted).
+ */
+export function fieldsOf(items: readonly BatchItem[]): { messages: string[]; conversations: string[] } {
+  const mids = new Set<string>();
+  const cids = new Set<string>();
+  for (const { w, e } of items) {
+    cids.add(stateField(w, e.conversation_id));
+    if (e.type === 'message.feedback' && e.message_id !== undefined) mids.add(stateField(w, e.message_id));
+  }
+  return { messages: [...mids], conversations: [...cids] };
+}
+
+/**
+ * The snapshot `items` are resolved from, given the stored states read for them (by field):
+ * each state decoded, and the items' event ids that their conversations counted already.
+ */
+export function snapshotOf(
+  items: readonly BatchItem[],
+  messages: ReadonlyMap<string, string>,
+  conversations: ReadonlyMap<string, string>,
+): Omit<PartitionSnapshot, 'read'> {
+  /** The batch's event ids by workspace and stored token: only these are looked for in the conversations. */
+  const ids = new Map<string, string>();
+  for (const { w, e } of items) ids.set(`${w}\u0000${idToken(e.event_id)}`, e.event_id);
   const workspaces = new Map<string, WorkspaceSnapshot>();
   const of = (ws: string) => {
     let s = workspaces.get(ws);
@@ -80,11 +98,7 @@ export async function readSnapshot(
       if (id !== undefined) ws.remembered.add(id);
     }
   }
-  return {
-    snapshot: { workspaces },
-    read: { generation: hot.generation, version: hot.version },
-    conversations: loaded,
-  };
+  return { snapshot: { workspaces }, conversations: loaded };
 }
 
 /**
