@@ -111,8 +111,10 @@ class MemoryState {
   write(text: string, into: Map<string, string>) {
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      const tab = line.indexOf('\t');
-      into.set(line.slice(0, tab), line.slice(tab + 1));
+      // "<bucket>\t<field>\t<value>": the bucket is where Redis would keep it (hot.ts)
+      const rest = line.slice(line.indexOf('\t') + 1);
+      const tab = rest.indexOf('\t');
+      into.set(rest.slice(0, tab), rest.slice(tab + 1));
     }
   }
 }

@@ -133,9 +133,15 @@ export async function startLocalRedis(
         options.maxmemory,
         '--maxmemory-policy',
         'noeviction',
-        // State lives in big per-generation hashes (ADR 0007): free them off the main thread.
+        // State lives in per-generation hashes (ADR 0007): free them off the main thread.
         '--lazyfree-lazy-expire',
         'yes',
+        // Each state bucket (packages/batch/src/state/encoding.ts) stays a listpack: a few
+        // bytes per entry instead of ~70 in a hash table (ADR 0012).
+        '--hash-max-listpack-entries',
+        '512',
+        '--hash-max-listpack-value',
+        '1024',
         '--pidfile',
         join(absDir, 'redis.pid'),
         '--logfile',

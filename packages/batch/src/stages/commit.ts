@@ -3,7 +3,7 @@
 import { BLANK_CONVERSATION, type ConversationState } from '@thumbline/events';
 import type { RedisClient } from '@thumbline/redis';
 import { encodeResolution } from '../batch-record.ts';
-import { idToken, stateField, storeConversation, storeMessage } from '../state/encoding.ts';
+import { bucketOf, idToken, stateField, storeConversation, storeMessage } from '../state/encoding.ts';
 import { commitHot, type HotWrites, type StateOptions } from '../state/hot.ts';
 import type { Part } from './resolve.ts';
 
@@ -25,7 +25,10 @@ export function hotWrites(part: Pick<Part, 'items' | 'read' | 'resolution' | 'wr
   let messages = '';
   const changed = new Map<string, ConversationState>();
   for (const [ws, w] of part.writes ?? []) {
-    for (const [mid, m] of w.messages) messages += `${stateField(ws, mid)}\t${storeMessage(ws, m)}\n`;
+    for (const [mid, m] of w.messages) {
+      const f = stateField(ws, mid);
+      messages += `${bucketOf(f)}\t${f}\t${storeMessage(ws, m)}\n`;
+    }
     for (const [cid, c] of w.conversations) changed.set(stateField(ws, cid), c);
   }
   let conversations = '';
@@ -33,7 +36,7 @@ export function hotWrites(part: Pick<Part, 'items' | 'read' | 'resolution' | 'wr
     const before = read.conversations.get(f);
     const state = changed.get(f) ?? before?.state ?? BLANK_CONVERSATION;
     const ids = [...(before?.ids ?? []), ...(counted.get(f) ?? [])];
-    conversations += `${f}\t${storeConversation(state, ids)}\n`;
+    conversations += `${bucketOf(f)}\t${f}\t${storeConversation(state, ids)}\n`;
   }
   return { messages, conversations };
 }

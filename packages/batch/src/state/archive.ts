@@ -5,7 +5,7 @@
 // together: those made in one turn of the event loop share one query per kind.
 import { archivedStates, archiveStates, type ArchivedState, type ClickHouse } from '@thumbline/clickhouse';
 import type { PartitionKeys, RedisClient } from '@thumbline/redis';
-import { rollGeneration, type StateOptions } from './hot.ts';
+import { bucketKeys, rollGeneration, type StateOptions } from './hot.ts';
 
 export interface Archive {
   /** Archived states by field. */
@@ -41,8 +41,8 @@ const KINDS = [
   ['convs', 'conversation'],
 ] as const;
 
-/** States copied per archive insert. */
-const CHUNK = 5000;
+/** Buckets read (pipelined) per archive insert: about 5,000 states at the default budget. */
+const BUCKETS_PER_READ = 128;
 
 /**
  * Copies a closed generation's message and conversation states to the archive, records it
@@ -60,22 +60,21 @@ async function archiveOne(
   const archived = Number((await redis.get(keys.archived)) ?? -1);
   if (generation > archived) {
     for (const [kind, as] of KINDS) {
-      let cursor = '0';
-      do {
-        const [next, flat] = await redis.hscan(keys.state(kind, generation), cursor, 'COUNT', CHUNK);
-        cursor = next;
+      const buckets = bucketKeys(keys.state(kind, generation));
+      for (let i = 0; i < buckets.length; i += BUCKETS_PER_READ) {
+        const read = await Promise.all(buckets.slice(i, i + BUCKETS_PER_READ).map((key) => redis.hgetall(key)));
         const states: ArchivedState[] = [];
-        for (let i = 0; i + 1 < flat.length; i += 2) {
-          states.push({ kind: as, field: flat[i] as string, value: flat[i + 1] as string });
+        for (const bucket of read) {
+          for (const field in bucket) states.push({ kind: as, field, value: bucket[field] as string });
         }
         await archiveStates(ch, generation, states);
-      } while (cursor !== '0');
+      }
     }
     await redis.set(keys.archived, String(generation));
   }
   if (generation <= current - 2) {
-    // UNLINK: a generation can hold millions of fields; Redis frees it off its main thread.
-    await redis.unlink(keys.state('msgs', generation), keys.state('convs', generation));
+    // UNLINK: Redis frees them off its main thread.
+    await redis.unlink(...bucketKeys(keys.state('msgs', generation)), ...bucketKeys(keys.state('convs', generation)));
     await redis.zrem(keys.generations, String(generation));
   }
 }

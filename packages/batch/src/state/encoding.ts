@@ -9,7 +9,8 @@
 // in base64url, numbers in base 36, receive orders without their padding, empty strings as
 // nothing; values are tab-separated and hold no newline (strings are JSON-quoted), so the
 // commit script can take fields and values from lines. Lua reads one thing of these values: a
-// message state's conversation field is its last tab-separated part (state/lua/read-state.lua).
+// message state ends with its conversation's bucket and field, the last two tab-separated parts
+// (state/lua/read-state.lua).
 import type { ConversationState, MessageState } from '@thumbline/events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,6 +54,20 @@ function splitTokens(text: string): string[] {
 
 /** A message or conversation id as a hash field: its workspace, ':', the id's token. Workspace ids hold no ':' (validated at creation). */
 export const stateField = (ws: string, id: string) => `${ws}:${idToken(id)}`;
+
+/**
+ * Hashes a generation's states are spread over, per kind: each a small hash Redis keeps as a
+ * listpack (a few bytes per entry instead of ~70 in one big hash table; ADR 0012), found by
+ * `bucketOf` its field. Fixed: a field's bucket must not move while its generation lives.
+ */
+export const BUCKETS = 1024;
+
+/** The bucket of a field: a 31-multiplier string hash (the same one Lua could compute), modulo BUCKETS. */
+export function bucketOf(field: string): number {
+  let h = 0;
+  for (let i = 0; i < field.length; i++) h = (h * 31 + field.charCodeAt(i)) % 4294967296;
+  return h % BUCKETS;
+}
 
 /** The workspace of a field. */
 export const workspaceOfField = (field: string) => field.slice(0, field.indexOf(':'));
@@ -149,14 +164,16 @@ const THUMB_OF_CODE: Record<string, string> = { u: 'up', d: 'down', n: 'none', '
 
 /**
  * A message state as stored: thumb (one letter), ts, receive order, the segment's widget and
- * locale, and the conversation field, tab-separated. The conversation stays last
+ * locale, and the conversation's bucket and field, tab-separated. The conversation stays last
  * (read-state.lua takes it from there).
  */
-export const storeMessage = (ws: string, m: MessageState) =>
-  `${THUMB_CODE[m[0]] ?? JSON.stringify(m[0])}\t${num(m[1])}\t${compactOrder(m[2])}\t${str(m[4])}\t${str(m[5])}\t${stateField(ws, m[3])}`;
+export function storeMessage(ws: string, m: MessageState): string {
+  const conversation = stateField(ws, m[3]);
+  return `${THUMB_CODE[m[0]] ?? JSON.stringify(m[0])}\t${num(m[1])}\t${compactOrder(m[2])}\t${str(m[4])}\t${str(m[5])}\t${bucketOf(conversation)}\t${conversation}`;
+}
 
 export function loadMessage(stored: string): MessageState {
-  const [thumb = '', ts = '0', recv = '', widget = '', locale = '', conversation = ':~""'] = stored.split('\t');
+  const [thumb = '', ts = '0', recv = '', widget = '', locale = '', , conversation = ':~""'] = stored.split('\t');
   return [
     THUMB_OF_CODE[thumb] ?? (JSON.parse(thumb) as string),
     readNum(ts) ?? 0,

@@ -1,9 +1,11 @@
-// The hot tier of the batch state (ADR 0010): per partition, numbered generations of two
-// hashes (message states; conversation states with their counted events' ids) in Redis. A generation closes
+// The hot tier of the batch state (ADR 0010): per partition, numbered generations of
+// message states and conversation states (with their counted events' ids) in Redis, each
+// spread over BUCKETS small hashes (state/encoding.ts) so that Redis keeps them as listpacks. A generation closes
 // when it holds its byte budget or has lasted its time, whichever comes first; the current
 // and the previous one are read, older ones are archived to ClickHouse and dropped
 // (state/archive.ts). Every key of a call is in the partition's hash slot.
 import { luaScripts, runLua, script, type PartitionKeys, type RedisClient } from '@thumbline/redis';
+import { BUCKETS, bucketOf } from './encoding.ts';
 
 const SCRIPTS = luaScripts(new URL('./lua/', import.meta.url));
 const READ = script(SCRIPTS, 'read-state');
@@ -45,6 +47,49 @@ const lastGeneration = new WeakMap<PartitionKeys, number>();
 
 const lines = (text: string) => (text === '' ? [] : text.split('\n'));
 
+/** The key of one bucket of a generation's states (`keys.state(kind, generation)` is the prefix). */
+export const bucketKey = (prefix: string, bucket: number) => `${prefix}:${bucket}`;
+
+/** Every bucket key of a generation's states of one kind. */
+export const bucketKeys = (prefix: string) => Array.from({ length: BUCKETS }, (_, b) => bucketKey(prefix, b));
+
+/** Fields as the scripts take them: lines "<bucket>\t<field>". */
+const withBuckets = (fields: readonly string[]) => fields.map((f) => `${bucketOf(f)}\t${f}`).join('\n');
+
+/**
+ * Conversation states in generation `generation`, else `generation - 1` (one pipelined
+ * HMGET per bucket and generation), by field.
+ */
+export async function readConversations(
+  redis: RedisClient,
+  keys: PartitionKeys,
+  generation: number,
+  fields: readonly string[],
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  let missing = [...fields];
+  for (const g of [generation, generation - 1]) {
+    const byBucket = new Map<number, string[]>();
+    for (const f of missing) {
+      const b = bucketOf(f);
+      const list = byBucket.get(b);
+      if (list) list.push(f);
+      else byBucket.set(b, [f]);
+    }
+    const groups = [...byBucket];
+    const values = await Promise.all(groups.map(([b, fs]) => redis.hmget(bucketKey(keys.state('convs', g), b), ...fs)));
+    missing = [];
+    groups.forEach(([, fs], i) =>
+      fs.forEach((f, j) => {
+        const v = values[i]?.[j];
+        if (v) found.set(f, v);
+        else missing.push(f);
+      }),
+    );
+  }
+  return found;
+}
+
 /**
  * Reads what `fields` name in the partition's current and previous generation, in one round
  * trip; or the batch's cached resolution when it was committed already. When a generation
@@ -73,7 +118,7 @@ export async function readHot(
         keys.generations,
         keys.archived,
       ],
-      [generation, fields.messages.join('\n'), fields.conversations.join('\n')],
+      [generation, withBuckets(fields.messages), withBuckets(fields.conversations)],
     );
     if (reply[0] !== null) return { cached: reply[0] };
     if (reply[1] === 'archive') {
@@ -98,7 +143,7 @@ export async function readHot(
   throw new Error('the state generation kept moving while it was read');
 }
 
-/** A partition's writes of one resolution, as lines (state/encoding.ts fields and values). */
+/** A partition's writes of one resolution, as lines "<bucket>\t<field>\t<value>" (state/encoding.ts). */
 export interface HotWrites {
   messages: string;
   conversations: string;

@@ -13,7 +13,7 @@ import {
   stateField,
   workspaceOfField,
 } from './encoding.ts';
-import { readHot, type HotRead } from './hot.ts';
+import { readConversations, readHot, type HotRead } from './hot.ts';
 
 /** A snapshot with the hot read it came from (the commit checks that read is still current). */
 export interface PartitionSnapshot {
@@ -143,16 +143,13 @@ async function fromArchive(
     }
   }
   if (more.length === 0) return;
-  const [current, previous] = await Promise.all([
-    redis.hmget(keys.state('convs', hot.generation), ...more),
-    redis.hmget(keys.state('convs', hot.generation - 1), ...more),
-  ]);
+  const inRedis = await readConversations(redis, keys, hot.generation, more);
   const stillMissing: string[] = [];
-  more.forEach((f, i) => {
-    const v = current[i] ?? previous[i];
+  for (const f of more) {
+    const v = inRedis.get(f);
     if (v) s.conversations.set(f, v);
     else stillMissing.push(f);
-  });
+  }
   const archived = await archive.states('conversation', stillMissing);
   for (const f of stillMissing) {
     const v = archived.get(f);

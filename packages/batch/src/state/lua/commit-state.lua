@@ -14,16 +14,16 @@
 -- KEYS[1]  the batch's cached resolution in this partition
 -- KEYS[2]  the partition's state version
 -- KEYS[3]  the generation record (hash: n, start, bytes)
--- KEYS[4]  message states, generation ARGV[1]
--- KEYS[5]  conversation states, generation ARGV[1] (with their counted events' ids)
+-- KEYS[4]  message states' key prefix, generation ARGV[1] (a bucket's key: "<prefix>:<bucket>")
+-- KEYS[5]  conversation states' key prefix, generation ARGV[1] (with their counted events' ids)
 -- KEYS[6]  generations still in Redis (sorted set, scored by generation)
 -- ARGV[1]  generation the batch was resolved in
 -- ARGV[2]  the version the batch was resolved from ('' = none yet)
 -- ARGV[3]  the resolution, cached under KEYS[1]   ARGV[4]  seconds it lives
 -- ARGV[5]  seconds a generation lasts at most      ARGV[6]  bytes a generation holds at most
--- ARGV[7]  as lines: "<message field>\t<state>" of the messages that changed
--- ARGV[8]  as lines: "<conversation field>\t<state>" of the conversations that changed or
---          counted an event
+-- ARGV[7]  as lines: "<bucket>\t<message field>\t<state>" of the messages that changed
+-- ARGV[8]  as lines: "<bucket>\t<conversation field>\t<state>" of the conversations that
+--          changed or counted an event
 --          (fields and states as state/encoding.ts writes them: no newline; a field has no tab)
 -- Few big arguments instead of one per value: building and parsing tens of thousands of
 -- arguments cost the worker more.
@@ -37,24 +37,30 @@ if (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then return 'conflict' end
 -- What a hash entry costs beyond its field and value (entry, two strings, allocator rounding;
 -- 60 to 75 bytes measured on Redis 7.0 with MEMORY USAGE): the budget counts estimated bytes.
 local ENTRY_OVERHEAD = 72
--- unpack() is limited by Lua's C stack: HSET goes in chunks
-local CHUNK = 4000
 local written = 0
--- lines "field\tvalue" into a hash
-local function store(key, text)
+-- lines "bucket\tfield\tvalue" into the prefix's buckets, one HSET per bucket
+local function store(prefix, text)
   if text == '' then return end
-  local args, n = {}, 0
+  local byBucket, order = {}, {}
   for line in string.gmatch(text, '[^\n]+') do
-    local tab = string.find(line, '\t', 1, true)
-    args[n + 1], args[n + 2] = string.sub(line, 1, tab - 1), string.sub(line, tab + 1)
-    written = written + #line + ENTRY_OVERHEAD
-    n = n + 2
-    if n >= CHUNK then
-      redis.call('HSET', key, unpack(args, 1, n))
-      n = 0
+    local t1 = string.find(line, '\t', 1, true)
+    local t2 = string.find(line, '\t', t1 + 1, true)
+    local b = string.sub(line, 1, t1 - 1)
+    local args = byBucket[b]
+    if not args then
+      args = {}
+      byBucket[b] = args
+      order[#order + 1] = b
     end
+    args[#args + 1] = string.sub(line, t1 + 1, t2 - 1)
+    args[#args + 1] = string.sub(line, t2 + 1)
+    written = written + #line - t1 + ENTRY_OVERHEAD
   end
-  if n > 0 then redis.call('HSET', key, unpack(args, 1, n)) end
+  -- unpack() is limited by Lua's C stack: a bucket's HSET goes in chunks
+  for _, b in ipairs(order) do
+    local args = byBucket[b]
+    for i = 1, #args, 4000 do redis.call('HSET', prefix .. ':' .. b, unpack(args, i, math.min(i + 3999, #args))) end
+  end
 end
 
 store(KEYS[4], ARGV[7])
