@@ -27,7 +27,10 @@ const CONVERSATIONS = ['c0', randomUUID(), 'c "2"\t', randomUUID()];
 const MESSAGES = ['m0', randomUUID(), 'm2', randomUUID(), 'm\n4', randomUUID()];
 const conversationOf = (m: string) => CONVERSATIONS[MESSAGES.indexOf(m) % CONVERSATIONS.length] as string;
 
-const tsArb = fc.oneof(fc.integer({ min: 0, max: 3 * 24 * 60 }).map((m) => NOW - m * 60_000), fc.constant(NOW));
+const tsArb = fc.oneof(
+  fc.integer({ min: 0, max: 3 * 24 * 60 }).map((m) => NOW - m * 60_000),
+  fc.constant(NOW),
+);
 const segment = fc.record(
   { widget_id: fc.constantFrom('w1', 'w2'), locale: fc.constantFrom('de-DE', 'en') },
   { requiredKeys: [] },
@@ -129,11 +132,20 @@ describe('resolve() over stored state, in memory', () => {
         let ms = NOW;
         for (const batch of batches) {
           const entry = `${++ms}-0`;
-          const items: BatchItem[] = batch.map((e, i) => ({ w: 'w', r: receiveOrder(entry, i), e: e as BatchItem['e'] }));
+          const items: BatchItem[] = batch.map((e, i) => ({
+            w: 'w',
+            r: receiveOrder(entry, i),
+            e: e as BatchItem['e'],
+          }));
           for (const e of batch) model.receive(e);
           const read = state.read(items);
           const { resolution, writes } = resolve(items, read.snapshot);
-          const lines = hotWrites({ items, read: { ...read, read: { generation: 0, version: '' } }, resolution, writes });
+          const lines = hotWrites({
+            items,
+            read: { ...read, read: { generation: 0, version: '', buckets: 64 } },
+            resolution,
+            writes,
+          });
           state.write(lines.messages, state.messages);
           state.write(lines.conversations, state.conversations);
           for (const c of resolution.changes) {
@@ -208,11 +220,18 @@ describe('resolve() over stored state, in memory', () => {
         expect(loadConversation(stored)).toEqual({ state, ids: tokens });
       }),
     );
-    const messageArb = fc.tuple(fc.constantFrom('up', 'down', 'none', ''), time, order, fc.oneof(fc.uuid(), text), text, text);
+    const messageArb = fc.tuple(
+      fc.constantFrom('up', 'down', 'none', ''),
+      time,
+      order,
+      fc.oneof(fc.uuid(), text),
+      text,
+      text,
+    );
     fc.assert(
       fc.property(messageArb, fc.oneof(fc.uuid(), text), ([thumb, ts, recv, conversation, widget, locale], id) => {
         const m = [thumb, ts ?? 0, recv, conversation, widget, locale] as const;
-        const stored = storeMessage('ws', [...m]);
+        const stored = storeMessage('ws', [...m], 64);
         expect(stored).not.toContain('\n');
         expect(loadMessage(stored)).toEqual(m);
         expect(conversationOfMessage(stored)).toBe(stateField('ws', conversation));

@@ -105,6 +105,11 @@ export interface PartitionKeys {
   readonly generations: string;
   /** The greatest state generation copied to the archive (ADR 0010). */
   readonly archived: string;
+  /** How many buckets the partition's state is spread over (set once). */
+  readonly buckets: string;
+  /** Bloom filter of every state field archived (bitmap), and its size in bits (set once). */
+  readonly archiveFilter: string;
+  readonly archiveFilterBits: string;
 }
 
 export type StateKind = 'msgs' | 'convs';
@@ -139,6 +144,9 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
       generation: `${tag}:gen`,
       generations: `${tag}:gens`,
       archived: `${tag}:archived`,
+      buckets: `${tag}:buckets`,
+      archiveFilter: `${tag}:archive-filter`,
+      archiveFilterBits: `${tag}:archive-filter:bits`,
     };
   });
   const live = (ws: string) => `{${prefix}:live:${ws}}`;

@@ -61,9 +61,10 @@ const LIVE_SHARE = 0.05;
 const HEADROOM_SHARE = 0.1;
 
 /**
- * Redis's memory, shared out (ADR 0010): the batch state holds at most `stateShare` of
- * `maxmemory` (per partition two generations, and a third while the oldest is archived: each
- * closes at a third of its partition's part),
+ * Redis's memory, shared out (ADR 0010, ADR 0012): the batch state holds at most `stateShare`
+ * of `maxmemory` (an eighth of it the partitions' filters of archived fields; of the rest, per
+ * partition two generations, and a third while the oldest is archived: each closes at a third
+ * of its partition's part),
  * the live buffers 5 %, and ingest stops taking events once Redis holds what is left but a
  * headroom. So however much was accepted, what the workers write while they drain it fits.
  */
@@ -71,7 +72,9 @@ export function memoryShares(maxMemory: number, stateShare: number, partitions: 
   const stateBytes = maxMemory > 0 ? Math.floor(maxMemory * stateShare) : UNBOUNDED_REDIS_STATE_BYTES;
   const liveBytes = maxMemory > 0 ? Math.floor(maxMemory * LIVE_SHARE) : 20 * 1024 ** 2;
   return {
-    generationBytes: Math.max(64 * 1024, Math.floor(stateBytes / (3 * partitions))),
+    // An eighth of the state's share is the partitions' filters of archived fields (state/archive-filter.ts).
+    generationBytes: Math.max(64 * 1024, Math.floor((stateBytes * 7) / 8 / (3 * partitions))),
+    archiveFilterBytes: Math.max(64 * 1024, Math.floor(stateBytes / 8 / partitions)),
     live: {
       historyBytes: Math.max(256 * 1024, Math.floor(liveBytes / 4)),
       streamBytes: Math.max(1024 ** 2, Math.floor(liveBytes / 2)),
@@ -153,6 +156,7 @@ export async function openRedisServices(
       // in its state_archive, so idempotency and retractions outlive it.
       generationSeconds: env.THUMBLINE_HOT_WINDOW_SECONDS,
       generationBytes: shares.generationBytes,
+      archiveFilterBytes: shares.archiveFilterBytes,
       // A failed batch's record must outlive its dead letter (kept 30 days) for a replay.
       recordTtlSeconds: 31 * DAY_S,
     },

@@ -22,12 +22,13 @@ export function hotWrites(part: Pick<Part, 'items' | 'read' | 'resolution' | 'wr
     if (ids) ids.push(idToken(e.event_id));
     else counted.set(f, [idToken(e.event_id)]);
   }
+  const { buckets } = read.read;
   let messages = '';
   const changed = new Map<string, ConversationState>();
   for (const [ws, w] of part.writes ?? []) {
     for (const [mid, m] of w.messages) {
       const f = stateField(ws, mid);
-      messages += `${bucketOf(f)}\t${f}\t${storeMessage(ws, m)}\n`;
+      messages += `${bucketOf(f, buckets)}\t${f}\t${storeMessage(ws, m, buckets)}\n`;
     }
     for (const [cid, c] of w.conversations) changed.set(stateField(ws, cid), c);
   }
@@ -36,7 +37,7 @@ export function hotWrites(part: Pick<Part, 'items' | 'read' | 'resolution' | 'wr
     const before = read.conversations.get(f);
     const state = changed.get(f) ?? before?.state ?? BLANK_CONVERSATION;
     const ids = [...(before?.ids ?? []), ...(counted.get(f) ?? [])];
-    conversations += `${bucketOf(f)}\t${f}\t${storeConversation(state, ids)}\n`;
+    conversations += `${bucketOf(f, buckets)}\t${f}\t${storeConversation(state, ids)}\n`;
   }
   return { messages, conversations };
 }

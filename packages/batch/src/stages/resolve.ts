@@ -5,6 +5,7 @@ import { resolve, type BatchItem, type BatchResolution, type WorkspaceWrites } f
 import type { Keys, PartitionKeys, RedisClient } from '@thumbline/redis';
 import { decodeResolution } from '../batch-record.ts';
 import type { Archive } from '../state/archive.ts';
+import { stateBuckets, type StateOptions } from '../state/hot.ts';
 import { readSnapshot, type PartitionSnapshot } from '../state/snapshot.ts';
 
 /** One partition's part of a batch: its items (with their indexes in the batch) and where it stands. */
@@ -63,14 +64,23 @@ export function resolvePart(part: Part, excluded: ReadonlySet<number>): void {
  * one Redis with auto-pipelining, one per node on a cluster).
  */
 export async function resolveParts(
-  deps: { redis: RedisClient; archive: Archive },
+  deps: { redis: RedisClient; archive: Archive; state: StateOptions },
   batchId: string,
   parts: readonly Part[],
   excluded: ReadonlySet<number>,
 ): Promise<void> {
   const pending = parts.filter((p) => !p.done);
   const reads = await Promise.all(
-    pending.map((part) => readSnapshot(deps.redis, part.keys, batchId, part.items, deps.archive)),
+    pending.map(async (part) =>
+      readSnapshot(
+        deps.redis,
+        part.keys,
+        batchId,
+        part.items,
+        deps.archive,
+        await stateBuckets(deps.redis, part.keys, deps.state.generationBytes),
+      ),
+    ),
   );
   pending.forEach((part, i) => {
     const read = reads[i] as Awaited<ReturnType<typeof readSnapshot>>;

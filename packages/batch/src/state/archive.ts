@@ -5,7 +5,8 @@
 // together: those made in one turn of the event loop share one query per kind.
 import { archivedStates, archiveStates, type ArchivedState, type ClickHouse } from '@thumbline/clickhouse';
 import type { PartitionKeys, RedisClient } from '@thumbline/redis';
-import { bucketKeys, rollGeneration, type StateOptions } from './hot.ts';
+import { addArchived } from './archive-filter.ts';
+import { bucketKeys, rollGeneration, stateBuckets, type StateOptions } from './hot.ts';
 
 export interface Archive {
   /** Archived states by field. */
@@ -56,25 +57,34 @@ async function archiveOne(
   keys: PartitionKeys,
   generation: number,
   current: number,
+  options: StateOptions,
 ): Promise<void> {
+  const buckets = await stateBuckets(redis, keys, options.generationBytes);
   const archived = Number((await redis.get(keys.archived)) ?? -1);
   if (generation > archived) {
+    const fields: string[] = [];
     for (const [kind, as] of KINDS) {
-      const buckets = bucketKeys(keys.state(kind, generation));
-      for (let i = 0; i < buckets.length; i += BUCKETS_PER_READ) {
-        const read = await Promise.all(buckets.slice(i, i + BUCKETS_PER_READ).map((key) => redis.hgetall(key)));
+      const bucketsOf = bucketKeys(keys.state(kind, generation), buckets);
+      for (let i = 0; i < bucketsOf.length; i += BUCKETS_PER_READ) {
+        const read = await Promise.all(bucketsOf.slice(i, i + BUCKETS_PER_READ).map((key) => redis.hgetall(key)));
         const states: ArchivedState[] = [];
         for (const bucket of read) {
           for (const field in bucket) states.push({ kind: as, field, value: bucket[field] as string });
         }
         await archiveStates(ch, generation, states);
+        for (const s of states) fields.push(s.field);
       }
     }
+    // Before the watermark moves: a field Redis no longer holds is always in the filter.
+    await addArchived(redis, keys, options.archiveFilterBytes ?? 1024 ** 2, fields);
     await redis.set(keys.archived, String(generation));
   }
   if (generation <= current - 2) {
     // UNLINK: Redis frees them off its main thread.
-    await redis.unlink(...bucketKeys(keys.state('msgs', generation)), ...bucketKeys(keys.state('convs', generation)));
+    await redis.unlink(
+      ...bucketKeys(keys.state('msgs', generation), buckets),
+      ...bucketKeys(keys.state('convs', generation), buckets),
+    );
     await redis.zrem(keys.generations, String(generation));
   }
 }
@@ -105,7 +115,7 @@ export function clickHouseArchive(redis: RedisClient, ch: ClickHouse, options: S
         const current = await rollGeneration(redis, keys, options);
         // Oldest first: the watermark only moves forward.
         for (const g of await closedGenerations(keys, current)) {
-          if (g <= upTo) await archiveOne(redis, ch, keys, g, current);
+          if (g <= upTo) await archiveOne(redis, ch, keys, g, current, options);
         }
       }),
   };

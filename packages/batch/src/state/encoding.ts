@@ -56,17 +56,14 @@ function splitTokens(text: string): string[] {
 export const stateField = (ws: string, id: string) => `${ws}:${idToken(id)}`;
 
 /**
- * Hashes a generation's states are spread over, per kind: each a small hash Redis keeps as a
- * listpack (a few bytes per entry instead of ~70 in one big hash table; ADR 0012), found by
- * `bucketOf` its field. Fixed: a field's bucket must not move while its generation lives.
+ * The bucket of a field among a partition's `buckets` (state/hot.ts): a 31-multiplier string
+ * hash, modulo. A generation's states are spread over that many small hashes per kind, which
+ * Redis keeps as listpacks (a few bytes per entry instead of ~70 in one big hash table; ADR 0012).
  */
-export const BUCKETS = 1024;
-
-/** The bucket of a field: a 31-multiplier string hash (the same one Lua could compute), modulo BUCKETS. */
-export function bucketOf(field: string): number {
+export function bucketOf(field: string, buckets: number): number {
   let h = 0;
   for (let i = 0; i < field.length; i++) h = (h * 31 + field.charCodeAt(i)) % 4294967296;
-  return h % BUCKETS;
+  return h % buckets;
 }
 
 /** The workspace of a field. */
@@ -167,9 +164,9 @@ const THUMB_OF_CODE: Record<string, string> = { u: 'up', d: 'down', n: 'none', '
  * locale, and the conversation's bucket and field, tab-separated. The conversation stays last
  * (read-state.lua takes it from there).
  */
-export function storeMessage(ws: string, m: MessageState): string {
+export function storeMessage(ws: string, m: MessageState, buckets: number): string {
   const conversation = stateField(ws, m[3]);
-  return `${THUMB_CODE[m[0]] ?? JSON.stringify(m[0])}\t${num(m[1])}\t${compactOrder(m[2])}\t${str(m[4])}\t${str(m[5])}\t${bucketOf(conversation)}\t${conversation}`;
+  return `${THUMB_CODE[m[0]] ?? JSON.stringify(m[0])}\t${num(m[1])}\t${compactOrder(m[2])}\t${str(m[4])}\t${str(m[5])}\t${bucketOf(conversation, buckets)}\t${conversation}`;
 }
 
 export function loadMessage(stored: string): MessageState {

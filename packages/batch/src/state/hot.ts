@@ -1,11 +1,11 @@
 // The hot tier of the batch state (ADR 0010): per partition, numbered generations of
 // message states and conversation states (with their counted events' ids) in Redis, each
-// spread over BUCKETS small hashes (state/encoding.ts) so that Redis keeps them as listpacks. A generation closes
+// spread over the partition's buckets, small hashes that Redis keeps as listpacks. A generation closes
 // when it holds its byte budget or has lasted its time, whichever comes first; the current
 // and the previous one are read, older ones are archived to ClickHouse and dropped
 // (state/archive.ts). Every key of a call is in the partition's hash slot.
 import { luaScripts, runLua, script, type PartitionKeys, type RedisClient } from '@thumbline/redis';
-import { BUCKETS, bucketOf } from './encoding.ts';
+import { bucketOf } from './encoding.ts';
 
 const SCRIPTS = luaScripts(new URL('./lua/', import.meta.url));
 const READ = script(SCRIPTS, 'read-state');
@@ -20,11 +20,15 @@ export interface StateOptions {
   generationBytes: number;
   /** How long a batch's record (cached resolution, ledger, publish markers) outlives its last attempt. */
   recordTtlSeconds: number;
+  /** Size of a partition's filter of archived fields when it is created (state/archive-filter.ts); default 1 MiB. */
+  archiveFilterBytes?: number;
 }
 
 /** What the read script answered, the keys having been built for the right generation. */
 export interface HotRead {
   generation: number;
+  /** The partition's bucket count (stateBuckets). */
+  buckets: number;
   version: string;
   /** Per message field: its stored state, if the hot tier has it. */
   messages: (string | null)[];
@@ -51,10 +55,31 @@ const lines = (text: string) => (text === '' ? [] : text.split('\n'));
 export const bucketKey = (prefix: string, bucket: number) => `${prefix}:${bucket}`;
 
 /** Every bucket key of a generation's states of one kind. */
-export const bucketKeys = (prefix: string) => Array.from({ length: BUCKETS }, (_, b) => bucketKey(prefix, b));
+export const bucketKeys = (prefix: string, buckets: number) =>
+  Array.from({ length: buckets }, (_, b) => bucketKey(prefix, b));
+
+/** Bytes a bucket holds when its generation is full: a few dozen states, well inside a listpack. */
+const BUCKET_BYTES = 8192;
+
+/**
+ * How many buckets the partition's state is spread over: fixed when the partition first
+ * stores state (a power of two near generationBytes / 8 KiB, 16 to 4096), and read back
+ * afterwards, so a field's bucket never moves whatever the budget becomes.
+ */
+const bucketCounts = new WeakMap<PartitionKeys, number>();
+export async function stateBuckets(redis: RedisClient, keys: PartitionKeys, generationBytes: number): Promise<number> {
+  const known = bucketCounts.get(keys);
+  if (known !== undefined) return known;
+  const wanted = 2 ** Math.round(Math.log2(Math.max(1, generationBytes / BUCKET_BYTES)));
+  await redis.set(keys.buckets, String(Math.min(4096, Math.max(16, wanted))), 'NX');
+  const buckets = Number(await redis.get(keys.buckets));
+  bucketCounts.set(keys, buckets);
+  return buckets;
+}
 
 /** Fields as the scripts take them: lines "<bucket>\t<field>". */
-const withBuckets = (fields: readonly string[]) => fields.map((f) => `${bucketOf(f)}\t${f}`).join('\n');
+const withBuckets = (fields: readonly string[], buckets: number) =>
+  fields.map((f) => `${bucketOf(f, buckets)}\t${f}`).join('\n');
 
 /**
  * Conversation states in generation `generation`, else `generation - 1` (one pipelined
@@ -63,6 +88,7 @@ const withBuckets = (fields: readonly string[]) => fields.map((f) => `${bucketOf
 export async function readConversations(
   redis: RedisClient,
   keys: PartitionKeys,
+  buckets: number,
   generation: number,
   fields: readonly string[],
 ): Promise<Map<string, string>> {
@@ -71,7 +97,7 @@ export async function readConversations(
   for (const g of [generation, generation - 1]) {
     const byBucket = new Map<number, string[]>();
     for (const f of missing) {
-      const b = bucketOf(f);
+      const b = bucketOf(f, buckets);
       const list = byBucket.get(b);
       if (list) list.push(f);
       else byBucket.set(b, [f]);
@@ -99,6 +125,7 @@ export async function readHot(
   redis: RedisClient,
   keys: PartitionKeys,
   batchId: string,
+  buckets: number,
   fields: { messages: readonly string[]; conversations: readonly string[] },
   archive: (generation: number) => Promise<void>,
 ): Promise<HotRead | { cached: string }> {
@@ -118,7 +145,7 @@ export async function readHot(
         keys.generations,
         keys.archived,
       ],
-      [generation, withBuckets(fields.messages), withBuckets(fields.conversations)],
+      [generation, withBuckets(fields.messages, buckets), withBuckets(fields.conversations, buckets)],
     );
     if (reply[0] !== null) return { cached: reply[0] };
     if (reply[1] === 'archive') {
@@ -133,6 +160,7 @@ export async function readHot(
     const [, , version, messages, extra, conversations, archived] = reply;
     return {
       generation,
+      buckets,
       version: version ?? '',
       messages,
       extra: lines(extra),

@@ -4,6 +4,7 @@
 import type { BatchItem, ConversationState, Snapshot, WorkspaceSnapshot } from '@thumbline/events';
 import type { PartitionKeys, RedisClient } from '@thumbline/redis';
 import type { Archive } from './archive.ts';
+import { maybeArchived } from './archive-filter.ts';
 import {
   conversationOfMessage,
   idToken,
@@ -18,7 +19,7 @@ import { readConversations, readHot, type HotRead } from './hot.ts';
 /** A snapshot with the hot read it came from (the commit checks that read is still current). */
 export interface PartitionSnapshot {
   snapshot: Snapshot;
-  read: Pick<HotRead, 'generation' | 'version'>;
+  read: Pick<HotRead, 'generation' | 'version' | 'buckets'>;
   /** Each conversation read, by field: its state and its counted events' id tokens, as stored. */
   conversations: Map<string, { state: ConversationState; ids: string[] }>;
 }
@@ -33,9 +34,10 @@ export async function readSnapshot(
   batchId: string,
   items: readonly BatchItem[],
   archive: Archive,
+  buckets: number,
 ): Promise<PartitionSnapshot | { cached: string }> {
   const fields = fieldsOf(items);
-  const hot = await readHot(redis, keys, batchId, fields, (g) => archive.archivePartition(keys, g));
+  const hot = await readHot(redis, keys, batchId, buckets, fields, (g) => archive.archivePartition(keys, g));
   if ('cached' in hot) return hot;
   const messages = new Map<string, string>();
   fields.messages.forEach((f, i) => {
@@ -50,7 +52,10 @@ export async function readSnapshot(
   });
   if (hot.archived)
     await fromArchive(redis, keys, archive, hot, { fields: fields.messages, messages, conversations, asked });
-  return { ...snapshotOf(items, messages, conversations), read: { generation: hot.generation, version: hot.version } };
+  return {
+    ...snapshotOf(items, messages, conversations),
+    read: { generation: hot.generation, version: hot.version, buckets },
+  };
 }
 
 /**
@@ -112,8 +117,19 @@ async function fromArchive(
   hot: HotRead,
   s: { fields: string[]; messages: Map<string, string>; conversations: Map<string, string>; asked: string[] },
 ): Promise<void> {
-  const missingMessages = s.fields.filter((m) => !s.messages.has(m));
-  const missingConversations = s.asked.filter((f) => !s.conversations.has(f));
+  // Only what the filter says may have been archived is looked up (brand-new ids never were).
+  const [missingMessages, missingConversations] = await Promise.all([
+    maybeArchived(
+      redis,
+      keys,
+      s.fields.filter((m) => !s.messages.has(m)),
+    ),
+    maybeArchived(
+      redis,
+      keys,
+      s.asked.filter((f) => !s.conversations.has(f)),
+    ),
+  ]);
   const [archivedMessages, archivedConversations] = await Promise.all([
     archive.states('message', missingMessages),
     archive.states('conversation', missingConversations),
@@ -143,14 +159,14 @@ async function fromArchive(
     }
   }
   if (more.length === 0) return;
-  const inRedis = await readConversations(redis, keys, hot.generation, more);
+  const inRedis = await readConversations(redis, keys, hot.buckets, hot.generation, more);
   const stillMissing: string[] = [];
   for (const f of more) {
     const v = inRedis.get(f);
     if (v) s.conversations.set(f, v);
     else stillMissing.push(f);
   }
-  const archived = await archive.states('conversation', stillMissing);
+  const archived = await archive.states('conversation', await maybeArchived(redis, keys, stillMissing));
   for (const f of stillMissing) {
     const v = archived.get(f);
     if (v !== undefined) s.conversations.set(f, v);
