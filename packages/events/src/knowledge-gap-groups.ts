@@ -85,8 +85,10 @@ function trigrams(text: string): Map<string, number> {
  * merges unrelated questions. Two keys are near-duplicates when they have as many words and
  * differ in one word only (a typo changes a word; it does not add one such as "without" or
  * "not"), that word is not a number ("size 38" is no typo of "size 39") and starts with the same
- * letter, and the keys' trigram distance, sum |a − b| over trigram counts / (|A| + |B|), is below
- * `similarity`. Keys are bucketed by "the other words + that first letter", so only keys of
+ * letter, the two words are one edit apart (two for words of 8 letters or more: an insertion, a
+ * deletion, a substitution or two neighbours swapped; "schweiz"/"schwed" are not) or one starts with
+ * the other's 4 or more letters (a form the stemmer missed: "taill"/"taillent"), and the keys'
+ * trigram distance, sum |a − b| over trigram counts / (|A| + |B|), is below `similarity`. Keys are bucketed by "the other words + that first letter", so only keys of
  * one bucket are compared and the cost stays linear in practice.
  */
 function linkNearDuplicates(ranked: readonly { key: string }[], similarity: number): Map<string, string> {
@@ -114,13 +116,40 @@ function linkNearDuplicates(ranked: readonly { key: string }[], similarity: numb
     for (let x = 0; x < members.length; x++) {
       for (let y = x + 1; y < members.length; y++) {
         const [i, j] = [members[x]!, members[y]!];
-        if (distance(gramsOf(i), gramsOf(j)) >= similarity) continue;
+        if (distance(gramsOf(i), gramsOf(j)) >= similarity || !oneTypoApart(ranked[i]!.key, ranked[j]!.key)) continue;
         head[i] = Math.min(head[i]!, j);
         head[j] = Math.min(head[j]!, i);
       }
     }
   }
   return new Map(ranked.map((k, i) => [k.key, ranked[head[i]!]!.key]));
+}
+
+/** True when the one word in which two keys of a bucket differ is a typo of the other (see linkNearDuplicates). */
+function oneTypoApart(a: string, b: string): boolean {
+  const wa = a.split(' ');
+  const wb = new Set(b.split(' '));
+  const x = wa.find((w) => !wb.has(w));
+  const y = [...wb].find((w) => !wa.includes(w));
+  if (x === undefined || y === undefined) return false;
+  const [short, long] = [...x].length <= [...y].length ? [[...x], [...y]] : [[...y], [...x]];
+  if (short.length >= 4 && long.slice(0, short.length).join('') === short.join('')) return true;
+  return editDistance(short, long) <= (short.length >= 8 ? 2 : 1);
+}
+
+/** Optimal string alignment distance (Levenshtein with adjacent swaps) between two words' codepoints. */
+function editDistance(a: string[], b: string[]): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i + j));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 /** Trigram distance as ClickHouse's `ngramDistanceUTF8`: 1 when either has no trigram. */
