@@ -51,7 +51,15 @@ export interface KnowledgeGap {
   last_seen: number;
   /** Sources of the group's thumbed-down answers, most thumbs-down first (at most GAP_SOURCES). */
   sources: GapSource[];
+  /**
+   * The group's question keys, most thumbs-down first (at most GAP_KEYS): what an answered mark
+   * keeps, so the gap's questions are found again in any window (knowledge-gap-answers.ts).
+   */
+  keys: string[];
 }
+
+/** Most question keys kept per gap. */
+export const GAP_KEYS = 50;
 
 /** Most sources listed per gap. */
 export const GAP_SOURCES = 10;
@@ -215,14 +223,26 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
       conversations: Set<string>;
       wordings: Map<string, { n: number; last: number }>;
       sources: Map<string, GapSource & { at: [number, string] }>;
+      keys: Set<string>;
     }
   >();
   asked.forEach((a, i) => {
     const key = linked.get(keys[i]!) ?? keys[i]!;
     let g = groups.get(key);
     if (!g) {
-      groups.set(key, (g = { thumbs: 0, last: 0, conversations: new Set(), wordings: new Map(), sources: new Map() }));
+      groups.set(
+        key,
+        (g = {
+          thumbs: 0,
+          last: 0,
+          conversations: new Set(),
+          wordings: new Map(),
+          sources: new Map(),
+          keys: new Set(),
+        }),
+      );
     }
+    g.keys.add(keys[i]!);
     g.thumbs += a.thumbs_down;
     g.last = Math.max(g.last, a.last_seen);
     g.conversations.add(a.conversation_id);
@@ -251,6 +271,9 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
         .sort((x, y) => y.thumbs_down - x.thumbs_down || (x.source_id < y.source_id ? -1 : 1))
         .slice(0, GAP_SOURCES)
         .map(({ at: _at, ...source }) => source),
+      keys: [...g.keys]
+        .sort((a, b) => (thumbsByKey.get(b) ?? 0) - (thumbsByKey.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, GAP_KEYS),
     });
   }
   return gaps
