@@ -99,6 +99,8 @@ describe('answered knowledge gaps', () => {
       ['Can I pay with Klarna?', 6, null],
       ['Is the jacket waterproof?', 3, null],
     ]);
+    // The trend: thumbs-down per day of the window, Nov 10 to Nov 20.
+    expect(items[0]?.daily).toEqual([0, 5, 3, 0, 0, 0, 0, 1, 0, 0, 0]);
     expect(await gaps(`${WINDOW}&answered=true`)).toEqual([]);
     expect((await gaps(`${WINDOW}&answered=false`)).length).toBe(3);
   });

@@ -11,6 +11,7 @@ import { AppError } from '@thumbline/core';
 import {
   addDays,
   answeredGaps,
+  eachDay,
   errorSchema,
   gapAnsweredBodySchema,
   knowledgeGapParamsSchema,
@@ -108,7 +109,11 @@ type GapDeps = { ch: ClickHouse; store: CredentialStore };
 type GapWindowQuery = z.infer<typeof knowledgeGapWindowSchema>;
 
 /** The window's gaps (knowledgeGaps) with the workspace's answered marks applied (answeredGaps). */
-async function windowGaps(deps: GapDeps, ws: string, q: GapWindowQuery): Promise<AnsweredGap[]> {
+async function windowGaps(
+  deps: GapDeps,
+  ws: string,
+  q: GapWindowQuery,
+): Promise<{ gaps: AnsweredGap[]; days: string[] }> {
   const { from, to, tz } = await resolveWindow(deps, ws, q);
   const window = {
     workspaceId: ws,
@@ -118,15 +123,17 @@ async function windowGaps(deps: GapDeps, ws: string, q: GapWindowQuery): Promise
     segment: { widget_id: q.widget_id, locale: q.locale },
   };
   const [gaps, marks] = await Promise.all([knowledgeGaps(deps.ch, window), gapMarks(deps.ch, ws)]);
-  if (marks.length === 0) return gaps.map((g) => ({ ...g, answered: null }));
+  const days = eachDay(from, to);
+  if (marks.length === 0) return { gaps: gaps.map((g) => ({ ...g, answered: null })), days };
   const ats = [...new Set(marks.map((m) => m.at))].sort((a, b) => a - b);
-  return answeredGaps(gaps, marks, await gapAnswers(deps.ch, { ...window, ats }), ats);
+  return { gaps: answeredGaps(gaps, marks, await gapAnswers(deps.ch, { ...window, ats }), ats), days };
 }
 
-/** A gap as the API shows it: times as RFC 3339, absent titles and urls null, no keys. */
-function gapBody({ keys: _keys, ...g }: AnsweredGap): KnowledgeGapItem {
+/** A gap as the API shows it: times as RFC 3339, absent titles and urls null, thumbs-down per day of the window. */
+function gapBody({ keys: _keys, by_day, ...g }: AnsweredGap, days: readonly string[]): KnowledgeGapItem {
   return {
     ...g,
+    daily: days.map((d) => by_day[d] ?? 0),
     last_seen: new Date(g.last_seen).toISOString(),
     sources: g.sources.map((s) => ({ ...s, title: s.title || null, url: s.url || null })),
     answered: g.answered && { ...g.answered, at: new Date(g.answered.at).toISOString() },
@@ -141,10 +148,9 @@ export function mountKnowledgeGaps(app: OpenAPIHono<{ Variables: AuthVariables }
   app.openapi(knowledgeGapsRoute, async (c) => {
     const { answered, ...q } = c.req.valid('query');
     const ws = c.get('credential').workspace_id;
-    const gaps = (await windowGaps(deps, ws, q)).filter(
-      (g) => answered === undefined || (g.answered !== null) === (answered === 'true'),
-    );
-    return c.json({ items: gaps.map(gapBody) }, 200);
+    const { gaps, days } = await windowGaps(deps, ws, q);
+    const listed = gaps.filter((g) => answered === undefined || (g.answered !== null) === (answered === 'true'));
+    return c.json({ items: listed.map((g) => gapBody(g, days)) }, 200);
   });
 
   app.on('POST', '/v1/recommendations/knowledge-gaps/:id/answered', requireJsonBody);
@@ -156,12 +162,13 @@ export function mountKnowledgeGaps(app: OpenAPIHono<{ Variables: AuthVariables }
     const now = Date.now();
     const at = body.at ?? now;
     if (at > now + AT_AHEAD_MS) throw new AppError('invalid_body', 400, 'at: more than 5 minutes in the future');
-    const gap = (await windowGaps(deps, ws, q)).find((g) => g.id === id);
+    const gap = (await windowGaps(deps, ws, q)).gaps.find((g) => g.id === id);
     if (!gap) throw new AppError('not_found', 404, 'no knowledge gap with this id in the window');
     await markGapAnswered(deps.ch, { workspaceId: ws, gapId: id, at, sourceId: body.source_id ?? '', keys: gap.keys });
-    const marked = (await windowGaps(deps, ws, q)).find((g) => g.id === id);
+    const after = await windowGaps(deps, ws, q);
+    const marked = after.gaps.find((g) => g.id === id);
     if (!marked) throw new AppError('not_found', 404, 'no knowledge gap with this id in the window');
-    return c.json(gapBody(marked), 200);
+    return c.json(gapBody(marked, after.days), 200);
   });
 
   app.openapi(unmarkAnswered, async (c) => {

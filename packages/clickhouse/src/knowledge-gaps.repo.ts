@@ -45,6 +45,7 @@ export async function knowledgeGaps(
     conversation_id: string;
     n: string;
     last: string;
+    days: string[];
     citations: [string, string | number, { id: string; title: string; url: string }[]][];
   }>(
     `WITH
@@ -116,6 +117,7 @@ export async function knowledgeGaps(
        )
      SELECT a.question AS question, any(l.conversation_locale) AS locale, a.conversation_id AS conversation_id,
             count() AS n, toUnixTimestamp64Milli(max(a.rated_at)) AS last,
+            groupArray(toString(toDate(a.rated_at, {tz:String}))) AS days,
             groupArrayIf((a.message_id, a.answered_at, a.cited), notEmpty(a.cited)) AS citations
        FROM asked AS a
        LEFT JOIN languages AS l ON l.conversation_id = a.conversation_id
@@ -131,6 +133,7 @@ export async function knowledgeGaps(
       conversation_id: String(r.conversation_id),
       thumbs_down: Number(r.n),
       last_seen: Number(r.last),
+      days: r.days,
       citations: r.citations.flatMap(([answer, at, sources]) =>
         sources.map((s) => ({ source_id: s.id, title: s.title, url: s.url, answer, answered_at: Number(at) })),
       ),

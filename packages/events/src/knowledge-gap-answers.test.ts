@@ -12,6 +12,7 @@ const gap = (id: string, question: string, thumbs_down: number): KnowledgeGap =>
   last_seen: 1,
   sources: [],
   keys: [questionKey(question)],
+  by_day: {},
 });
 const rows = (question: string, answers: number, down: number, before: [number, number]): AnsweredQuestion => ({
   question,

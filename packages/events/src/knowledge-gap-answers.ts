@@ -182,6 +182,7 @@ export function answeredGaps(
       last_seen: downs.length > 0 ? Math.max(...downs.map((d) => d.at)) : Math.max(...rows.map((r) => r.last_answer)),
       sources: [],
       keys: [...mark.keys],
+      by_day: {},
       answered: answeredOf(mark, rows),
     });
   }

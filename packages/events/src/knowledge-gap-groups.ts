@@ -16,6 +16,8 @@ export interface AskedQuestion {
   last_seen: number;
   /** What those answers cited: one entry per answer and source (CONTRACT §11). */
   citations?: readonly GapCitation[];
+  /** The local day (YYYY-MM-DD) of each of those thumbs-down. */
+  days?: readonly string[];
 }
 
 /** A source cited by one thumbed-down answer, as stored ('' for an absent title or url). */
@@ -56,6 +58,8 @@ export interface KnowledgeGap {
    * keeps, so the gap's questions are found again in any window (knowledge-gap-answers.ts).
    */
   keys: string[];
+  /** Thumbs-down by local day (YYYY-MM-DD), for the gap's trend. */
+  by_day: Record<string, number>;
 }
 
 /** Most question keys kept per gap. */
@@ -224,6 +228,7 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
       wordings: Map<string, { n: number; last: number }>;
       sources: Map<string, GapSource & { at: [number, string] }>;
       keys: Set<string>;
+      days: Map<string, number>;
     }
   >();
   asked.forEach((a, i) => {
@@ -239,10 +244,12 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
           wordings: new Map(),
           sources: new Map(),
           keys: new Set(),
+          days: new Map(),
         }),
       );
     }
     g.keys.add(keys[i]!);
+    for (const day of a.days ?? []) g.days.set(day, (g.days.get(day) ?? 0) + 1);
     g.thumbs += a.thumbs_down;
     g.last = Math.max(g.last, a.last_seen);
     g.conversations.add(a.conversation_id);
@@ -274,6 +281,7 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
       keys: [...g.keys]
         .sort((a, b) => (thumbsByKey.get(b) ?? 0) - (thumbsByKey.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0))
         .slice(0, GAP_KEYS),
+      by_day: Object.fromEntries([...g.days].sort(([a], [b]) => (a < b ? -1 : 1))),
     });
   }
   return gaps

@@ -27,15 +27,10 @@ export const knowledgeGapParamsSchema = z.object({
 /** Body of `POST /v1/recommendations/knowledge-gaps/{id}/answered` (CONTRACT §13). */
 export const gapAnsweredBodySchema = z
   .object({
-    at: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .openapi({
-        description: 'When it was answered, epoch ms; default now; at most 5 minutes ahead',
-        example: 1764547200000,
-      }),
+    at: z.number().int().min(0).optional().openapi({
+      description: 'When it was answered, epoch ms; default now; at most 5 minutes ahead',
+      example: 1764547200000,
+    }),
     source_id: z
       .string()
       .min(1)
@@ -82,6 +77,11 @@ export const knowledgeGapsSchema = z
               "Sources cited by the group's thumbed-down answers (each answer's latest `message.created`), most " +
               'thumbs-down first, at most 10; title and url from the latest citing answer',
           }),
+        daily: z.array(z.number().int()).openapi({
+          description:
+            'Thumbs-down per local day of the window, `from` to `to` (the trend); all 0 for an answered gap ' +
+            'listed from its answers alone',
+        }),
         answered: z
           .object({
             at: z.string().openapi({ description: 'When it was answered, RFC 3339 UTC' }),
