@@ -153,7 +153,11 @@ describe('answered knowledge gaps', () => {
   it('lists a marked gap from its answers in a window where it has too few thumbs-down to group', async () => {
     const items = await gaps('from=2026-11-16&to=2026-11-20&tz=UTC');
     const canada = items.find((g) => g.question === 'Do you ship to Canada?');
-    expect(canada?.answered).toMatchObject({ before: { answers: 0 }, after: { answers: 10, thumbs_down: 1 } });
+    expect(canada?.answered).toMatchObject({
+      before: { answers: 0, rate: null },
+      after: { answers: 10, thumbs_down: 1 },
+      verdict: 'unclear',
+    });
   });
 
   it('keeps the mark on its gap when another wording becomes the most thumbed-down', async () => {

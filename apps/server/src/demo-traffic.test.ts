@@ -53,7 +53,7 @@ describe('demo conversations', () => {
     }
   });
 
-  it('answer Canada well once the team fixed it 12 days ago, and thumb it down much less', () => {
+  it('answer Canada well once the team fixed it 14 days ago, and thumb it down much less', () => {
     const canada = (daysAgo: number) => {
       const plans = Array.from({ length: 600 }, (_, i) => planConversation(seeded(i), 1, daysAgo));
       let answers = 0;

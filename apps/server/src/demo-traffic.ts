@@ -13,7 +13,7 @@ import type { Event } from '@thumbline/events';
  * poorly answered questions ("Do you ship to Canada?", "do u ship to canada", …) collect
  * thumbs-down, so Recommendations → knowledge gaps fills up; answers cite fake help-center
  * articles (`sources`), so the Sources card ranks them. The weekly loop has run twice in that
- * history: 12 days ago the team added a "Shipping to Canada" article (from then on that question is
+ * history: 14 days ago the team added a "Shipping to Canada" article (from then on that question is
  * answered well) and 8 days ago it rewrote the return-policy answer without helping; after the
  * backfill both gaps are marked answered at those times (CONTRACT §13), so Recommendations shows
  * one fixed and one that came back. Failures are logged, never thrown.
@@ -105,7 +105,7 @@ const GENERIC_REASONS: Texts = {
 const TOPICS: readonly Topic[] = [
   {
     down: 0.75,
-    weight: 3,
+    weight: 4,
     questions: {
       en: [
         'Do you ship to Canada?',
@@ -135,9 +135,9 @@ const TOPICS: readonly Topic[] = [
     },
     sources: [ARTICLES.shipping],
     answered: {
-      daysAgo: 12,
+      daysAgo: 14,
       fix: {
-        down: 0.06,
+        down: 0.03,
         answers: {
           en: ['Yes, we ship to Canada: 5–8 business days, duties included at checkout.'],
           de: ['Ja, wir liefern nach Kanada: 5–8 Werktage, Zölle sind im Preis enthalten.'],

@@ -35,6 +35,8 @@ describe('answerRate and gapVerdict', () => {
     expect(gapVerdict(answerRate(10, 8), answerRate(10, 8))).toBe('not_fixed');
     expect(gapVerdict(answerRate(10, 8), answerRate(2, 0))).toBe('unclear');
     expect(gapVerdict(answerRate(10, 8), answerRate(0, 0))).toBe('unclear');
+    // Nothing before `at` in the window: [0, 1] would read not_fixed by the bounds alone.
+    expect(gapVerdict(answerRate(0, 0), answerRate(10, 8))).toBe('unclear');
   });
 });
 

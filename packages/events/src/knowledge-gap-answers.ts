@@ -80,9 +80,12 @@ export function answerRate(answers: number, thumbsDown: number): AnswerRate {
 
 /**
  * `fixed` when after's upper bound is below before's lower bound; `not_fixed` when after's lower
- * bound is at or above before's lower bound; otherwise `unclear` (CONTRACT §13).
+ * bound is at or above before's lower bound; otherwise `unclear` (CONTRACT §13). A side without
+ * answers has the interval [0, 1] and says nothing: `unclear` (else a window that starts after `at`
+ * would read `not_fixed`).
  */
 export function gapVerdict(before: AnswerRate, after: AnswerRate): GapVerdict {
+  if (before.answers === 0 || after.answers === 0) return 'unclear';
   if (after.high < before.low) return 'fixed';
   if (after.low >= before.low) return 'not_fixed';
   return 'unclear';

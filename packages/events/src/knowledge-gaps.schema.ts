@@ -91,7 +91,7 @@ export const knowledgeGapsSchema = z
             verdict: z.enum(['fixed', 'not_fixed', 'unclear']).openapi({
               description:
                 "`fixed` when after's `high` is below before's `low`; `not_fixed` when after's `low` is at or " +
-                "above before's `low`; otherwise `unclear`",
+                "above before's `low`; otherwise `unclear` (also when either side has no answers)",
             }),
             returned: z.boolean().openapi({
               description:
