@@ -48,6 +48,10 @@ try {
     .catch(() => {});
   await shot('conversation');
   await page.getByTestId('nav-recommendations').click();
+  // The simulator marks two gaps answered once its backfill is grouped: one fixed, one back.
+  await page.getByTestId('answered-gap').first().waitFor({ timeout: 120_000 });
+  await page.getByTestId('answered-gap').first().locator('.gap-line').click();
+  await page.getByTestId('knowledge-gap').first().locator('.gap-line').click();
   await shot('recommendations');
   const source = page.getByTestId('source').first();
   // The simulator's cited answers may still be on their way: look again until one is counted.

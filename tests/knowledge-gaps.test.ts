@@ -1,10 +1,10 @@
 // GET /v1/recommendations/knowledge-gaps: finding, grouping and counting questions on real ClickHouse.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@thumbline/api';
-import { toDateTime64, type EventRow } from '@thumbline/clickhouse';
+import type { EventRow } from '@thumbline/clickhouse';
 import type { KnowledgeGaps } from '@thumbline/events';
 import { newToken } from '@thumbline/redis';
+import { eventRows } from './support/event-rows.ts';
 import { openTestEnv, type TestEnv } from './support/harness.ts';
 
 let env: TestEnv;
@@ -14,37 +14,7 @@ const sk = newToken('secret');
 
 const SHIP = (title: string) => ({ id: 'kb-ship', title, url: 'https://help.example/ship' });
 
-// Receive order is normally the stream position; a counter gives the same "sorts by arrival".
-let arrivals = 0;
-const nextRecv = () => String(++arrivals).padStart(15, '0');
-
-function row(type: string, conversation_id: string, message_id: string, at: string, fields: Partial<EventRow>) {
-  const ts = toDateTime64(Date.parse(at));
-  return {
-    workspace_id: 'w',
-    event_id: randomUUID(),
-    type,
-    ts,
-    recv: nextRecv(),
-    conversation_id,
-    widget_id: '',
-    locale: '',
-    message_id,
-    role: '',
-    text: '',
-    thumb: '',
-    score: null,
-    reason: '',
-    channel: '',
-    received_at: ts,
-    sources: [],
-    ...fields,
-  } satisfies EventRow;
-}
-const said = (conv: string, id: string, role: string, text: string, at: string) =>
-  row('message.created', conv, id, at, { role, text });
-const rated = (conv: string, id: string, thumb: string, at: string, recv?: string) =>
-  row('message.feedback', conv, id, at, { thumb, ...(recv ? { recv } : {}) });
+const { row, said, rated } = eventRows('w');
 
 /** A shopper question, the assistant's answer a second later, and thumbs on that answer. */
 function exchange(conv: string, question: string, at: string, thumbs: [string, string][]) {

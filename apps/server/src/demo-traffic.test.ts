@@ -52,4 +52,34 @@ describe('demo conversations', () => {
       expect(v.ok, JSON.stringify(v)).toBe(true);
     }
   });
+
+  it('answer Canada well once the team fixed it 14 days ago, and thumb it down much less', () => {
+    const canada = (daysAgo: number) => {
+      const plans = Array.from({ length: 600 }, (_, i) => planConversation(seeded(i), 1, daysAgo));
+      let answers = 0;
+      let downs = 0;
+      const cited = new Set<string>();
+      for (const p of plans) {
+        const asked = new Set<string>();
+        let question = '';
+        for (const { body } of p.events) {
+          if (body.type !== 'message.created') continue;
+          if (body.role === 'shopper') question = body.text ?? '';
+          if (body.role !== 'assistant' || !/canad|kanad/i.test(question)) continue;
+          answers++;
+          asked.add(body.message_id);
+          for (const s of body.sources ?? []) cited.add(s.id);
+        }
+        const last = new Map<string, string>();
+        for (const { body } of p.events) if (body.type === 'message.feedback') last.set(body.message_id, body.thumb);
+        for (const id of asked) if (last.get(id) === 'down') downs++;
+      }
+      return { rate: downs / answers, cited: [...cited] };
+    };
+    const before = canada(20);
+    const after = canada(2);
+    expect(before.cited).toEqual(['shipping-destinations']);
+    expect(after.cited).toEqual(['shipping-to-canada']);
+    expect(after.rate).toBeLessThan(before.rate / 4);
+  });
 });

@@ -12,7 +12,11 @@ import type { Event } from '@thumbline/events';
  * already has that history), then starts a new conversation every 1–3 s. Recurring,
  * poorly answered questions ("Do you ship to Canada?", "do u ship to canada", …) collect
  * thumbs-down, so Recommendations → knowledge gaps fills up; answers cite fake help-center
- * articles (`sources`), so the Sources card ranks them. Failures are logged, never thrown.
+ * articles (`sources`), so the Sources card ranks them. The weekly loop has run twice in that
+ * history: 14 days ago the team added a "Shipping to Canada" article (from then on that question is
+ * answered well) and 8 days ago it rewrote the return-policy answer without helping; after the
+ * backfill both gaps are marked answered at those times (CONTRACT §13), so Recommendations shows
+ * one fixed and one that came back. Failures are logged, never thrown.
  */
 
 export interface DemoTrafficOptions {
@@ -51,6 +55,11 @@ interface Topic {
   reasons: Texts;
   /** The help-center articles its answers cite (`sources`, CONTRACT §11). */
   sources: readonly Source[];
+  /**
+   * The team marked this gap answered `daysAgo` days ago; with `fix`, its answers from then on are
+   * good ones (without, the change did not help).
+   */
+  answered?: { daysAgo: number; fix?: { down: number; answers: Texts; sources: readonly Source[] } };
 }
 
 interface Source {
@@ -72,6 +81,7 @@ const ARTICLES = {
   restock: article('restock-notifications', 'Restock notifications'),
   fabrics: article('our-fabrics', 'Our fabrics'),
   tracking: article('order-tracking', 'Tracking your order'),
+  canada: article('shipping-to-canada', 'Shipping to Canada'),
 };
 
 export const DEMO_WIDGETS: readonly { widget: string; locale: string; lang: Lang; weight: number }[] = [
@@ -95,7 +105,7 @@ const GENERIC_REASONS: Texts = {
 const TOPICS: readonly Topic[] = [
   {
     down: 0.75,
-    weight: 3,
+    weight: 4,
     questions: {
       en: [
         'Do you ship to Canada?',
@@ -124,6 +134,19 @@ const TOPICS: readonly Topic[] = [
       es: ['No respondió si envían a Canadá'],
     },
     sources: [ARTICLES.shipping],
+    answered: {
+      daysAgo: 14,
+      fix: {
+        down: 0.03,
+        answers: {
+          en: ['Yes, we ship to Canada: 5–8 business days, duties included at checkout.'],
+          de: ['Ja, wir liefern nach Kanada: 5–8 Werktage, Zölle sind im Preis enthalten.'],
+          fr: ['Oui, nous livrons au Canada : 5 à 8 jours ouvrés, droits de douane inclus.'],
+          es: ['Sí, enviamos a Canadá: 5–8 días hábiles, aranceles incluidos.'],
+        },
+        sources: [ARTICLES.canada],
+      },
+    },
   },
   {
     down: 0.6,
@@ -147,6 +170,7 @@ const TOPICS: readonly Topic[] = [
       es: ['La respuesta sobre devoluciones fue muy vaga'],
     },
     sources: [ARTICLES.returns],
+    answered: { daysAgo: 8 },
   },
   {
     down: 0.6,
@@ -340,9 +364,10 @@ export interface PlannedConversation {
 
 /**
  * A simulated conversation: offsets in live milliseconds (a conversation takes 10–60 s).
- * `quality` scales the chance of thumbs-down (1 = as the topics say; > 1 worse).
+ * `quality` scales the chance of thumbs-down (1 = as the topics say; > 1 worse). `daysAgo`: when it
+ * happens; a topic whose fix came later is still answered the old way.
  */
-export function planConversation(rng: Rng, quality = 1): PlannedConversation {
+export function planConversation(rng: Rng, quality = 1, daysAgo = 0): PlannedConversation {
   const site = weighted(rng, DEMO_WIDGETS);
   const conversationId = `sim-${randomId(rng)}`;
   const common = { conversation_id: conversationId, widget_id: site.widget, locale: site.locale };
@@ -390,8 +415,11 @@ export function planConversation(rng: Rng, quality = 1): PlannedConversation {
       badTopics.push(topic);
     }
   };
-  for (const topic of topics)
-    exchange(pick(rng, topic.questions[site.lang]), pick(rng, topic.answers[site.lang]), topic);
+  for (const topic of topics) {
+    const fix = topic.answered?.fix && daysAgo < topic.answered.daysAgo ? topic.answered.fix : null;
+    const asked = fix ? { ...topic, ...fix } : topic;
+    exchange(pick(rng, topic.questions[site.lang]), pick(rng, asked.answers[site.lang]), asked);
+  }
   if (rng() < 0.3) exchange(...pick(rng, THANKS[site.lang]), undefined);
 
   if (rng() < 0.9) {
@@ -597,7 +625,7 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
         start = oldest + (Math.sqrt(1 + 3 * rng()) - 1) * (newest - oldest);
       } while (new Date(start).getUTCHours() < 7 && rng() < 0.7);
       const age = (now - start) / (maxAgeDays * DAY_MS); // 1 = oldest, 0 = now
-      const plan = planConversation(rng, LIVE_QUALITY + 0.6 * age);
+      const plan = planConversation(rng, LIVE_QUALITY + 0.6 * age, (now - start) / DAY_MS);
       for (const { at, body } of plan.events) {
         const ts = Math.round(Math.min(start + at * BACKFILL_STRETCH, now - 60_000));
         if (needsCsat(body) && csatOff.has(plan.widget)) continue;
@@ -620,6 +648,42 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
         { conversations: backfillCount, events: sent, of: events.length, days: maxAgeDays },
         'demo traffic: backfilled history',
       );
+      await markAnswered(now);
+    }
+  }
+
+  /**
+   * Marks the gaps of the topics the team answered (Topic.answered) at their time, once the
+   * backfill's thumbs-down have been counted and grouped (the list is polled for up to 2 minutes).
+   */
+  async function markAnswered(now: number): Promise<void> {
+    const headers = { Authorization: `Bearer ${credentials.dashboard_token}` };
+    for (const topic of TOPICS) {
+      if (!topic.answered) continue;
+      const question = topic.questions.en[0]!;
+      let id: string | undefined;
+      for (let i = 0; i < 60 && !stopped && !id; i++) {
+        const res = await fetch(`${baseUrl}/v1/recommendations/knowledge-gaps?tz=UTC`, {
+          headers,
+          signal: abort.signal,
+        });
+        const items = res.ok ? ((await res.json()) as { items: { id: string; examples: string[] }[] }).items : [];
+        id = items.find((g) => g.examples.includes(question))?.id;
+        if (!id) await pause(2000);
+      }
+      if (!id) {
+        warn({ question }, 'demo traffic: no knowledge gap to mark answered');
+        continue;
+      }
+      const source = topic.answered.fix?.sources[0]?.id;
+      const res = await fetch(`${baseUrl}/v1/recommendations/knowledge-gaps/${id}/answered?tz=UTC`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ at: now - topic.answered.daysAgo * DAY_MS, ...(source ? { source_id: source } : {}) }),
+        signal: abort.signal,
+      });
+      if (res.ok) log.info({ question }, 'demo traffic: marked a knowledge gap answered');
+      else warn({ question, status: res.status }, 'demo traffic: marking a gap answered failed');
     }
   }
 

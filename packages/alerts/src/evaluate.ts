@@ -4,10 +4,10 @@ import {
   DEFAULT_BASELINE_MINUTES,
   DEFAULT_DROP_CONFIDENCE,
   round,
+  significantlyHigher,
   type AlertCondition,
   type AlertMetric,
 } from '@thumbline/events';
-import { significantlyHigher } from './wilson.ts';
 
 export const BUCKET_MS = 15 * 60_000;
 

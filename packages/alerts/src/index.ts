@@ -47,4 +47,3 @@ export {
   type DeliveryJob,
   type DeliveryOptions,
 } from './webhook-queue.ts';
-export { normalQuantile, significantlyHigher, wilsonInterval, zForConfidence } from './wilson.ts';

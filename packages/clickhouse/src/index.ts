@@ -46,7 +46,8 @@ export {
   type FeedbackSums,
   type FeedbackWindow,
 } from './feedback.repo.ts';
-export { GAP_SIMILARITY, knowledgeGaps, type KnowledgeGap } from './knowledge-gaps.repo.ts';
+export { GAP_SIMILARITY, gapAnswers, knowledgeGaps, type KnowledgeGap } from './knowledge-gaps.repo.ts';
+export { GAP_MARKS_LIMIT, gapMarks, markGapAnswered, unmarkGapAnswered } from './knowledge-gap-marks.repo.ts';
 export { knownTimeZones } from './time-zones.repo.ts';
 export {
   SOURCE_ANSWERS_LIMIT,

@@ -8,5 +8,7 @@ export const TABLES = {
   conversations: 'conversations',
   /** Cold tier of the worker's message and conversation state (ADR 0010). */
   stateArchive: 'state_archive',
+  /** Knowledge gaps marked answered (CONTRACT §13). */
+  knowledgeGapMarks: 'knowledge_gap_marks',
   migrations: 'schema_migrations',
 } as const;

@@ -44,7 +44,28 @@ export {
   type WidgetConfig,
   type WidgetSettings,
 } from './settings.schema.ts';
-export { knowledgeGapsQuerySchema, knowledgeGapsSchema, type KnowledgeGaps } from './knowledge-gaps.schema.ts';
+export {
+  gapAnsweredBodySchema,
+  knowledgeGapParamsSchema,
+  knowledgeGapSchema,
+  knowledgeGapsQuerySchema,
+  knowledgeGapsSchema,
+  knowledgeGapWindowSchema,
+  type KnowledgeGapItem,
+  type KnowledgeGaps,
+} from './knowledge-gaps.schema.ts';
+export {
+  answeredGaps,
+  answerRate,
+  gapVerdict,
+  type AnsweredGap,
+  type AnsweredQuestion,
+  type AnswerRate,
+  type GapAnswered,
+  type GapMark,
+  type GapVerdict,
+} from './knowledge-gap-answers.ts';
+export { normalQuantile, significantlyHigher, wilsonInterval, zForConfidence } from './wilson.ts';
 export {
   GAP_SOURCES,
   groupQuestions,

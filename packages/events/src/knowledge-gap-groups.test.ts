@@ -70,6 +70,15 @@ describe('groupQuestions', () => {
     expect(few.flatMap((g) => g.examples)).not.toContain('Do you ship to Canada?');
   });
 
+  it('takes a one-letter slip or a form the stemmer missed for a typo, but not another place name', () => {
+    const pair = (a: string, b: string, locale: string) =>
+      groupQuestions([asked(a, 'c1', locale), asked(b, 'c2', locale)], OPTIONS).length === 1;
+    expect(pair('Do you ship to Canada?', 'Do you shipp to Canada?', 'en')).toBe(true);
+    expect(pair('La chaussure taille grand ?', 'Les chaussures taillent grand ?', 'fr')).toBe(true);
+    expect(pair('Liefert ihr in die Schweiz?', 'Liefert ihr nach Schweden?', 'de')).toBe(false);
+    expect(pair('Do you ship to Austria?', 'Do you ship to Australia?', 'en')).toBe(false);
+  });
+
   it('orders by thumbs-down, then the latest, and returns at most `limit`', () => {
     const rows = ['a', 'b', 'c'].flatMap((x, i) =>
       Array.from({ length: 2 + (i === 0 ? 1 : 0) }, (_, n) => asked(`question ${x}${x}${x}${x}`, `${x}${n}`)),

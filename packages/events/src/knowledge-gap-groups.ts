@@ -16,6 +16,8 @@ export interface AskedQuestion {
   last_seen: number;
   /** What those answers cited: one entry per answer and source (CONTRACT §11). */
   citations?: readonly GapCitation[];
+  /** The local day (YYYY-MM-DD) of each of those thumbs-down. */
+  days?: readonly string[];
 }
 
 /** A source cited by one thumbed-down answer, as stored ('' for an absent title or url). */
@@ -51,7 +53,17 @@ export interface KnowledgeGap {
   last_seen: number;
   /** Sources of the group's thumbed-down answers, most thumbs-down first (at most GAP_SOURCES). */
   sources: GapSource[];
+  /**
+   * The group's question keys, most thumbs-down first (at most GAP_KEYS): what an answered mark
+   * keeps, so the gap's questions are found again in any window (knowledge-gap-answers.ts).
+   */
+  keys: string[];
+  /** Thumbs-down by local day (YYYY-MM-DD), for the gap's trend. */
+  by_day: Record<string, number>;
 }
+
+/** Most question keys kept per gap. */
+export const GAP_KEYS = 50;
 
 /** Most sources listed per gap. */
 export const GAP_SOURCES = 10;
@@ -85,8 +97,10 @@ function trigrams(text: string): Map<string, number> {
  * merges unrelated questions. Two keys are near-duplicates when they have as many words and
  * differ in one word only (a typo changes a word; it does not add one such as "without" or
  * "not"), that word is not a number ("size 38" is no typo of "size 39") and starts with the same
- * letter, and the keys' trigram distance, sum |a − b| over trigram counts / (|A| + |B|), is below
- * `similarity`. Keys are bucketed by "the other words + that first letter", so only keys of
+ * letter, the two words are one edit apart (two for words of 8 letters or more: an insertion, a
+ * deletion, a substitution or two neighbours swapped; "schweiz"/"schwed" are not) or one starts with
+ * the other's 4 or more letters (a form the stemmer missed: "taill"/"taillent"), and the keys'
+ * trigram distance, sum |a − b| over trigram counts / (|A| + |B|), is below `similarity`. Keys are bucketed by "the other words + that first letter", so only keys of
  * one bucket are compared and the cost stays linear in practice.
  */
 function linkNearDuplicates(ranked: readonly { key: string }[], similarity: number): Map<string, string> {
@@ -114,13 +128,40 @@ function linkNearDuplicates(ranked: readonly { key: string }[], similarity: numb
     for (let x = 0; x < members.length; x++) {
       for (let y = x + 1; y < members.length; y++) {
         const [i, j] = [members[x]!, members[y]!];
-        if (distance(gramsOf(i), gramsOf(j)) >= similarity) continue;
+        if (distance(gramsOf(i), gramsOf(j)) >= similarity || !oneTypoApart(ranked[i]!.key, ranked[j]!.key)) continue;
         head[i] = Math.min(head[i]!, j);
         head[j] = Math.min(head[j]!, i);
       }
     }
   }
   return new Map(ranked.map((k, i) => [k.key, ranked[head[i]!]!.key]));
+}
+
+/** True when the one word in which two keys of a bucket differ is a typo of the other (see linkNearDuplicates). */
+function oneTypoApart(a: string, b: string): boolean {
+  const wa = a.split(' ');
+  const wb = new Set(b.split(' '));
+  const x = wa.find((w) => !wb.has(w));
+  const y = [...wb].find((w) => !wa.includes(w));
+  if (x === undefined || y === undefined) return false;
+  const [short, long] = [...x].length <= [...y].length ? [[...x], [...y]] : [[...y], [...x]];
+  if (short.length >= 4 && long.slice(0, short.length).join('') === short.join('')) return true;
+  return editDistance(short, long) <= (short.length >= 8 ? 2 : 1);
+}
+
+/** Optimal string alignment distance (Levenshtein with adjacent swaps) between two words' codepoints. */
+function editDistance(a: string[], b: string[]): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i + j));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 /** Trigram distance as ClickHouse's `ngramDistanceUTF8`: 1 when either has no trigram. */
@@ -186,14 +227,29 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
       conversations: Set<string>;
       wordings: Map<string, { n: number; last: number }>;
       sources: Map<string, GapSource & { at: [number, string] }>;
+      keys: Set<string>;
+      days: Map<string, number>;
     }
   >();
   asked.forEach((a, i) => {
     const key = linked.get(keys[i]!) ?? keys[i]!;
     let g = groups.get(key);
     if (!g) {
-      groups.set(key, (g = { thumbs: 0, last: 0, conversations: new Set(), wordings: new Map(), sources: new Map() }));
+      groups.set(
+        key,
+        (g = {
+          thumbs: 0,
+          last: 0,
+          conversations: new Set(),
+          wordings: new Map(),
+          sources: new Map(),
+          keys: new Set(),
+          days: new Map(),
+        }),
+      );
     }
+    g.keys.add(keys[i]!);
+    for (const day of a.days ?? []) g.days.set(day, (g.days.get(day) ?? 0) + 1);
     g.thumbs += a.thumbs_down;
     g.last = Math.max(g.last, a.last_seen);
     g.conversations.add(a.conversation_id);
@@ -222,6 +278,10 @@ export function groupQuestions(asked: readonly AskedQuestion[], options: GapOpti
         .sort((x, y) => y.thumbs_down - x.thumbs_down || (x.source_id < y.source_id ? -1 : 1))
         .slice(0, GAP_SOURCES)
         .map(({ at: _at, ...source }) => source),
+      keys: [...g.keys]
+        .sort((a, b) => (thumbsByKey.get(b) ?? 0) - (thumbsByKey.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, GAP_KEYS),
+      by_day: Object.fromEntries([...g.days].sort(([a], [b]) => (a < b ? -1 : 1))),
     });
   }
   return gaps

@@ -70,4 +70,51 @@ describe('questionKey', () => {
     expect(questionKey('What is it?')).not.toBe(questionKey('How is it?'));
     expect(plainQuestionText('  Do you ship to CANADA?!  ')).toBe('do you ship to canada');
   });
+
+  it.each([
+    ['en', 'Why doesnt my code work?', "Why doesn't my code work?"],
+    ['en', 'Im not sure about my size', "I'm not sure about my size"],
+    ['en', 'Theyre too small', "They're too small"],
+    ['de', 'Gibts das in Rot?', "Gibt's das in Rot?"],
+    ['fr', 'Cest lavable ?', "C'est lavable ?"],
+  ])('reads contractions typed without the apostrophe (%s): %s', (locale, bare, written) => {
+    expect(questionKey(bare, locale)).toBe(questionKey(written, locale));
+  });
+
+  it('keeps the negation of a contraction without apostrophe', () => {
+    expect(questionKey('It doesnt shrink?')).not.toBe(questionKey('It shrinks?'));
+    expect(questionKey('I cant log in')).not.toBe(questionKey('I can log in'));
+  });
+
+  it.each([
+    ['en', 'Hi there, quick question: do you ship to Ireland?', 'Do you ship to Ireland?'],
+    ['en', 'I was wondering if you could tell me whether it is machine washable', 'Is it machine washable?'],
+    ['de', 'Hallo, kurze Frage: liefert ihr nach Italien?', 'Liefert ihr nach Italien?'],
+    ['fr', 'Bonjour, je voulais savoir si la robe a des poches', 'La robe a-t-elle des poches ?'],
+    ['es', 'Hola, una pregunta: ¿envían a Colombia?', '¿Envían a Colombia?'],
+  ])('drops filler around the request (%s): %s', (locale, padded, plain) => {
+    expect(questionKey(padded, locale)).toBe(questionKey(plain, locale));
+  });
+
+  it.each([
+    ['en', 'Do you deliver to Ireland?', 'Do you ship to Ireland?'],
+    ['en', 'Can I get my money back?', 'Can I get a refund?'],
+    ['en', 'Do you accept PayPal?', 'Can I pay with PayPal?'],
+    ['de', 'Wie lange dauert die Zustellung?', 'Wie lange dauert die Lieferung?'],
+    ['fr', 'Quels sont les frais de port ?', 'Quels sont les frais de livraison ?'],
+    ['es', '¿Cuánto tarda la entrega?', '¿Cuánto tarda el envío?'],
+  ])('keys a shop’s synonyms as one word (%s): %s', (locale, a, b) => {
+    expect(questionKey(a, locale)).toBe(questionKey(b, locale));
+  });
+
+  it.each([
+    ['en', 'Do you ship to Ireland?', 'Do you ship from Ireland?'],
+    ['en', 'I cant log in', 'I cant log out'],
+    ['en', 'Can I buy a gift card?', 'Can I use a gift card?'],
+    ['en', 'Can I get a refund?', 'Can I get a discount?'],
+    ['de', 'Versendet ihr nach Österreich?', 'Versendet ihr aus Österreich?'],
+    ['es', '¿Envían desde España?', '¿Envían a España?'],
+  ])('keeps apart what a synonym or filler rule could merge (%s): %s', (locale, a, b) => {
+    expect(questionKey(a, locale)).not.toBe(questionKey(b, locale));
+  });
 });

@@ -1,61 +1,10 @@
 // The key under which knowledge gaps treat two shopper questions as the same question
-// (CONTRACT §9): lowercased, punctuation and stop words dropped, each word stemmed in the
-// question's language, and the stems sorted and de-duplicated so word order does not matter.
+// (CONTRACT §9): lowercased, punctuation, stop words and filler dropped, contractions spelled out,
+// each word stemmed in the question's language and a shop's synonyms keyed as one word
+// (question-vocabulary.ts), and the stems sorted and de-duplicated so word order does not matter.
 import snowball, { type Stemmer } from 'snowball-stemmers';
 import stopwords from 'stopword';
-
-interface Language {
-  /** Snowball algorithm, or none: such words are compared as written. */
-  stemmer?: string;
-  /** The `stopword` library's list. */
-  list: string;
-  /**
-   * Words of the library's list kept because they change what a shopper asks: negations,
-   * sizes and comparisons, quantities, before/after. ("Does this run small?" must not
-   * become "Does this run?")
-   */
-  keep: readonly string[];
-  /** Question filler the library's list misses (auxiliaries, greetings, chat shorthand). */
-  drop: readonly string[];
-}
-
-/** Languages with a stemmer and a reviewed stop-word list, by primary subtag. */
-const LANGUAGES: Record<string, Language> = {
-  en: {
-    stemmer: 'english',
-    list: 'eng',
-    keep: ['after', 'before', 'between', 'more', 'most', 'never', 'only', 'over', 'same', 'under', 'up'],
-    drop: ['does', 'doing', 'will', 'please', 'pls', 'plz', 'u', 'ur', 'hi', 'hello', 'hey', 'thanks', 'thank'],
-  },
-  de: {
-    stemmer: 'german',
-    list: 'deu',
-    keep: [
-      ...['nicht', 'nichts', 'nie', 'kein', 'keine', 'keinem', 'keinen', 'keiner', 'keines', 'ohne', 'nein'],
-      ...['klein', 'kleine', 'kleinen', 'kleiner', 'kleines', 'gross', 'grosse', 'grossen', 'grosser', 'grosses'],
-      ...['groß', 'große', 'großen', 'großer', 'großes', 'kurz', 'lang', 'lange', 'leicht', 'weit'],
-      ...['mehr', 'weniger', 'wenig', 'neue', 'neuen', 'früher', 'später', 'heute', 'morgen', 'zurück', 'statt'],
-      ...['eins', 'zwei', 'drei', 'vier', 'fünf', 'sechs', 'sieben', 'acht', 'neun', 'zehn', 'elf', 'zwölf'],
-      ...['tag', 'tage', 'tagen', 'uhr', 'zeit', 'jahr', 'jahre', 'jahren', 'teil', 'ende'],
-    ],
-    drop: ['bitte', 'hallo', 'hi', 'danke', 'gibt', 'gibts'],
-  },
-  fr: {
-    stemmer: 'french',
-    list: 'fra',
-    keep: ['pas', 'sans', 'plus'],
-    drop: ['bonjour', 'salut', 'merci', 'svp', 'stp', 'peut', 'peux', 'peuvent', 'pouvez', 'puis'],
-  },
-  es: {
-    stemmer: 'spanish',
-    list: 'spa',
-    keep: ['no', 'ni', 'sin', 'más', 'poco'],
-    drop: [
-      ...['es', 'está', 'están', 'son', 'hay', 'tiene', 'tienen', 'hace', 'hacen', 'puedo', 'puede', 'pueden'],
-      ...['hola', 'gracias', 'favor', 'este', 'esta', 'esto'],
-    ],
-  },
-};
+import { VOCABULARIES, type Vocabulary } from './question-vocabulary.ts';
 
 /** `stopword` list names of other languages, by primary subtag: lists without stemming. */
 const OTHER_LISTS: Record<string, string> = {
@@ -75,8 +24,15 @@ const OTHER_LISTS: Record<string, string> = {
 
 interface Normalizer {
   stop: ReadonlySet<string>;
+  /** Stems of the vocabulary's own filler: its other forms are filler too ("wanted", "wants"). */
+  fillerStems: ReadonlySet<string>;
   stemmer: Stemmer | null;
-  /** Word → its folded stem, or '' for a stop word. Words repeat a lot across questions. */
+  phrases: Vocabulary['phrases'];
+  /** Folded stem → the folded stem of its synonym group's first word. */
+  synonyms: ReadonlyMap<string, string>;
+  /** Stems that say nothing more once a question holds one of `when`'s stems. */
+  implied: readonly { when: ReadonlySet<string>; drop: ReadonlySet<string> }[];
+  /** Word → its folded stem (after synonyms), or '' for a stop word. Words repeat a lot across questions. */
   words: Map<string, string>;
 }
 
@@ -87,13 +43,30 @@ const WORD_CACHE = 50_000;
 const fold = (word: string) => (/^[\x00-\x7f]*$/.test(word) ? word : word.normalize('NFD').replace(/\p{M}+/gu, ''));
 
 function normalizer(language: string): Normalizer {
-  const known = LANGUAGES[language];
+  const known = VOCABULARIES[language];
   const listName = known?.list ?? OTHER_LISTS[language] ?? language;
   const keep = new Set((known?.keep ?? []).flatMap((w) => [w, fold(w)]));
   const words = [...(stopwords[listName] ?? []), ...(known?.drop ?? [])].filter((w) => !keep.has(w));
   // Shoppers often type without accents ("livraison gratuite a Paris", "envio"): both forms are stop words.
   const stop = new Set(words.flatMap((w) => [w, fold(w)]).filter((w) => !keep.has(w)));
-  return { stop, stemmer: known?.stemmer ? snowball.newStemmer(known.stemmer) : null, words: new Map() };
+  const stemmer = known?.stemmer ? snowball.newStemmer(known.stemmer) : null;
+  const stemOf = (word: string) => fold(stemmer ? stemmer.stem(word) : word);
+  const synonyms = new Map<string, string>();
+  for (const [head, ...rest] of known?.synonyms ?? []) {
+    const canonical = synonyms.get(stemOf(head!)) ?? stemOf(head!);
+    for (const word of [head!, ...rest]) synonyms.set(stemOf(word), canonical);
+  }
+  const stems = (list: readonly string[]) => new Set(list.map((w) => synonyms.get(stemOf(w)) ?? stemOf(w)));
+  const filler = (known?.drop ?? []).filter((w) => !keep.has(w));
+  return {
+    stop,
+    fillerStems: new Set(filler.map(stemOf)),
+    stemmer,
+    phrases: known?.phrases ?? [],
+    synonyms,
+    implied: (known?.implied ?? []).map((i) => ({ when: stems(i.when), drop: stems(i.drop) })),
+    words: new Map(),
+  };
 }
 
 const normalizers = new Map<string, Normalizer>();
@@ -124,37 +97,39 @@ export function plainQuestionText(text: string): string {
     .trim();
 }
 
-/** English contractions carry negations ("doesn't"): spell them out before splitting on the apostrophe. */
-const expandEnglish = (text: string) =>
-  text
-    .replace(/\bcan['’]t\b/g, 'can not')
-    .replace(/\bwon['’]t\b/g, 'will not')
-    .replace(/n['’]t\b/g, ' not');
-
 /**
  * The key of a question asked in `locale` (primary subtag picks the language; none or an
- * unparsable one means English): its content words' stems, sorted and de-duplicated, joined
- * by one space. Languages other than en, de, fr and es drop the `stopword` library's list
- * when it has one and are not stemmed. A question of stop words only keys on
- * `plainQuestionText`. `"Does this run true to size?"` and `"does it run true to size"` both
+ * unparsable one means English): the language's phrases replaced (contractions typed with or
+ * without the apostrophe, synonyms of several words, greetings), stop words and filler dropped,
+ * each other word's stem keyed as its synonym group's first word, words implied by others
+ * dropped, and the rest sorted and de-duplicated, joined by one space (question-vocabulary.ts).
+ * Languages other than en, de, fr and es drop the `stopword` library's list when it has one and
+ * are not stemmed. A question of stop words only keys on `plainQuestionText` (after its phrases). `"Does this run true to size?"` and `"does it run true to size"` both
  * key `"run size true"`.
  */
 export function questionKey(text: string, locale?: string | null): string {
   const language = questionLanguage(locale);
   const n = normalizerFor(language);
   let lower = text.toLowerCase();
-  if (language === 'en') lower = expandEnglish(lower);
+  for (const [pattern, replacement] of n.phrases) lower = lower.replace(pattern, replacement);
   const stems = new Set<string>();
   for (const word of lower.split(/[^\p{L}\p{N}]+/u)) {
     if (word === '') continue;
     let stem = n.words.get(word);
     if (stem === undefined) {
-      stem = n.stop.has(word) || n.stop.has(fold(word)) ? '' : fold(n.stemmer ? n.stemmer.stem(word) : word);
+      if (n.stop.has(word) || n.stop.has(fold(word))) stem = '';
+      else {
+        stem = fold(n.stemmer ? n.stemmer.stem(word) : word);
+        stem = n.fillerStems.has(stem) ? '' : (n.synonyms.get(stem) ?? stem);
+      }
       if (n.words.size >= WORD_CACHE) n.words.clear();
       n.words.set(word, stem);
     }
     if (stem !== '') stems.add(stem);
   }
-  if (stems.size === 0) return plainQuestionText(text);
+  for (const { when, drop } of n.implied) {
+    if ([...stems].some((s) => when.has(s))) for (const s of drop) stems.delete(s);
+  }
+  if (stems.size === 0) return plainQuestionText(lower);
   return [...stems].sort().join(' ');
 }

@@ -103,6 +103,7 @@ export function SourcesCard(window: Window) {
       title="Sources"
       subtitle="Help-center articles and other knowledge the assistant cited, most thumbs-down first. Open one to see the answers built from it."
       class="sources-card"
+      id="recs-sources"
     >
       {error && <ErrorNote>{error}</ErrorNote>}
       {sources === null && !error && <p class="muted">Loading…</p>}

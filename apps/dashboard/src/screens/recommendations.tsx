@@ -1,59 +1,28 @@
-// Analyze → Recommendations: knowledge gaps (similar questions whose answers were thumbed down).
+// Analyze → Recommendations: knowledge gaps (similar questions whose answers were thumbed down),
+// one line each; those marked answered in their own section with before/after; and the sources
+// the assistant cited.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { KnowledgeGaps } from '@thumbline/events';
+import type { KnowledgeGapItem, KnowledgeGaps } from '@thumbline/events';
 import { errorMessage, isAbort } from '../api.ts';
 import { useServices } from '../context.ts';
-import { formatDateTime, plural } from '../format.ts';
 import { isResolved, resolveRange, type RangeSelection } from '../range.ts';
 import { segmentParams, type SegmentFilter } from '../segment.ts';
-import { ErrorNote } from '../components/card.tsx';
+import { Card, ErrorNote } from '../components/card.tsx';
 import { RangeControls } from '../components/range-controls.tsx';
 import { SegmentPicker } from '../components/segment-picker.tsx';
-import { ThumbDownIcon } from '../components/icons.tsx';
+import { AnsweredGapRow } from '../components/answered-gap-row.tsx';
+import { KnowledgeGapRow } from '../components/knowledge-gap-row.tsx';
 import { SourcesCard } from '../components/sources-card.tsx';
 
 /** New thumbs-down reload the list this long after the last one. */
 const LIVE_REFRESH_MS = 3000;
 
-type Gap = KnowledgeGaps['items'][number];
+type Answered = KnowledgeGapItem & { answered: NonNullable<KnowledgeGapItem['answered']> };
+/** Answered and not back: the Answered section. A gap that came back is open again, and says so. */
+const isAnswered = (g: KnowledgeGapItem): g is Answered => g.answered !== null && !g.answered.returned;
 
-function GapItem({ gap, tz }: { gap: Gap; tz: string }) {
-  return (
-    <li class="card gap" data-testid="knowledge-gap" data-gap-id={gap.id}>
-      <div class="gap-head">
-        <h2 class="gap-question">{gap.question}</h2>
-        <span class="gap-count">
-          <ThumbDownIcon />
-          <span data-testid="gap-counts">{`${gap.thumbs_down} thumbs-down in ${plural(gap.conversations, 'conversation')}`}</span>
-        </span>
-      </div>
-      <div class="gap-meta">Last seen {formatDateTime(gap.last_seen, tz)}</div>
-      {gap.sources.length > 0 && (
-        <div class="gap-examples" data-testid="gap-sources">
-          <div class="gap-examples-label">Sources of the thumbed-down answers</div>
-          <ul>
-            {gap.sources.map((s) => (
-              <li key={s.source_id}>
-                {s.title ?? s.source_id}{' '}
-                <span class="muted">({plural(s.thumbs_down, 'thumb-down', 'thumbs-down')})</span>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {gap.examples.length > 0 && (
-        <div class="gap-examples">
-          <div class="gap-examples-label">Example questions</div>
-          <ul>
-            {gap.examples.map((e) => (
-              <li key={e}>{e}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-    </li>
-  );
-}
+/** The hash is the route: sections are reached by scrolling, not by anchors. */
+const scrollTo = (id: string) => document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 
 interface RecommendationsScreenProps {
   range: RangeSelection;
@@ -73,6 +42,8 @@ export function RecommendationsScreen({ range, onRange, segment, onSegment }: Re
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const window = { from, to, tz, widget_id, locale };
+  const reload = () => setVersion((v) => v + 1);
 
   useEffect(() => {
     if (!from || !to) return;
@@ -94,15 +65,18 @@ export function RecommendationsScreen({ range, onRange, segment, onSegment }: Re
       onDelta: (delta) => {
         if (!(delta.buckets ?? []).some((b) => b.thumbs_down !== 0)) return;
         if (timer.current) clearTimeout(timer.current);
-        timer.current = setTimeout(() => setVersion((v) => v + 1), LIVE_REFRESH_MS);
+        timer.current = setTimeout(reload, LIVE_REFRESH_MS);
       },
-      onResync: () => setVersion((v) => v + 1),
+      onResync: reload,
     });
     return () => {
       unsubscribe();
       if (timer.current) clearTimeout(timer.current);
     };
   }, [hub]);
+
+  const open = (gaps ?? []).filter((g) => !isAnswered(g));
+  const answered = (gaps ?? []).filter(isAnswered);
 
   return (
     <div class="screen">
@@ -118,30 +92,72 @@ export function RecommendationsScreen({ range, onRange, segment, onSegment }: Re
       </header>
       <p class="lead">
         Knowledge gaps: shopper questions whose answers were thumbed down, grouped with similar wordings, most
-        thumbs-down first. Add the missing knowledge, then re-test the question.
+        thumbs-down first. Add the missing knowledge, mark the gap answered, and watch whether its thumbs-down drop.
       </p>
+      <nav class="page-sections" aria-label="Sections">
+        <button type="button" class="link-button" onClick={() => scrollTo('recs-gaps')}>
+          Open gaps{gaps !== null && ` · ${open.length}`}
+        </button>
+        <button type="button" class="link-button" onClick={() => scrollTo('recs-answered')} data-testid="to-answered">
+          Answered{gaps !== null && ` · ${answered.length}`}
+        </button>
+        <button type="button" class="link-button" onClick={() => scrollTo('recs-sources')}>
+          Sources
+        </button>
+      </nav>
       {error && <ErrorNote>{error}</ErrorNote>}
-      {gaps === null && !error && <p class="placeholder">Loading…</p>}
-      {gaps !== null && gaps.length === 0 && (
-        <div class="card empty-state" data-testid="knowledge-gaps-empty">
-          <h2>No knowledge gaps in this period</h2>
-          <p>
-            When shoppers thumb down the assistant's answers to the same or similar questions (at least 2 thumbs-down in
-            2 different conversations), the question appears here with how often it was asked, when it was last seen and
-            the other ways shoppers phrased it. Each one is a specific piece of knowledge to add.
-          </p>
+      <div class="recs-layout">
+        <Card
+          id="recs-gaps"
+          title="Open gaps"
+          subtitle="One line per question: thumbs-down, conversations and the daily trend. Open one for its wordings, sources and to mark it answered."
+          class="gaps-card"
+        >
+          {gaps === null && !error && <p class="placeholder">Loading…</p>}
+          {gaps !== null && open.length === 0 && (
+            <div class="empty-state" data-testid="knowledge-gaps-empty">
+              <h2>No knowledge gaps in this period</h2>
+              <p>
+                When shoppers thumb down the assistant's answers to the same or similar questions (at least 2
+                thumbs-down in 2 different conversations), the question appears here with how often it was asked, when
+                it was last seen and the other ways shoppers phrased it. Each one is a specific piece of knowledge to
+                add.
+              </p>
+            </div>
+          )}
+          {open.length > 0 && (
+            <ul class="gap-rows" data-testid="knowledge-gaps">
+              {open.map((g) => (
+                <KnowledgeGapRow key={g.id} gap={g} tz={tz} window={window} onChanged={reload} />
+              ))}
+            </ul>
+          )}
+        </Card>
+        <div class="recs-side">
+          <Card
+            id="recs-answered"
+            title="Answered"
+            subtitle="Gaps marked answered: the share of answers thumbed down before and after, and whether the fix worked."
+            class="answered-card"
+          >
+            {gaps !== null && answered.length === 0 && (
+              <p class="muted" data-testid="answered-empty">
+                Nothing marked answered in this period. Open a gap and mark it answered once its knowledge is added.
+              </p>
+            )}
+            {answered.length > 0 && (
+              <ul class="gap-rows" data-testid="answered-gaps">
+                {answered.map((g) => (
+                  <AnsweredGapRow key={g.id} gap={g} tz={tz} onChanged={reload} />
+                ))}
+              </ul>
+            )}
+          </Card>
+          {from && to && (
+            <SourcesCard from={from} to={to} tz={tz} widget_id={widget_id} locale={locale} version={version} />
+          )}
         </div>
-      )}
-      {gaps !== null && gaps.length > 0 && (
-        <ul class="gaps">
-          {gaps.map((g) => (
-            <GapItem key={g.id} gap={g} tz={tz} />
-          ))}
-        </ul>
-      )}
-      {from && to && (
-        <SourcesCard from={from} to={to} tz={tz} widget_id={widget_id} locale={locale} version={version} />
-      )}
+      </div>
     </div>
   );
 }

@@ -1,4 +1,5 @@
-// Wilson score intervals for a rate k/n, and the normal quantile they need (docs/alerts.md).
+// Wilson score intervals for a rate k/n, and the normal quantile they need: alert rules compare a window with
+// its baseline (docs/alerts.md), answered knowledge gaps their thumbs-down rate before and after (docs/data-model.md).
 
 /**
  * The standard normal quantile Φ⁻¹(p), 0 < p < 1, by Acklam's rational approximation
