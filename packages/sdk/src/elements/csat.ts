@@ -12,7 +12,7 @@ form{display:grid;gap:8px}textarea{font:inherit;padding:8px;border:1px solid var
 [part~=submit]{justify-self:start;padding:6px 14px;background:var(--thumbline-accent,#2563eb);border-color:var(--thumbline-accent,#2563eb);color:var(--thumbline-accent-text,#fff)}`;
 
 const HTML = `<section part="prompt" aria-labelledby="t"><p id="t" part="title"></p>
-<div role="group" aria-labelledby="t">${thumbButton('up')}${thumbButton('down')}</div>
+<div part="thumbs" role="group" aria-labelledby="t">${thumbButton('up')}${thumbButton('down')}</div>
 <form part="form" hidden><label for="r" part="label"></label><textarea id="r" part="reason" maxlength="2000" rows="3"></textarea><button type="submit" part="submit"></button></form></section>
 <p part="thanks" role="status" hidden></p>`;
 

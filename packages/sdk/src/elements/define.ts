@@ -7,6 +7,13 @@ export interface ElementsOptions {
   registry?: CustomElementRegistry;
 }
 
+declare global {
+  interface HTMLElementTagNameMap {
+    'thumbline-feedback': HTMLElement & { readonly value: import('../types.ts').Thumb };
+    'thumbline-csat': HTMLElement;
+  }
+}
+
 let current: ThumblineClient | undefined;
 
 /**
