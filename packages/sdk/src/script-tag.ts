@@ -2,7 +2,8 @@
  * The script-tag bundle (`/sdk/v1/thumbline.js`):
  *   <script src="https://thumbline.example/sdk/v1/thumbline.js" data-key="pk_…" async></script>
  * creates a client for the public key (sending to the script's own origin unless
- * `data-base-url` says otherwise; `data-widget` and `data-locale` are optional), defines the
+ * `data-base-url` says otherwise; `data-widget` is optional, `data-locale` defaults to the page's
+ * `lang`), defines the
  * elements, and exposes the client as `window.thumbline` for calls of your own.
  */
 import { createThumbline, type ThumblineClient } from './client.ts';
@@ -23,7 +24,7 @@ if (!script || !data.key) {
     baseUrl: data.baseUrl ?? new URL(script.src).origin,
     publicKey: data.key,
     widgetId: data.widget,
-    locale: data.locale,
+    locale: data.locale ?? (document.documentElement.lang || undefined),
     onError: (err) => {
       if (!err.details.retrying) console.warn(`[thumbline] ${err.message}`);
     },

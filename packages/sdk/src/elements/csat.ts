@@ -13,8 +13,8 @@ form{display:grid;gap:8px}textarea{font:inherit;padding:8px;border:1px solid var
 
 const HTML = `<section part="prompt" aria-labelledby="t"><p id="t" part="title"></p>
 <div part="thumbs" role="group" aria-labelledby="t">${thumbButton('up')}${thumbButton('down')}</div>
-<form part="form" hidden><label for="r" part="label"></label><textarea id="r" part="reason" maxlength="2000" rows="3"></textarea><button type="submit" part="submit"></button></form></section>
-<p part="thanks" role="status" hidden></p>`;
+<form part="form" hidden><label for="r" part="label"></label><textarea id="r" part="reason" maxlength="2000" rows="3"></textarea><button type="submit" part="submit"></button></form>
+<p part="thanks" role="status" hidden></p></section>`;
 
 /**
  * `<thumbline-csat conversation="…">`: the Auto-end conversation prompt with the widget's
@@ -81,8 +81,7 @@ export function csatElement(client: () => ThumblineClient | undefined): CustomEl
         announce(this, 'thumbline-csat', { conversation, thumb, reason: text, event_id: eventId });
       };
       const finish = () => {
-        root.firstElementChild!.remove();
-        thanks.hidden = false;
+        for (const child of root.firstElementChild!.children) (child as HTMLElement).hidden = child !== thanks;
         thanks.tabIndex = -1;
         this.setAttribute('state', 'done');
       };
