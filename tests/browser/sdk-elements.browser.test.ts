@@ -80,6 +80,8 @@ describe('the snippet and the elements on a storefront of another origin', () =>
       headers: { 'if-none-match': res.headers.get('etag')! },
     });
     expect(again.status).toBe(304);
+    const doc = (await (await fetch(`${app.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toContain('/sdk/v1/thumbline.js');
   });
 
   it('thumbs by keyboard and mouse, the CSAT prompt answered, and the overview counts them', async () => {

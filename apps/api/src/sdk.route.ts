@@ -35,6 +35,31 @@ export function loadSdkBundle(): SdkBundle | null {
  * and revalidated by ETag. `X-Thumbline-Integrity` carries the SRI hash for the snippet.
  */
 export function mountSdk(app: OpenAPIHono<any>, bundle: SdkBundle | null = loadSdkBundle()): void {
+  // Listed in /openapi.json and /docs beside the API it calls (docs/sdk.md has the rest).
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: SDK_BUNDLE_PATH,
+    tags: ['SDK'],
+    summary: 'The browser SDK: the script-tag bundle with <thumbline-feedback> and <thumbline-csat>',
+    description:
+      'No token. `<script src="…/sdk/v1/thumbline.js" data-key="pk_…" async></script>` creates a client for the ' +
+      'public key and defines the custom elements `<thumbline-feedback conversation message>` (thumbs up, then ' +
+      'down, with aria-pressed; a second click on the pressed thumb clears it) and `<thumbline-csat conversation>` ' +
+      '(the Auto-end conversation prompt with the widget copy for the page language, only while the widget has CSAT ' +
+      'on). The page origin must be one of the workspace allowed origins. Cacheable for a year (ETag); ' +
+      '`X-Thumbline-Integrity` is its SRI hash; at most 6 KB gzipped.',
+    responses: {
+      200: {
+        description: 'The minified script',
+        headers: {
+          'X-Thumbline-Integrity': { description: '`sha384-…` for `<script integrity>`', schema: { type: 'string' } },
+        },
+        content: { 'text/javascript': { schema: { type: 'string' } } },
+      },
+      304: { description: 'Not modified (If-None-Match)' },
+      404: { description: 'Not built (`npm run build:web`)' },
+    },
+  });
   app.get(SDK_BUNDLE_PATH, (c) => {
     if (!bundle) throw new AppError('not_found', 404, 'the SDK is not built: run `npm run build:web`');
     c.header('Content-Type', 'text/javascript; charset=utf-8');
