@@ -1,7 +1,8 @@
-// @thumbline/sdk/server against `npm start`'s process that is paused (SIGSTOP) and later
-// stopped and restarted on the same data dir while a chat backend keeps sending: every
-// event arrives, and none counts twice, although the client resends batches the paused
-// server had already taken (their ids were fixed before the first try).
+// @thumbline/sdk/server against `npm start`'s process while a chat backend keeps sending:
+// Thumbline paused (SIGSTOP), its Redis paused (Thumbline answers 503 with Retry-After),
+// then Thumbline stopped and restarted on the same data dir. Every event arrives and none
+// counts twice, although the client resends batches the paused server had already taken
+// (their ids were fixed before the first try), and it waits as long as Retry-After says.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,8 @@ describe('the server client while Thumbline is paused and restarted', () => {
     const sends = new Map<string, number>();
     let requests = 0;
     const errors: ThumblineError[] = [];
+    /** Each request: when it started and ended, and a 503's Retry-After in ms. */
+    const log: { start: number; end: number; status: number | null; retryAfterMs: number | null }[] = [];
     const client = createServerClient({
       baseUrl: base(),
       secretKey: creds().secret_key!,
@@ -54,14 +57,25 @@ describe('the server client while Thumbline is paused and restarted', () => {
       locale: 'en-GB',
       flushIntervalMs: 50,
       maxBatch: 20,
-      requestTimeoutMs: 1000,
+      // Above Thumbline's 2 s deadline for a 503 when a dependency does not answer.
+      requestTimeoutMs: 3000,
       onError: (e) => errors.push(e),
       fetch: async (input, init) => {
         requests++;
         for (const e of (JSON.parse(String(init?.body)) as { events: ThumblineEvent[] }).events) {
           sends.set(e.event_id, (sends.get(e.event_id) ?? 0) + 1);
         }
-        return fetch(input, init);
+        const entry = { start: Date.now(), end: 0, status: null as number | null, retryAfterMs: null as number | null };
+        log.push(entry);
+        try {
+          const res = await fetch(input, init);
+          entry.status = res.status;
+          const after = res.headers.get('retry-after');
+          if (after !== null) entry.retryAfterMs = Number(after) * 1000;
+          return res;
+        } finally {
+          entry.end = Date.now();
+        }
       },
     });
 
@@ -100,7 +114,28 @@ describe('the server client while Thumbline is paused and restarted', () => {
     await client.flush();
     const drainedAfterResumeMs = Date.now() - resumed;
 
-    await burst(60, 80);
+    // Redis paused: Thumbline answers 503 overloaded with Retry-After.
+    const redisPid = Number(readFileSync(join(dataDir, 'redis', 'redis.pid'), 'utf8'));
+    process.kill(redisPid, 'SIGSTOP');
+    try {
+      await burst(60, 70);
+      await sleep(4000);
+    } finally {
+      process.kill(redisPid, 'SIGCONT');
+    }
+    await client.flush();
+    const answered503 = log.filter((r) => r.status === 503 && r.retryAfterMs !== null);
+    const tail = JSON.stringify(
+      log.slice(-8).map((r) => [r.start - paused, r.end - r.start, r.status, r.retryAfterMs]),
+    );
+    expect(answered503.length, tail).toBeGreaterThan(0);
+    // The next try after each 503 waited at least its Retry-After.
+    for (const r of answered503) {
+      const next = log.find((other) => other.start >= r.end);
+      expect(next!.start - r.end).toBeGreaterThanOrEqual(r.retryAfterMs! - 5);
+    }
+
+    await burst(70, 80);
     expect(await server!.stop('SIGTERM')).toBe(0); // stopped: connections refused
     await burst(80, 100);
     const queuedWhileDown = client.pending;
@@ -142,7 +177,10 @@ describe('the server client while Thumbline is paused and restarted', () => {
     process.stdout.write(
       `server client: ${sends.size} events in ${requests} requests; paused ${resumed - paused} ms with ` +
         `${queuedWhilePaused} events queued and ${retriesWhilePaused} failed tries (timeouts), drained ` +
-        `${drainedAfterResumeMs} ms after SIGCONT; ${queuedWhileDown} queued while stopped; ` +
+        `${drainedAfterResumeMs} ms after SIGCONT; Redis paused: ${answered503.length} answers 503 with ` +
+        `Retry-After ${[...new Set(answered503.map((r) => r.retryAfterMs))].join('/')} ms, next tries after ` +
+        `${answered503.map((r) => log.find((o) => o.start >= r.end)!.start - r.end).join('/')} ms; ` +
+        `${queuedWhileDown} queued while stopped; ` +
         `${resent} events sent more than once, ${sentOnce} once; counted: ${JSON.stringify(wanted)}\n`,
     );
   }, 180_000);

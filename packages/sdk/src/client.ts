@@ -1,4 +1,4 @@
-import { clampBatch, createDelivery, errorCode, requireText, ThumblineError } from './delivery.ts';
+import { byteLength, clampBatch, createDelivery, errorCode, requireText, ThumblineError } from './delivery.ts';
 import { widgetEventCalls, type WidgetEventCalls } from './event-builders.ts';
 import type { WidgetConfig, WidgetEvent } from './types.ts';
 
@@ -138,7 +138,7 @@ export function createThumbline(options: ThumblineOptions): ThumblineClient {
           method: 'POST',
           headers: { Authorization: `Bearer ${publicKey}`, 'Content-Type': 'application/json' },
           body,
-          keepalive: true,
+          keepalive: byteLength(body) <= KEEPALIVE_MAX_BYTES,
         }).catch(() => undefined);
       }
     },
