@@ -62,6 +62,8 @@ export function feedbackElement(client: () => ThumblineClient | undefined): Cust
       if (!sdk || !conversation || !message) return;
       const thumb: Thumb = this.value === clicked ? 'none' : clicked;
       const eventId = sdk.messageFeedback(conversation, message, thumb);
+      // A shopper's click is worth sending now (dashboards show it live), not after the batch interval.
+      void sdk.flush();
       thumbs.set(this.#key, thumb);
       this.#render();
       announce(this, 'thumbline-feedback', { conversation, message, thumb, event_id: eventId });
