@@ -1,11 +1,12 @@
-// Builds the dashboard and demo bundles (vite) unless they are newer than every source.
+// Builds the web bundles unless they are newer than every source: the dashboard and demo
+// (vite) and @thumbline/sdk (esbuild + tsc; its script-tag bundle is /sdk/v1/thumbline.js).
 // Run by `npm start` and `npm test` (pre-scripts), so a fresh clone needs no extra step.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'vite';
+import { buildSdk } from '../packages/sdk/build.ts';
 
-const SOURCES = ['apps/dashboard', 'packages/live-client/src', 'packages/sdk/src', 'packages/events/src'];
-const STAMP = 'apps/dashboard/dist/index.html';
+const force = process.argv.includes('--force');
 
 function newest(dir: string): number {
   let latest = 0;
@@ -18,9 +19,19 @@ function newest(dir: string): number {
   return latest;
 }
 
-const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
-if (process.argv.includes('--force') || SOURCES.some((dir) => newest(dir) > built)) {
+/** Runs `step` when `stamp` is missing or older than a file under `sources`. */
+async function buildIfStale(name: string, stamp: string, sources: string[], step: () => Promise<unknown>) {
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  if (!force && sources.every((dir) => newest(dir) <= built)) return;
   const started = performance.now();
-  await build({ configFile: 'apps/dashboard/vite.config.ts' });
-  process.stdout.write(`built the dashboard in ${Math.round(performance.now() - started)} ms\n`);
+  await step();
+  process.stdout.write(`built ${name} in ${Math.round(performance.now() - started)} ms\n`);
 }
+
+await buildIfStale(
+  'the dashboard',
+  'apps/dashboard/dist/index.html',
+  ['apps/dashboard', 'packages/live-client/src', 'packages/sdk/src', 'packages/events/src'],
+  () => build({ configFile: 'apps/dashboard/vite.config.ts' }),
+);
+await buildIfStale('@thumbline/sdk', 'packages/sdk/dist/thumbline.js', ['packages/sdk'], buildSdk);

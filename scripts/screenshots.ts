@@ -93,7 +93,7 @@ try {
   await demo.goto(`${app.url}/demo?key=${app.creds.public_key}&conversation=screenshot-demo`);
   await demo.getByTestId('chat-bubble').click();
   await demo.getByTestId('ai-message').nth(1).waitFor({ timeout: 30_000 });
-  await demo.getByTestId('thumb-up').first().click();
+  await demo.locator('thumbline-feedback [part~="up"]').first().click();
   await sleep(1500);
   await demo.screenshot({ path: `${OUT}/demo.png` });
   process.stdout.write(`${OUT}/demo.png\n`);

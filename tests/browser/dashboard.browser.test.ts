@@ -108,7 +108,7 @@ describe('dashboard and widget in Chromium', () => {
     const page = await dashboard();
     const before = await number(page, 'thumbs-up-count');
     const widget = await demo();
-    const thumbUp = widget.getByTestId('ai-message').first().getByTestId('thumb-up');
+    const thumbUp = widget.getByTestId('ai-message').first().locator('thumbline-feedback [part~="up"]');
     const clicked = Date.now();
     await thumbUp.click();
     await expect.poll(() => number(page, 'thumbs-up-count'), { timeout: 2000, interval: 50 }).toBe(before + 1);
@@ -122,8 +122,8 @@ describe('dashboard and widget in Chromium', () => {
     const ratedBefore = await number(page, 'csat-rated');
     const pointsBefore = Number(await page.getByTestId('csat-chart').getAttribute('data-points'));
     const widget = await demo();
-    await widget.getByTestId('csat-up').click({ timeout: 30_000 });
-    await widget.getByTestId('csat-thanks').waitFor();
+    await widget.locator('thumbline-csat [part~="up"]').click({ timeout: 30_000 });
+    await widget.locator('thumbline-csat [part~="thanks"]').waitFor();
     await expect.poll(() => number(page, 'csat-rated'), { timeout: 5000 }).toBe(ratedBefore + 1);
     await expect
       .poll(async () => Number(await page.getByTestId('csat-chart').getAttribute('data-points')), { timeout: 5000 })
@@ -215,8 +215,8 @@ describe('dashboard and widget in Chromium', () => {
     await new Promise((r) => setTimeout(r, 2100));
     const off = await demo();
     await off.getByTestId('resolved').waitFor({ timeout: 30_000 });
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(await off.getByTestId('csat-prompt').count()).toBe(0);
+    await expect.poll(() => off.locator('thumbline-csat').getAttribute('state')).toBe('off');
+    expect(await off.locator('thumbline-csat [part~="prompt"]').count()).toBe(0);
 
     await toggle.check();
     await expect
@@ -224,7 +224,7 @@ describe('dashboard and widget in Chromium', () => {
       .toBe(true);
     await new Promise((r) => setTimeout(r, 2100));
     const on = await demo();
-    await on.getByTestId('csat-prompt').waitFor({ timeout: 30_000 });
+    await on.locator('thumbline-csat [part~="prompt"]').waitFor({ timeout: 30_000 });
   });
 
   it('copy edited in Settings → Language appears in the widget for that locale', async () => {
@@ -241,10 +241,11 @@ describe('dashboard and widget in Chromium', () => {
       .toBe(title);
     await new Promise((r) => setTimeout(r, 2100));
     const widget = await demo('&locale=de-DE');
-    await widget.getByTestId('csat-title').waitFor({ timeout: 30_000 });
-    expect(await widget.getByTestId('csat-title').textContent()).toBe(title);
-    await widget.getByTestId('csat-down').click();
-    expect(await widget.getByTestId('csat-submit').textContent()).toBe('Absenden');
+    const prompt = widget.locator('thumbline-csat');
+    await prompt.locator('[part~="title"]').waitFor({ timeout: 30_000 });
+    expect(await prompt.locator('[part~="title"]').textContent()).toBe(title);
+    await prompt.locator('[part~="down"]').click();
+    expect(await prompt.locator('[part~="submit"]').textContent()).toBe('Absenden');
   });
 
   it('the API docs render under their Content-Security-Policy, and pages refuse to be framed', async () => {

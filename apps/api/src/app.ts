@@ -16,6 +16,7 @@ import { mountConversationsExport } from './conversations-export.route.ts';
 
 export { ensureDemoWorkspace, DEMO_WORKSPACE, type DemoCredentials } from './bootstrap.ts';
 export { mountDashboard } from './dashboard.route.ts';
+export { loadSdkBundle, SDK_BUNDLE_PATH, type SdkBundle } from './sdk.route.ts';
 
 export interface ApiDeps {
   ch: ClickHouse;

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { demoPageHeaders, pageHeaders } from '@thumbline/http';
+import { mountSdk } from './sdk.route.ts';
 
 const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
 
@@ -13,8 +14,12 @@ function page(file: string): string {
     : '<!doctype html><p>The dashboard is not built: run <code>npm run build:web</code>.</p>';
 }
 
-/** Serves the dashboard at `/` and the demo storefront at `/demo` (built by scripts/build-web.ts). */
+/**
+ * Serves the dashboard at `/`, the demo storefront at `/demo` and the browser SDK at
+ * `/sdk/v1/thumbline.js` (all built by scripts/build-web.ts).
+ */
 export function mountDashboard(app: OpenAPIHono<any>): void {
+  mountSdk(app);
   const dashboard = page('index.html');
   const demo = page('demo/index.html');
   app.get('/', pageHeaders, (c) => c.html(dashboard));

@@ -1,5 +1,4 @@
-import type { Thumb, ThumblineClient } from '@thumbline/sdk';
-import { csatPrompt } from './csat.ts';
+import type { ThumblineClient } from '@thumbline/sdk';
 import { h, icon, sleep } from './dom.ts';
 import { SCRIPT } from './script.ts';
 
@@ -30,7 +29,6 @@ const PACE = {
 export function mountChat(root: HTMLElement, options: ChatOptions): { open(): void } {
   const { sdk, conversationId, fast, note } = options;
   const wait = (ms: number) => sleep(fast ? 0 : ms);
-  const thumbs = new Map<string, Thumb>();
   let started = false;
   let resolved = false;
   let autoResolve: ReturnType<typeof setTimeout> | undefined;
@@ -103,36 +101,13 @@ export function mountChat(root: HTMLElement, options: ChatOptions): { open(): vo
     return h('div', { class: 'msg msg--shopper', 'data-testid': 'shopper-message' }, h('p', {}, text));
   }
 
+  /** An AI answer with the SDK's thumbs under it (they send `message.feedback` themselves). */
   function aiMessage(messageId: string, text: string): HTMLElement {
-    const button = (thumb: 'up' | 'down', label: string) =>
-      h(
-        'button',
-        {
-          type: 'button',
-          class: `thumb thumb--${thumb}`,
-          'data-testid': `thumb-${thumb}`,
-          'aria-pressed': 'false',
-          'aria-label': label,
-          title: label,
-        },
-        icon(thumb, 16),
-      );
-    const up = button('up', 'Helpful');
-    const down = button('down', 'Not helpful');
-    const rate = (clicked: 'up' | 'down') => {
-      const next: Thumb = (thumbs.get(messageId) ?? 'none') === clicked ? 'none' : clicked;
-      thumbs.set(messageId, next);
-      up.setAttribute('aria-pressed', String(next === 'up'));
-      down.setAttribute('aria-pressed', String(next === 'down'));
-      sdk.messageFeedback(conversationId, messageId, next);
-    };
-    up.addEventListener('click', () => rate('up'));
-    down.addEventListener('click', () => rate('down'));
     return h(
       'div',
       { class: 'msg msg--ai', 'data-testid': 'ai-message', 'data-message-id': messageId },
       h('p', {}, text),
-      h('div', { class: 'msg__thumbs', role: 'group', 'aria-label': 'Rate this answer' }, up, down),
+      h('thumbline-feedback', { conversation: conversationId, message: messageId }),
     );
   }
 
@@ -176,25 +151,16 @@ export function mountChat(root: HTMLElement, options: ChatOptions): { open(): vo
     void sdk.flush();
     systemLine('Conversation resolved', 'resolved');
 
-    let config;
-    try {
-      config = await sdk.config(); // fresh: the CSAT switch may have changed since the page loaded
-    } catch (err) {
-      note(`Rating prompt unavailable: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    if (!config.csat_enabled) {
-      note(`CSAT prompt is off for widget ${config.widget_id}`);
-      return;
-    }
-    add(
-      csatPrompt(config.auto_end, (thumb, reason) => {
-        sdk.csat(conversationId, { thumb }, thumb === 'down' ? reason : undefined);
-        void sdk.flush();
-        requestAnimationFrame(scrollDown);
-      }),
-    );
-    sdk.csatPrompted(conversationId); // shown: counts towards the response rate
+    // The SDK's prompt reads the widget's config itself: shown (and `csat_prompted` sent) only
+    // while CSAT is on, with the copy for the client's locale; it sends the rating.
+    const prompt = add(h('thumbline-csat', { conversation: conversationId }));
+    prompt.addEventListener('thumbline-csat', () => requestAnimationFrame(scrollDown));
+    new MutationObserver(() => {
+      const state = prompt.getAttribute('state');
+      if (state === 'off') note('CSAT prompt is off for this widget');
+      if (state === 'error') note('Rating prompt unavailable: the widget config could not be read');
+      requestAnimationFrame(scrollDown);
+    }).observe(prompt, { attributes: true, attributeFilter: ['state'] });
   }
 
   function open(): void {

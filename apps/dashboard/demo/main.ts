@@ -1,7 +1,8 @@
 // Demo storefront (served at /demo): a product page whose chat widget sends feedback
-// through @thumbline/sdk with the workspace's public key. See the comment in index.html
+// through @thumbline/sdk with the workspace's public key, using the SDK's drop-in elements
+// (<thumbline-feedback> under each answer, <thumbline-csat> after it resolves). See the comment in index.html
 // for what it sends, and why the transcript itself is not sent from the browser.
-import { createThumbline, ThumblineError } from '@thumbline/sdk';
+import { createThumbline, defineElements, ThumblineError } from '@thumbline/sdk';
 import { mountChat } from './chat.ts';
 import { h } from './dom.ts';
 import { forgetKey, readSettings, rememberKey, setKeyInUrl, type DemoSettings } from './settings.ts';
@@ -122,6 +123,8 @@ async function start(key: string): Promise<void> {
     showStatus(err instanceof Error ? err.message : String(err));
   }
   rememberKey(key);
+  // <thumbline-feedback> and <thumbline-csat> send through this client from now on.
+  defineElements(sdk);
   changeKey.hidden = false;
   const chat = mountChat($('widget'), {
     sdk,

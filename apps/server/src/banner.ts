@@ -29,6 +29,7 @@ export function banner(b: BannerInput): string {
     `  API docs:   ${b.baseUrl}/docs`,
     `  Workspace:  ${c.workspace_id}   widget: ${c.widget_id}`,
     `  Public key: ${c.public_key}`,
+    `  Snippet:    <script src="${b.baseUrl}/sdk/v1/thumbline.js" data-key="${c.public_key}" async></script>`,
     ...(b.terminal
       ? [`  Secret key: ${c.secret_key}`, `  Admin token: ${c.admin_token}`]
       : [`  Secret key and admin token: not printed (stdout is not a terminal); read them from ${b.file}`]),

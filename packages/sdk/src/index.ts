@@ -1,3 +1,5 @@
+// `@thumbline/sdk`: the browser client and the drop-in elements (ESM). The script-tag
+// bundle is script-tag.ts; the Node client for chat backends is `@thumbline/sdk/server`.
 export {
   BASE_BACKOFF_MS,
   backoffMs,
@@ -7,5 +9,7 @@ export {
   type ThumblineClient,
   type ThumblineOptions,
 } from './client.ts';
+export type { EventOptions } from './event-builders.ts';
+export { defineElements, type ElementsOptions } from './elements/define.ts';
 export { newEventId } from './ids.ts';
-export type { AutoEndCopy, CsatRating, Thumb, WidgetConfig, WidgetEvent } from './types.ts';
+export type * from './types.ts';
