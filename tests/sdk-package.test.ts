@@ -8,13 +8,21 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_EVENTS_PER_REQUEST } from '@thumbline/events';
 import { bundleScriptTag } from '../packages/sdk/build.ts';
+import { SERVER_MAX_BATCH } from '../packages/sdk/src/delivery.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BUDGET = 6 * 1024;
 const work = mkdtempSync(join(tmpdir(), 'thumbline-sdk-pack-'));
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the SDK and the server', () => {
+  it('agree on how many events one request carries', () => {
+    expect(SERVER_MAX_BATCH).toBe(MAX_EVENTS_PER_REQUEST);
+  });
+});
 
 describe('the script-tag bundle', () => {
   it(`is at most 6 KB minified and gzipped`, async () => {

@@ -6,6 +6,7 @@ import {
   eventSchema,
   ingestBodySchema,
   ingestResponseSchema,
+  MAX_EVENTS_PER_REQUEST,
   validateEvent,
   type AcceptedEvent,
   type EventVerdict,
@@ -23,7 +24,6 @@ import {
 } from '@thumbline/redis';
 
 export const MAX_BODY_BYTES = 512 * 1024;
-export const MAX_BATCH = 500;
 
 export interface IngestDeps {
   redis: RedisClient;
@@ -52,7 +52,8 @@ export const ingestRoute = createRoute({
   path: '/v1/events',
   summary: 'Send feedback events',
   description:
-    'One event or `{ "events": [...] }` (1–500), at most 512 KiB. Bearer public or secret key, or `?key=<public_key>` ' +
+    `One event or \`{ "events": [...] }\` (1–${MAX_EVENTS_PER_REQUEST}), at most 512 KiB. Bearer public or secret key, ` +
+    'or `?key=<public_key>` ' +
     'with a text/plain body for navigator.sendBeacon. 202 once the accepted events are durably queued.',
   security: [{ bearer: [] }],
   request: {
@@ -111,8 +112,8 @@ function eventList(body: unknown): unknown[] {
   }
   if (!('events' in body)) return [body];
   const events = (body as { events: unknown }).events;
-  if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH) {
-    throw new AppError('invalid_body', 400, `events must be an array of 1 to ${MAX_BATCH} events`);
+  if (!Array.isArray(events) || events.length < 1 || events.length > MAX_EVENTS_PER_REQUEST) {
+    throw new AppError('invalid_body', 400, `events must be an array of 1 to ${MAX_EVENTS_PER_REQUEST} events`);
   }
   return events;
 }

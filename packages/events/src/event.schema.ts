@@ -137,13 +137,21 @@ export type AcceptedEvent = Event extends infer E
     : never
   : never;
 
+/** Most events one ingest request carries (`{ "events": [...] }`). */
+export const MAX_EVENTS_PER_REQUEST = 500;
+
 /**
  * The documented request body. Ingest validates events one by one (each gets its own
  * verdict), so this union is for the OpenAPI document; its members are the validators.
  */
 export const ingestBodySchema = z
-  .union([eventSchema, z.object({ events: z.array(eventSchema).min(1).max(500) }).openapi('EventBatch')])
-  .openapi('IngestBody', { description: 'One event, or `{ "events": [...] }` with 1–500 events' });
+  .union([
+    eventSchema,
+    z.object({ events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_REQUEST) }).openapi('EventBatch'),
+  ])
+  .openapi('IngestBody', {
+    description: `One event, or \`{ "events": [...] }\` with 1–${MAX_EVENTS_PER_REQUEST} events`,
+  });
 
 export const rejectionSchema = z
   .object({

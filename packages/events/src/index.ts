@@ -9,6 +9,7 @@ export {
   ingestResponseSchema,
   messageCreatedSchema,
   MAX_SOURCES,
+  MAX_EVENTS_PER_REQUEST,
   messageFeedbackSchema,
   PUBLIC_EVENT_TYPES,
   rejectionSchema,
