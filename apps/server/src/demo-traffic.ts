@@ -1,5 +1,6 @@
 import type { Logger } from '@thumbline/core';
 import type { Event } from '@thumbline/events';
+import { reviewPastWeeks } from './demo-reviews.ts';
 
 /**
  * Simulated shoppers for `npm run demo` (`npm start -- --demo`): conversations on three
@@ -12,7 +13,9 @@ import type { Event } from '@thumbline/events';
  * already has that history), then starts a new conversation every 1–3 s. Recurring,
  * poorly answered questions ("Do you ship to Canada?", "do u ship to canada", …) collect
  * thumbs-down, so Recommendations → knowledge gaps fills up; answers cite fake help-center
- * articles (`sources`), so the Sources card ranks them. Failures are logged, never thrown.
+ * articles (`sources`), so the Sources card ranks them. After the backfill, most downvoted
+ * conversations of the past weeks get a review (demo-reviews.ts), so the overview's triage card
+ * compares with a previous period. Failures are logged, never thrown.
  */
 
 export interface DemoTrafficOptions {
@@ -619,6 +622,24 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
       log.info(
         { conversations: backfillCount, events: sent, of: events.length, days: maxAgeDays },
         'demo traffic: backfilled history',
+      );
+    }
+    if (!stopped) {
+      // Alongside the live traffic: it waits for the backfill to be stored first.
+      void track(
+        reviewPastWeeks({
+          baseUrl,
+          dashboardToken: credentials.dashboard_token,
+          log,
+          rng,
+          signal: abort.signal,
+          days: maxAgeDays,
+        }).then(
+          (reviewed) => log.info({ reviewed }, 'demo traffic: reviewed past downvoted conversations'),
+          (err: unknown) => {
+            if (!stopped) warn({ err }, 'demo traffic: past reviews failed');
+          },
+        ),
       );
     }
   }
