@@ -47,6 +47,18 @@ try {
     .hover()
     .catch(() => {});
   await shot('conversation');
+  // The weekly triage loop: the overview's card, then its unreviewed downvotes with a review card open.
+  await page.getByTestId('nav-overview').click();
+  await page.getByTestId('triage-card').scrollIntoViewIfNeeded();
+  await shot('triage-card');
+  await page.getByTestId('triage-open').click();
+  await page.getByTestId('conversation-row').first().click();
+  await page.getByTestId('review-card').waitFor();
+  await page.getByTestId('outcome-didnt_know').check();
+  await page.getByTestId('review-note').fill('No help-center article covers shipping to Canada');
+  await shot('triage');
+  await page.getByTestId('review-filter').selectOption('all');
+  await page.getByTestId('feedback-filter').selectOption('all');
   await page.getByTestId('nav-recommendations').click();
   await shot('recommendations');
   const source = page.getByTestId('source').first();

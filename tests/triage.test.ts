@@ -337,3 +337,17 @@ describe('live review event', () => {
     }
   });
 });
+
+describe('OpenAPI document', () => {
+  it('describes the review routes, the inbox items and the triage card', () => {
+    const doc = api.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'Thumbline', version: 'test' } });
+    const review = doc.paths?.['/v1/conversations/{conversation_id}/review'];
+    expect(Object.keys(review ?? {}).sort()).toEqual(['delete', 'put']);
+    expect(Object.keys(review?.put?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
+    expect(Object.keys(doc.components?.schemas ?? {})).toEqual(
+      expect.arrayContaining(['Review', 'ReviewBody', 'ReviewConflict', 'InboxItem', 'Triage', 'LiveReview']),
+    );
+    const list = doc.paths?.['/v1/conversations']?.get?.parameters?.map((p) => ('name' in p ? p.name : ''));
+    expect(list).toEqual(expect.arrayContaining(['review', 'q', 'feedback']));
+  });
+});

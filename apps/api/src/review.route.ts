@@ -3,6 +3,7 @@ import { AppError, type Logger } from '@thumbline/core';
 import { conversationSummary, latestReviews, toDateTime64, writeReview, type ClickHouse } from '@thumbline/clickhouse';
 import {
   errorSchema,
+  liveReviewSchema,
   reviewBodySchema,
   reviewConflictSchema,
   reviewSchema,
@@ -100,6 +101,8 @@ const asReview = (conversationId: string, s: StoredReview): Review | null =>
  * from ClickHouse, so an answered change is what every later read sees.
  */
 export function mountReview(app: OpenAPIHono<{ Variables: AuthVariables }>, deps: ReviewDeps): void {
+  // The `review` event of `/live` (Socket.IO, not a route): listed so the document names its shape.
+  app.openAPIRegistry.register('LiveReview', liveReviewSchema);
   async function change(
     ws: string,
     conversationId: string,

@@ -22,38 +22,37 @@ export async function searchWords(ch: ClickHouse, q: string): Promise<string[]> 
 /**
  * The condition on `conversation_id` keeping conversations where every word occurs in one of
  * their messages or in their current negative reason (parameters `sw*`; the query must bind
- * `ws`). Each candidate row gets a bit per word it holds; a conversation matches when its rows'
- * bits together hold every word. Rows are found through the text indexes, never by a scan.
- * No words: nothing matches.
+ * `ws`). Per word, the text index names the messages holding it (the index answers the filter:
+ * no text is read), and the conversations whose reason holds it are checked against their
+ * latest version; each gives its conversations that word's bit, and a conversation matches when
+ * its bits together hold every word. No words: nothing matches.
  */
 export function searchCondition(words: readonly string[]): { sql: string; params: Record<string, unknown> } {
   if (words.length === 0) return { sql: '0', params: {} };
   if (words.length > 30) throw new Error('searchCondition: at most 30 words');
-  const params: Record<string, unknown> = { sw: [...words], sw_all: 2 ** words.length - 1 };
-  const mask = (tk: string) =>
-    words
-      .map((w, i) => {
-        params[`sw${i}`] = w;
-        return `has(${tk}, {sw${i}:String}) * ${2 ** i}`;
-      })
-      .join(' + ');
-  const reason = normalized(`ifNull(negative_reason, '')`);
+  const params: Record<string, unknown> = { sw_all: 2 ** words.length - 1 };
   const text = normalized('text');
+  const reason = normalized(`ifNull(negative_reason, '')`);
+  const parts = words.flatMap((w, i) => {
+    // An array parameter, not `[{…:String}]`: the index is used for a constant array.
+    params[`sw${i}`] = [w];
+    const word = `{sw${i}:Array(String)}`;
+    return [
+      `SELECT conversation_id, toUInt32(${2 ** i}) AS m
+         FROM ${TABLES.events}
+        WHERE workspace_id = {ws:String} AND hasAnyTokens(${text}, ${word})`,
+      `SELECT conversation_id, toUInt32(argMax(hasAnyTokens(${reason}, ${word}), version) * ${2 ** i}) AS m
+         FROM ${TABLES.conversations}
+        WHERE workspace_id = {ws:String}
+          AND conversation_id IN (
+            SELECT conversation_id FROM ${TABLES.conversations}
+             WHERE workspace_id = {ws:String} AND hasAnyTokens(${reason}, ${word}))
+        GROUP BY conversation_id`,
+    ];
+  });
   const sql = `conversation_id IN (
-    SELECT conversation_id FROM (
-      SELECT conversation_id, ${mask(`tokens(${text}, ${TOKENIZER})`)} AS m
-        FROM ${TABLES.events}
-       WHERE workspace_id = {ws:String} AND hasAnyTokens(${text}, {sw:Array(String)})
-      UNION ALL
-      SELECT conversation_id, argMax(${mask(`tokens(${reason}, ${TOKENIZER})`)}, version) AS m
-        FROM ${TABLES.conversations}
-       WHERE workspace_id = {ws:String}
-         AND conversation_id IN (
-           SELECT conversation_id FROM ${TABLES.conversations}
-            WHERE workspace_id = {ws:String} AND hasAnyTokens(${reason}, {sw:Array(String)}))
-       GROUP BY conversation_id
-    )
-    GROUP BY conversation_id
+    SELECT conversation_id FROM (${parts.join('\n      UNION ALL\n      ')})
+     GROUP BY conversation_id
     HAVING groupBitOr(m) = {sw_all:UInt32})`;
   return { sql, params };
 }
