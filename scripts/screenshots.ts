@@ -48,7 +48,9 @@ try {
     .catch(() => {});
   await shot('conversation');
   // The weekly triage loop: the overview's card, then its unreviewed downvotes with a review card open.
+  // The last 7 days against the 7 before: this week's loop, with last week's reviews to compare.
   await page.getByTestId('nav-overview').click();
+  await page.getByTestId('date-preset').selectOption('7');
   await page.getByTestId('triage-card').scrollIntoViewIfNeeded();
   await shot('triage-card');
   await page.getByTestId('triage-open').click();
@@ -59,6 +61,7 @@ try {
   await shot('triage');
   await page.getByTestId('review-filter').selectOption('all');
   await page.getByTestId('feedback-filter').selectOption('all');
+  await page.getByTestId('date-preset').selectOption('30');
   await page.getByTestId('nav-recommendations').click();
   await shot('recommendations');
   const source = page.getByTestId('source').first();
