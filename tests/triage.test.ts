@@ -258,6 +258,10 @@ describe('inbox filters', () => {
     expect(await list('q=slow')).toEqual([]); // c4's reason was replaced by a positive rating
     expect(await list('q=shipping&feedback=downvote&review=didnt_know')).toEqual(['c1']);
     expect(await list('q=shipping&review=unreviewed')).toEqual([]);
+    // Only conversations started in the window: p1 started the day before DAY.
+    expect(await list('q=never')).toEqual(['p1']);
+    const inDay = await api.request(`/v1/conversations?from=${DAY}&to=${DAY}&q=never`, { headers: auth() });
+    expect(((await inDay.json()) as { items: InboxItem[] }).items).toEqual([]);
     expect(await list('q=secret')).toEqual([]); // another workspace's words
     expect(await list('q=secret', other)).toEqual(['c1']);
     const tooMany = await api.request(`/v1/conversations?q=${Array.from({ length: 9 }, (_, i) => `w${i}`).join('+')}`, {
