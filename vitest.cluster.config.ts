@@ -14,6 +14,7 @@ export default defineConfig({
       'tests/partitions.test.ts',
       'tests/poison.test.ts',
       'tests/live.test.ts',
+      'tests/triage.test.ts',
     ],
     globalSetup: ['tests/support/global-redis-cluster.ts'],
     pool: 'forks',

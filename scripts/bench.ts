@@ -10,6 +10,7 @@ import { thumbsUpToday, waitForCount } from './bench/app-counts.ts';
 import { appCredentials, npmScript, started } from './bench/launch.ts';
 import { benchMemory, type MemoryRun } from './bench/memory.ts';
 import { benchQueries } from './bench/queries.ts';
+import { benchSearch } from './bench/search.ts';
 import { benchLive } from './bench/live.ts';
 import { previousResults, regressions } from './bench/compare.ts';
 import { CONNECTIONS, drive, DURATION_S, thumbEvent, type LoadRun } from './bench/load.ts';
@@ -21,10 +22,12 @@ import { benchLongRun } from './bench/long-run.ts';
 import { formatCores, formatKeyGroups, formatSummary, summaryRows } from './bench/summary.ts';
 
 /**
- * BENCH_ONLY=ingest,live,sustained,queries,scaling,memory,export runs just those sections (default: all of
- * them). BENCH_ONLY=long runs the 30-minute run (long-run.ts), which the default leaves out.
+ * BENCH_ONLY=ingest,live,sustained,queries,search,scaling,memory,export runs just those sections (default: all
+ * of them). BENCH_ONLY=long runs the 30-minute run (long-run.ts), which the default leaves out.
  */
-const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries,scaling,memory,export').split(','));
+const SECTIONS = new Set(
+  (process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries,search,scaling,memory,export').split(','),
+);
 const want = (section: string) => SECTIONS.has(section);
 const log = createLogger({ level: 'silent' });
 /** Rounds of each ingest load (DURATION_S / 2 seconds each); medians are reported. */
@@ -231,6 +234,9 @@ async function main() {
 
   // Dashboard queries at 10M events (embedded ClickHouse, generated in place).
   if (want('queries')) Object.assign(figures, await benchQueries(Number(process.env.BENCH_CONVERSATIONS ?? 1_000_000)));
+
+  // Inbox full-text search (text indexes) at 1M conversations, against a scan of the texts.
+  if (want('search')) Object.assign(figures, await benchSearch(Number(process.env.BENCH_CONVERSATIONS ?? 1_000_000)));
 
   // State commits with 1, 2 and 4 worker processes on one workspace, on a 3-master Redis Cluster.
   if (want('scaling')) Object.assign(figures, await benchScaling());

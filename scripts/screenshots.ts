@@ -47,6 +47,21 @@ try {
     .hover()
     .catch(() => {});
   await shot('conversation');
+  // The weekly triage loop: the overview's card, then its unreviewed downvotes with a review card open.
+  // The last 7 days against the 7 before: this week's loop, with last week's reviews to compare.
+  await page.getByTestId('nav-overview').click();
+  await page.getByTestId('date-preset').selectOption('7');
+  await page.getByTestId('triage-card').scrollIntoViewIfNeeded();
+  await shot('triage-card');
+  await page.getByTestId('triage-open').click();
+  await page.getByTestId('conversation-row').first().click();
+  await page.getByTestId('review-card').waitFor();
+  await page.getByTestId('outcome-didnt_know').check();
+  await page.getByTestId('review-note').fill('No help-center article covers shipping to Canada');
+  await shot('triage');
+  await page.getByTestId('review-filter').selectOption('all');
+  await page.getByTestId('feedback-filter').selectOption('all');
+  await page.getByTestId('date-preset').selectOption('30');
   await page.getByTestId('nav-recommendations').click();
   // The simulator marks two gaps answered once its backfill is grouped: one fixed, one back.
   await page.getByTestId('answered-gap').first().waitFor({ timeout: 120_000 });

@@ -138,10 +138,21 @@ describe('cluster DDL from the migration files', () => {
       'ALTER TABLE thumbline.events_gate ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
     ]);
     // 0009: the archive's TTL lives on the local table only.
-    expect(alters.slice(12)).toEqual([
+    expect(alters.slice(12, 13)).toEqual([
       'ALTER TABLE thumbline.state_archive_local ON CLUSTER thumbline (MODIFY TTL archived_at + toIntervalYear(10))',
     ]);
-    expect(alters).toHaveLength(2 + 7 + 3 + 1);
+    // 0011: the search indexes, like every index, live on the local tables only.
+    expect(alters.slice(13, 17)).toEqual([
+      expect.stringMatching(
+        /^ALTER TABLE thumbline\.events_local ON CLUSTER thumbline \(ADD INDEX IF NOT EXISTS text_search /,
+      ),
+      'ALTER TABLE thumbline.events_local ON CLUSTER thumbline (MATERIALIZE INDEX text_search)',
+      expect.stringMatching(
+        /^ALTER TABLE thumbline\.conversations_local ON CLUSTER thumbline \(ADD INDEX IF NOT EXISTS reason_search /,
+      ),
+      'ALTER TABLE thumbline.conversations_local ON CLUSTER thumbline (MATERIALIZE INDEX reason_search)',
+    ]);
+    expect(alters).toHaveLength(2 + 7 + 3 + 1 + 4);
   });
 
   it('keeps migration records in one replication group over every node, and creates the database everywhere', async () => {

@@ -86,6 +86,8 @@ describe('GET /v1/conversations', () => {
       version: 1,
       widget_id: null,
       locale: null,
+      preview: 'Wrong colour advice',
+      review: null,
     });
     expect(byId.c3).toMatchObject({ satisfaction: 'neutral', score: 3, negative_reason: null });
     expect(byId.c4).toMatchObject({ satisfaction: 'unknown', score: null, thumbs_up: 2, thumbs_down: 0 });

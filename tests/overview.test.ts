@@ -88,6 +88,19 @@ describe('GET /v1/analytics/overview', () => {
         down_pct: 50,
         previous: { from: '2026-10-30', to: '2026-10-31', up: 3, down: 1, up_pct: 75, down_pct: 25 },
       },
+      // No negative CSAT here (tests/triage.test.ts counts them).
+      triage: {
+        downvoted: 0,
+        reviewed: 0,
+        outcomes: { didnt_know: 0, answered_weirdly: 0, should_have_handed_over: 0, no_issue: 0 },
+        previous: {
+          from: '2026-10-30',
+          to: '2026-10-31',
+          downvoted: 0,
+          reviewed: 0,
+          outcomes: { didnt_know: 0, answered_weirdly: 0, should_have_handed_over: 0, no_issue: 0 },
+        },
+      },
     });
   });
 

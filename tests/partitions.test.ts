@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@thumbline/api';
 import { createIngestApp } from '@thumbline/ingest';
 import { ConversationVersions } from '@thumbline/live-client';
-import type { ConversationSummary, LiveDelta, Overview } from '@thumbline/events';
+import type { InboxItem, LiveDelta, Overview } from '@thumbline/events';
 
-type ConversationList = { items: ConversationSummary[]; next_cursor: string | null };
+type ConversationList = { items: InboxItem[]; next_cursor: string | null };
 import { deltasSince, newToken } from '@thumbline/redis';
 import { Queue } from 'bullmq';
 import { ownQueueName, sliceJobId, type InsertBatchData, type WorkerRole } from '@thumbline/worker';
@@ -135,7 +135,10 @@ describe('partitions', () => {
       }
       const inbox = await api<ConversationList>(`/v1/conversations?from=${FROM}&to=${DAY}&tz=UTC&limit=200`);
       expect(inbox.items).toHaveLength(CONVERSATIONS + 5);
-      for (const item of inbox.items) expect(latest.get(item.conversation_id), item.conversation_id).toEqual(item);
+      // Deltas carry the summary; the inbox adds its preview and review (CONTRACT §12).
+      for (const { preview: _preview, review: _review, ...item } of inbox.items) {
+        expect(latest.get(item.conversation_id), item.conversation_id).toEqual(item);
+      }
       const final = await api<Overview>(`/v1/analytics/overview?from=${FROM}&to=${DAY}&tz=UTC`);
       expect(final.thumbs).toMatchObject({ up: 5, down: CONVERSATIONS });
     } finally {

@@ -99,6 +99,16 @@ export function summaryRows(f: Record<string, number>, ran: (section: string) =>
       },
     );
   }
+  if (ran('search')) {
+    rows.push({
+      name: `inbox search p95 vs text scan (${((f.search_conversations ?? 0) / 1e6).toFixed(1)}M conversations)`,
+      value: ratio(f.search_p95_ms, f.search_raw_scan_p95_ms),
+      target: atMost(f.search_p95_ms, 300, 'p95 ≤ 300 ms'),
+      detail:
+        `${f.search_p50_ms}/${f.search_p95_ms} ms p50/p95 (max ${f.search_max_ms}) over rare, common, two-word and ` +
+        `filtered searches vs ${f.search_raw_scan_p50_ms}/${f.search_raw_scan_p95_ms} ms scanning the texts`,
+    });
+  }
   if (ran('scaling')) {
     rows.push({
       name: 'state commits, 2 / 4 workers vs 1 (cluster)',

@@ -170,6 +170,11 @@ export class ReferenceModel {
       };
     });
     const all = this.sums(from, to, tz, filter).get('') ?? zero;
+    const triage = (a: string, b: string) => ({
+      downvoted: this.conversations(a, b, tz, filter).filter((c) => c.satisfaction === 'negative').length,
+      reviewed: 0,
+      outcomes: { didnt_know: 0, answered_weirdly: 0, should_have_handed_over: 0, no_issue: 0 },
+    });
     return {
       from,
       to,
@@ -186,6 +191,8 @@ export class ReferenceModel {
         ...thumbs(all),
         previous: { ...prev, ...thumbs(this.sums(prev.from, prev.to, tz, filter).get('') ?? zero) },
       },
+      // The model has no reviews: every downvoted conversation is unreviewed.
+      triage: { ...triage(from, to), previous: { ...prev, ...triage(prev.from, prev.to) } },
     };
   }
 

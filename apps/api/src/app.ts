@@ -13,6 +13,7 @@ import { mountSources } from './sources.route.ts';
 import { mountSql } from './sql.route.ts';
 import { mountConversations } from './conversations.route.ts';
 import { mountConversationsExport } from './conversations-export.route.ts';
+import { mountReview } from './review.route.ts';
 
 export { ensureDemoWorkspace, DEMO_WORKSPACE, type DemoCredentials } from './bootstrap.ts';
 export { mountDashboard } from './dashboard.route.ts';
@@ -42,6 +43,7 @@ export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   // Before the conversation by id, which would take `export` for an id.
   mountConversationsExport(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   mountConversations(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  mountReview(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/settings/*', requireToken(deps.store, ['dashboard']));
   mountSettings(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/recommendations/*', requireToken(deps.store, ['dashboard']));

@@ -5,7 +5,7 @@ import { addDays, conversationsExportQuerySchema, errorSchema } from '@thumbline
 import type { AuthVariables } from '@thumbline/http';
 import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { exportHead, exportRow, type ExportFormat } from './conversation-export.ts';
-import { rfc3339, summary } from './conversations.route.ts';
+import { inboxSearch, rfc3339, summary } from './conversations.route.ts';
 import { resolveWindow } from './query-window.ts';
 
 export interface ConversationsExportDeps {
@@ -69,6 +69,7 @@ export function mountConversationsExport(
     const ws = c.get('credential').workspace_id;
     const { from, to, tz } = await resolveWindow(deps, ws, q);
     const snapshot = await committedWatermark(deps.redis, deps.keys);
+    const words = await inboxSearch(deps.ch, q);
     const page = (after?: ConversationSummaryRow) =>
       conversationPage(deps.ch, {
         workspaceId: ws,
@@ -77,6 +78,8 @@ export function mountConversationsExport(
         tz,
         feedback: q.feedback,
         segment: { widget_id: q.widget_id, locale: q.locale },
+        review: q.review,
+        words,
         limit: EXPORT_PAGE,
         snapshot,
         after: after && { startedAt: Date.parse(rfc3339(after.started_at)), conversationId: after.conversation_id },

@@ -4,18 +4,28 @@ import {
   conversationMessages,
   conversationPage,
   conversationSummary,
+  firstShopperMessages,
+  latestReviews,
+  searchWords,
   type ClickHouse,
   type ConversationSummaryRow,
+  type ReviewRow,
 } from '@thumbline/clickhouse';
 import {
   addDays,
+  MAX_SEARCH_WORDS,
+  PREVIEW_CHARS,
   conversationDetailSchema,
   conversationListSchema,
   conversationsQuerySchema,
   errorSchema,
   negativeReason,
   satisfaction,
+  type ConversationsExportQuery,
   type ConversationSummary,
+  type InboxItem,
+  type Review,
+  type ReviewOutcome,
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
@@ -42,7 +52,10 @@ const listRoute = createRoute({
   request: { query: conversationsQuerySchema },
   responses: {
     200: json(conversationListSchema, 'A page of conversations'),
-    400: json(errorSchema, 'invalid_query, invalid_cursor, invalid_tz, range_too_large'),
+    400: json(
+      errorSchema,
+      'invalid_query (also: `q` with more than 8 words), invalid_cursor, invalid_tz, range_too_large',
+    ),
     401: json(errorSchema, 'unauthorized'),
   },
 });
@@ -105,6 +118,53 @@ export function summary(r: ConversationSummaryRow): ConversationSummary {
   };
 }
 
+/** The API's review from its latest stored change; null when none or cleared. */
+export function reviewOf(r: ReviewRow | undefined): Review | null {
+  if (!r || r.outcome === '') return null;
+  return {
+    conversation_id: r.conversation_id,
+    outcome: r.outcome as ReviewOutcome,
+    note: r.note === '' ? null : r.note,
+    reviewed_at: rfc3339(r.reviewed_at),
+    reviewer: r.reviewer,
+    version: r.version,
+  };
+}
+
+/** At most `PREVIEW_CHARS` characters (code points, so no surrogate is cut in half), on one line. */
+export function previewText(text: string): string {
+  const chars = [...text.replace(/\s+/g, ' ').trim()];
+  return chars.length <= PREVIEW_CHARS ? chars.join('') : `${chars.slice(0, PREVIEW_CHARS - 1).join('')}…`;
+}
+
+/** Summaries with their preview (the negative reason, else the first shopper message) and review. */
+async function inboxItems(ch: ClickHouse, ws: string, rows: readonly ConversationSummaryRow[]): Promise<InboxItem[]> {
+  const ids = rows.map((r) => r.conversation_id);
+  const [firsts, reviews] = await Promise.all([firstShopperMessages(ch, ws, ids), latestReviews(ch, ws, ids)]);
+  return rows.map((r) => {
+    const s = summary(r);
+    const text = s.negative_reason ?? firsts.get(r.conversation_id) ?? null;
+    return {
+      ...s,
+      preview: text === null ? null : previewText(text),
+      review: reviewOf(reviews.get(r.conversation_id)),
+    };
+  });
+}
+
+/** The search words of `q` (undefined without `q`); more than MAX_SEARCH_WORDS is a 400. */
+export async function inboxSearch(
+  ch: ClickHouse,
+  q: Pick<ConversationsExportQuery, 'q'>,
+): Promise<string[] | undefined> {
+  if (q.q === undefined) return undefined;
+  const words = await searchWords(ch, q.q);
+  if (words.length > MAX_SEARCH_WORDS) {
+    throw new AppError('invalid_query', 400, `q: at most ${MAX_SEARCH_WORDS} words`);
+  }
+  return words;
+}
+
 /** The conversations inbox (`GET /v1/conversations` in the OpenAPI document). */
 export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }>, deps: ConversationsDeps): void {
   app.openapi(listRoute, async (c) => {
@@ -123,6 +183,8 @@ export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }
       tz,
       feedback: q.feedback,
       segment: { widget_id: q.widget_id, locale: q.locale },
+      review: q.review,
+      words: await inboxSearch(deps.ch, q),
       limit: q.limit + 1,
       snapshot,
       after: cursor ?? undefined,
@@ -137,7 +199,7 @@ export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }
             conversationId: last.conversation_id,
           })
         : null;
-    return c.json({ items: page.map(summary), next_cursor: next }, 200);
+    return c.json({ items: await inboxItems(deps.ch, ws, page), next_cursor: next }, 200);
   });
 
   app.openapi(detailRoute, async (c) => {
@@ -145,10 +207,13 @@ export function mountConversations(app: OpenAPIHono<{ Variables: AuthVariables }
     const { conversation_id } = c.req.valid('param');
     const found = await conversationSummary(deps.ch, ws, conversation_id);
     if (!found) throw new AppError('not_found', 404, `conversation ${conversation_id} not found`);
-    const messages = await conversationMessages(deps.ch, ws, conversation_id);
+    const [messages, [item]] = await Promise.all([
+      conversationMessages(deps.ch, ws, conversation_id),
+      inboxItems(deps.ch, ws, [found]),
+    ]);
     return c.json(
       {
-        ...summary(found),
+        ...(item as InboxItem),
         messages: messages.map((m) => ({
           message_id: m.message_id,
           role: m.role as 'shopper' | 'assistant' | 'agent' | null,

@@ -1,12 +1,14 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { dailyFeedback, type ClickHouse } from '@thumbline/clickhouse';
+import { dailyFeedback, triageCounts, type ClickHouse } from '@thumbline/clickhouse';
 import {
   addDays,
   errorSchema,
   overviewQuerySchema,
   overviewSchema,
   previousWindow,
+  REVIEW_OUTCOMES,
   summarizeOverview,
+  type Triage,
 } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import { liveSeq, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
@@ -48,13 +50,28 @@ export function mountOverview(app: OpenAPIHono<{ Variables: AuthVariables }>, de
     // Read before the query: every delta up to it is committed, so it is in the answer.
     const seq = await liveSeq(deps.redis, deps.keys, ws);
     const segment = { widget_id: q.widget_id, locale: q.locale };
-    const days = await dailyFeedback(deps.ch, { workspaceId: ws, from: prev.from, until: addDays(to, 1), tz, segment });
+    const [days, triage] = await Promise.all([
+      dailyFeedback(deps.ch, { workspaceId: ws, from: prev.from, until: addDays(to, 1), tz, segment }),
+      triageCounts(deps.ch, {
+        workspaceId: ws,
+        previousFrom: prev.from,
+        from,
+        until: addDays(to, 1),
+        tz,
+        segment,
+        outcomes: REVIEW_OUTCOMES,
+      }),
+    ]);
     const current = days.filter((d) => d.day >= from);
     const before = days.filter((d) => d.day < from);
     const previous = {
       up: before.reduce((n, d) => n + d.thumbs_up, 0),
       down: before.reduce((n, d) => n + d.thumbs_down, 0),
     };
-    return c.json(summarizeOverview({ from, to, tz }, current, previous, seq), 200);
+    const card = {
+      ...triage.current,
+      previous: { ...prev, ...triage.previous },
+    } as Triage;
+    return c.json({ ...summarizeOverview({ from, to, tz }, current, previous, seq), triage: card }, 200);
   });
 }

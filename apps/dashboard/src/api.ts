@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole error body (e.g. a 409's current state), when it was JSON. */
+    readonly body: unknown = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -107,6 +109,7 @@ export class Api {
       res.status,
       typeof body?.code === 'string' ? body.code : `http_${res.status}`,
       typeof body?.message === 'string' ? body.message : `The server answered ${res.status} ${res.statusText}`.trim(),
+      data,
     );
   }
 

@@ -3,9 +3,10 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { Api, ApiError } from './api.ts';
 import { ServicesContext, type Services } from './context.ts';
 import type { FeedbackFilter } from './inbox.ts';
+import type { ReviewFilter } from './review.ts';
 import { LiveHub, type LiveStatus } from './live.ts';
 import { defaultRange, type RangeSelection } from './range.ts';
-import { useRoute } from './router.ts';
+import { paths, useRoute } from './router.ts';
 import { useSegment } from './segment.ts';
 import { dashboardToken, takeTokenFromHash } from './session.ts';
 import { Nav } from './components/nav.tsx';
@@ -101,6 +102,8 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: (error: str
   const route = useRoute();
   const [range, setRange] = useState<RangeSelection>(defaultRange);
   const [filter, setFilter] = useState<FeedbackFilter>('all');
+  const [review, setReview] = useState<ReviewFilter>('all');
+  const [search, setSearch] = useState('');
   const [segment, setSegment] = useSegment();
   const services = useMemo<Services>(() => {
     const rejected = () => onSignOut(REJECTED);
@@ -128,7 +131,21 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: (error: str
   let screen;
   switch (route.name) {
     case 'overview':
-      screen = <OverviewScreen range={range} onRange={setRange} segment={segment} onSegment={setSegment} />;
+      screen = (
+        <OverviewScreen
+          range={range}
+          onRange={setRange}
+          segment={segment}
+          onSegment={setSegment}
+          onTriage={() => {
+            // The weekly loop: the window's negative conversations nobody has reviewed yet.
+            setFilter('downvote');
+            setReview('unreviewed');
+            setSearch('');
+            location.hash = paths.conversations;
+          }}
+        />
+      );
       break;
     case 'recommendations':
       screen = <RecommendationsScreen range={range} onRange={setRange} segment={segment} onSegment={setSegment} />;
@@ -143,6 +160,10 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: (error: str
           openId={route.id}
           filter={filter}
           onFilter={setFilter}
+          review={review}
+          onReview={setReview}
+          search={search}
+          onSearch={setSearch}
         />
       );
       break;

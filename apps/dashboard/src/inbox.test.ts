@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationSummary } from '@thumbline/events';
-import { applyChanges, appendPage, matchesFilter, type InboxQuery } from './inbox.ts';
+import type { InboxItem } from '@thumbline/events';
+import { applyChanges, applyReview, appendPage, matchesFilter, type InboxQuery } from './inbox.ts';
 
 const q: InboxQuery = { from: '2026-11-01', to: '2026-11-30', tz: 'UTC', filter: 'all' };
 
-function conv(id: string, startedAt: string, patch: Partial<ConversationSummary> = {}): ConversationSummary {
+function conv(id: string, startedAt: string, patch: Partial<InboxItem> = {}): InboxItem {
   return {
     conversation_id: id,
     started_at: startedAt,
@@ -16,6 +16,8 @@ function conv(id: string, startedAt: string, patch: Partial<ConversationSummary>
     version: 1,
     widget_id: null,
     locale: null,
+    preview: null,
+    review: null,
     ...patch,
   };
 }
@@ -96,5 +98,44 @@ describe('inbox live changes', () => {
     // A page that repeats a row keeps the newer of the two.
     expect(appendPage([v1], [v2])).toEqual([v2]);
     expect(appendPage([v2], [v1])).toEqual([v2]);
+  });
+
+  it("keeps a row's preview and review through a live change; a search takes no new rows", () => {
+    const review = {
+      conversation_id: 'c3',
+      outcome: 'didnt_know' as const,
+      note: null,
+      reviewed_at: '2026-11-21T00:00:00.000Z',
+      reviewer: 'k',
+      version: 4,
+    };
+    const rows = [conv('c3', '2026-11-20T10:00:00.000Z', { preview: 'Do you ship?', review })];
+    const out = applyChanges(rows, [conv('c3', '2026-11-20T10:00:00.000Z', { version: 2, thumbs_up: 1 })], q, false);
+    expect(out[0]).toMatchObject({ preview: 'Do you ship?', review, thumbs_up: 1 });
+    const searching = { ...q, q: 'ship' };
+    expect(applyChanges(rows, [conv('new', '2026-11-21T00:00:00.000Z')], searching, false)).toBe(rows);
+    expect(applyChanges(rows, [conv('new', '2026-11-21T00:00:00.000Z')], q, false)).toHaveLength(2);
+  });
+
+  it('applies live reviews by version and drops rows the review filter no longer takes', () => {
+    const rows = [conv('c3', '2026-11-20T10:00:00.000Z'), conv('c2', '2026-11-10T10:00:00.000Z')];
+    const review = {
+      conversation_id: 'c3',
+      outcome: 'no_issue' as const,
+      note: 'fine',
+      reviewed_at: '2026-11-21T00:00:00.000Z',
+      reviewer: 'k',
+      version: 2,
+    };
+    const set = applyReview(rows, { conversation_id: 'c3', review, version: 2 }, q);
+    expect(set[0]?.review).toEqual(review);
+    // An older change arriving late is ignored.
+    expect(applyReview(set, { conversation_id: 'c3', review: null, version: 1 }, q)).toBe(set);
+    expect(applyReview(set, { conversation_id: 'c3', review: null, version: 3 }, q)[0]?.review).toBeNull();
+    const unreviewed = { ...q, review: 'unreviewed' as const };
+    expect(
+      applyReview(rows, { conversation_id: 'c3', review, version: 2 }, unreviewed).map((c) => c.conversation_id),
+    ).toEqual(['c2']);
+    expect(applyReview(rows, { conversation_id: 'zz', review: null, version: 9 }, q)).toBe(rows);
   });
 });

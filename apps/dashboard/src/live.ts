@@ -1,11 +1,13 @@
 // The app's one connection to `/live`: screens subscribe to its deltas instead of opening sockets.
 import { connectLive, type LiveConnection } from '@thumbline/live-client';
-import type { LiveCloseReason, LiveDelta } from '@thumbline/events';
+import type { LiveCloseReason, LiveDelta, LiveReview } from '@thumbline/events';
 
 export type LiveStatus = 'live' | 'offline';
 
 export interface LiveListener {
   onDelta?: (delta: LiveDelta) => void;
+  /** A review was set or cleared in the workspace (not replayed after a reconnection). */
+  onReview?: (review: LiveReview) => void;
   /** Deltas were lost: refetch whatever was built from them. */
   onResync?: () => void;
 }
@@ -36,6 +38,9 @@ export class LiveHub {
       // The overview's seq when one is on screen (it must not miss a delta), else the last one seen.
       lastSeq: () => this.seqSource?.() ?? this.highest,
       onDelta: (delta) => this.deliver(delta),
+      onReview: (review) => {
+        for (const l of [...this.listeners]) l.onReview?.(review);
+      },
       onResync: () => {
         for (const l of [...this.listeners]) l.onResync?.();
       },

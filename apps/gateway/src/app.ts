@@ -75,6 +75,10 @@ export function attachGateway(server: HttpServer, deps: GatewayDeps): Gateway {
           const dashboards = room(entry.workspaceId);
           // Nobody here watches this workspace: skip decoding a delta no socket would get.
           if (!nsp.adapter.rooms.get(dashboards)?.size) continue;
+          if (entry.event === 'review') {
+            nsp.local.to(dashboards).emit('review', JSON.parse(entry.body) as unknown);
+            continue;
+          }
           nsp.local.to(dashboards).emit('delta', deltaPayload(entry.seq, entry.body));
           deps.metrics.liveDeltas.inc();
         }

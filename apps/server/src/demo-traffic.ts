@@ -1,5 +1,6 @@
 import type { Logger } from '@thumbline/core';
 import type { Event } from '@thumbline/events';
+import { reviewPastWeeks } from './demo-reviews.ts';
 
 /**
  * Simulated shoppers for `npm run demo` (`npm start -- --demo`): conversations on three
@@ -16,7 +17,9 @@ import type { Event } from '@thumbline/events';
  * history: 14 days ago the team added a "Shipping to Canada" article (from then on that question is
  * answered well) and 8 days ago it rewrote the return-policy answer without helping; after the
  * backfill both gaps are marked answered at those times (CONTRACT §13), so Recommendations shows
- * one fixed and one that came back. Failures are logged, never thrown.
+ * one fixed and one that came back. Most downvoted conversations of the past weeks get a review
+ * (demo-reviews.ts), so the overview's triage card compares with a previous period. Failures are
+ * logged, never thrown.
  */
 
 export interface DemoTrafficOptions {
@@ -684,6 +687,24 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
       });
       if (res.ok) log.info({ question }, 'demo traffic: marked a knowledge gap answered');
       else warn({ question, status: res.status }, 'demo traffic: marking a gap answered failed');
+    }
+    if (!stopped) {
+      // Alongside the live traffic: it waits for the backfill to be stored first.
+      void track(
+        reviewPastWeeks({
+          baseUrl,
+          dashboardToken: credentials.dashboard_token,
+          log,
+          rng,
+          signal: abort.signal,
+          days: maxAgeDays,
+        }).then(
+          (reviewed) => log.info({ reviewed }, 'demo traffic: reviewed past downvoted conversations'),
+          (err: unknown) => {
+            if (!stopped) warn({ err }, 'demo traffic: past reviews failed');
+          },
+        ),
+      );
     }
   }
 

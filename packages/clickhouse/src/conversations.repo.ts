@@ -1,4 +1,6 @@
 import type { ClickHouse } from './client.ts';
+import { searchCondition } from './conversation-search.repo.ts';
+import { reviewCondition, type ReviewFilter } from './reviews.repo.ts';
 import { segmentCondition, type Segment } from './segment.ts';
 import { TABLES } from './tables.ts';
 
@@ -36,6 +38,10 @@ export interface ConversationPage {
   feedback?: FeedbackFilter | undefined;
   /** Only conversations of this widget / locale (their earliest event naming one). */
   segment?: Segment | undefined;
+  /** Only conversations with this review state (reviews.repo.ts). */
+  review?: ReviewFilter | undefined;
+  /** Only conversations holding every one of these words (searchWords of `q`); undefined: no search. */
+  words?: readonly string[] | undefined;
   limit: number;
   /** Versions committed after this instant are not seen (epoch ms): one snapshot for every page. */
   snapshot: number;
@@ -60,9 +66,13 @@ const SUMMARY = `conversation_id, toString(cur_started_at) AS started_at, cur_sc
   cur_negative_reason AS negative_reason, cur_thumbs_up AS thumbs_up, cur_thumbs_down AS thumbs_down,
   cur_version AS version, cur_widget_id AS widget_id, cur_locale AS locale`;
 
-/** The page's conditions on a summary (`p` = column prefix: '' for a version row, 'cur_' for the latest). */
-const conditions = (p: string, segment: Segment | undefined) => `
-      ${segmentCondition(segment ?? {}, { widget: `${p}widget_id`, locale: `${p}locale` }).sql}
+/**
+ * The page's conditions on a summary (`p` = column prefix: '' for a version row, 'cur_' for the
+ * latest). The review and search conditions depend on the conversation only, the same for every version.
+ */
+const conditions = (p: string, q: ConversationPage) => `
+      ${segmentCondition(q.segment ?? {}, { widget: `${p}widget_id`, locale: `${p}locale` }).sql}
+  AND ${reviewCondition(q.review).sql}
   AND
       ${p}started_at >= toDateTime64({from:String}, 3, {tz:String})
   AND ${p}started_at < toDateTime64({until:String}, 3, {tz:String})
@@ -84,6 +94,7 @@ function pageParams(q: ConversationPage) {
     afterId: q.after?.conversationId ?? '',
     feedback: q.feedback ?? '',
     ...segmentCondition(q.segment ?? {}).params,
+    ...reviewCondition(q.review).params,
   };
 }
 
@@ -98,6 +109,7 @@ function pageParams(q: ConversationPage) {
  * than `limit` clear the threshold, `n` grows.
  */
 export async function conversationPage(ch: ClickHouse, q: ConversationPage): Promise<ConversationSummaryRow[]> {
+  if (q.words !== undefined) return searchPage(ch, q, q.words);
   const params = pageParams(q);
   for (let n = Math.max(64, q.limit * 4); ; n *= 4) {
     const candidates = await ch.query<{ conversation_id: string; t: string }>(
@@ -105,7 +117,7 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
          FROM ${TABLES.conversations}
         WHERE workspace_id = {ws:String}
           AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
-          AND ${conditions('', q.segment)}
+          AND ${conditions('', q)}
         ORDER BY started_at DESC, conversation_id DESC
         LIMIT {n:UInt32}`,
       { ...params, n },
@@ -124,7 +136,7 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
                 AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
               GROUP BY conversation_id
            )
-          WHERE ${conditions('cur_', q.segment)}
+          WHERE ${conditions('cur_', q)}
           ORDER BY cur_started_at DESC, conversation_id DESC`,
         { ...params, ids: [...new Set(candidates.map((c) => c.conversation_id))] },
       )
@@ -133,6 +145,35 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
       return rows.slice(0, q.limit).map(({ t: _t, ...r }: ConversationSummaryRow & { t?: string }) => numbers(r));
     }
   }
+}
+
+/**
+ * A page of the conversations matching a search: the text indexes name the matching
+ * conversations (searchCondition), which are resolved in full by primary key and filtered,
+ * in one read. Its cost follows the number of matches, not of conversations.
+ */
+async function searchPage(
+  ch: ClickHouse,
+  q: ConversationPage,
+  words: readonly string[],
+): Promise<ConversationSummaryRow[]> {
+  const search = searchCondition(words);
+  const rows = await ch.query<ConversationSummaryRow>(
+    `SELECT ${SUMMARY}
+       FROM (
+         SELECT conversation_id, ${LATEST}
+           FROM ${TABLES.conversations}
+          WHERE workspace_id = {ws:String}
+            AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
+            AND ${search.sql}
+          GROUP BY conversation_id
+       )
+      WHERE ${conditions('cur_', q)}
+      ORDER BY cur_started_at DESC, conversation_id DESC
+      LIMIT {limit:UInt32}`,
+    { ...pageParams(q), ...search.params, limit: q.limit },
+  );
+  return rows.map(numbers);
 }
 
 function numbers(r: ConversationSummaryRow): ConversationSummaryRow {

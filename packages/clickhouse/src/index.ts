@@ -67,6 +67,17 @@ export {
   type FeedbackFilter,
   type MessageRow,
 } from './conversations.repo.ts';
+export { firstShopperMessages, searchCondition, searchWords } from './conversation-search.repo.ts';
+export {
+  latestReviews,
+  reviewCondition,
+  triageCounts,
+  writeReview,
+  type ReviewFilter,
+  type ReviewRow,
+  type TriageCounts,
+  type TriageWindow,
+} from './reviews.repo.ts';
 export {
   ANALYST_SQL_CAPS,
   runAnalystSql,

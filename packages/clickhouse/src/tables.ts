@@ -6,6 +6,8 @@ export const TABLES = {
   feedbackChanges: 'feedback_changes',
   feedback15m: 'feedback_15m',
   conversations: 'conversations',
+  /** Review changes of conversations, latest version wins (CONTRACT §12, ADR 0013). */
+  conversationReviews: 'conversation_reviews',
   /** Cold tier of the worker's message and conversation state (ADR 0010). */
   stateArchive: 'state_archive',
   /** Knowledge gaps marked answered (CONTRACT §13). */

@@ -1,6 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { dateRangeQuery } from './date-range.schema.ts';
 import { segmentQuery } from './overview.schema.ts';
+import { REVIEW_OUTCOMES, reviewSchema } from './review.schema.ts';
+
+/** Most words `q` may have, and its length. */
+export const MAX_SEARCH_WORDS = 8;
+export const MAX_SEARCH_CHARS = 200;
+/** Characters of an inbox preview. */
+export const PREVIEW_CHARS = 140;
 
 /** `GET /v1/conversations` query. Without from/to: the 30 days up to today in `tz`. */
 export const conversationsQuerySchema = z.object({
@@ -8,6 +15,21 @@ export const conversationsQuerySchema = z.object({
     .enum(['upvote', 'downvote', 'unknown'])
     .optional()
     .openapi({ description: 'upvote: positive CSAT, downvote: negative, unknown: no CSAT; absent: all' }),
+  review: z
+    .enum(['unreviewed', ...REVIEW_OUTCOMES])
+    .optional()
+    .openapi({ description: 'unreviewed: no review; an outcome: reviewed with it; absent: all' }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_SEARCH_CHARS)
+    .optional()
+    .openapi({
+      description:
+        `Full-text search over the conversation's messages and negative reason: every word (at most ${MAX_SEARCH_WORDS}) ` +
+        'must occur in one of them, matched whole, case- and accent-insensitively',
+    }),
   ...dateRangeQuery,
   ...segmentQuery,
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -41,8 +63,21 @@ export const conversationSummarySchema = z
   })
   .openapi('ConversationSummary');
 
+/** An inbox row: the summary with its preview and review (CONTRACT §12). */
+export const inboxItemSchema = conversationSummarySchema
+  .extend({
+    preview: z
+      .string()
+      .nullable()
+      .openapi({
+        description: `The negative reason when there is one, else the shopper's first message; at most ${PREVIEW_CHARS} characters`,
+      }),
+    review: reviewSchema.nullable(),
+  })
+  .openapi('InboxItem');
+
 export const conversationListSchema = z
-  .object({ items: z.array(conversationSummarySchema), next_cursor: z.string().nullable() })
+  .object({ items: z.array(inboxItemSchema), next_cursor: z.string().nullable() })
   .openapi('ConversationList');
 
 export const messageSchema = z
@@ -55,7 +90,7 @@ export const messageSchema = z
   })
   .openapi('Message');
 
-export const conversationDetailSchema = conversationSummarySchema
+export const conversationDetailSchema = inboxItemSchema
   .extend({ messages: z.array(messageSchema) })
   .openapi('ConversationDetail');
 
@@ -63,6 +98,7 @@ export type ConversationsQuery = z.infer<typeof conversationsQuerySchema>;
 export type ConversationsExportQuery = z.infer<typeof conversationsExportQuerySchema>;
 export type Satisfaction = z.infer<typeof satisfactionSchema>;
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+export type InboxItem = z.infer<typeof inboxItemSchema>;
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
 
 /** The reason shown for a rating: the rating's reason when it is negative (score ≤ 2), else null. */

@@ -25,6 +25,7 @@ export {
   overviewSchema,
   segmentQuery,
   type Overview,
+  type OverviewFigures,
   type OverviewQuery,
 } from './overview.schema.ts';
 export { validateEvent, type EventVerdict } from './validate-event.ts';
@@ -93,7 +94,11 @@ export {
   conversationsExportQuerySchema,
   conversationsQuerySchema,
   conversationSummarySchema,
+  inboxItemSchema,
+  MAX_SEARCH_CHARS,
+  MAX_SEARCH_WORDS,
   messageSchema,
+  PREVIEW_CHARS,
   negativeReason,
   satisfaction,
   satisfactionSchema,
@@ -101,8 +106,25 @@ export {
   type ConversationsExportQuery,
   type ConversationsQuery,
   type ConversationSummary,
+  type InboxItem,
   type Satisfaction,
 } from './conversation.schema.ts';
+export {
+  liveReviewSchema,
+  MAX_REVIEW_NOTE,
+  REVIEW_OUTCOMES,
+  reviewBodySchema,
+  reviewConflictSchema,
+  reviewOutcomeSchema,
+  reviewSchema,
+  triageSchema,
+  type LiveReview,
+  type Review,
+  type ReviewBody,
+  type ReviewConflict,
+  type ReviewOutcome,
+  type Triage,
+} from './review.schema.ts';
 export { sqlParamSchema, sqlRequestSchema, sqlResultSchema, type SqlRequest, type SqlResult } from './sql.schema.ts';
 export {
   bucketDeltaSchema,

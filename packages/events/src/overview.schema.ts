@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { dateRangeQuery } from './date-range.schema.ts';
 import { localeSchema, widgetIdSchema } from './settings.schema.ts';
+import { triageSchema } from './review.schema.ts';
 
 /** The segment filter every analytics and inbox query takes (docs/data-model.md, segments). */
 export const segmentQuery = {
@@ -68,8 +69,15 @@ export const overviewSchema = z
       .openapi({
         description: 'Message thumbs whose own `ts` falls in the window; percentages are null when there are none.',
       }),
+    triage: triageSchema.openapi({
+      description:
+        'Conversations started in the window whose CSAT is negative, how many have a review, split by outcome ' +
+        '(the segment filter applies). Not changed by live deltas: a `review` event on /live means it changed',
+    }),
   })
   .openapi('Overview');
 
 export type OverviewQuery = z.infer<typeof overviewQuerySchema>;
 export type Overview = z.infer<typeof overviewSchema>;
+/** The overview without its triage card: what live deltas change (summarizeOverview). */
+export type OverviewFigures = Omit<Overview, 'triage'>;

@@ -1,5 +1,5 @@
 import { daysInclusive, eachDay } from './calendar.ts';
-import type { Overview } from './overview.schema.ts';
+import type { OverviewFigures } from './overview.schema.ts';
 
 /** Feedback sums of one local day. */
 export interface DaySums {
@@ -54,7 +54,7 @@ export function summarizeOverview(
   days: readonly DaySums[],
   previous: { up: number; down: number },
   liveSeq: number,
-): Overview {
+): OverviewFigures {
   const byDay = new Map(days.map((d) => [d.day, d]));
   let up = 0;
   let down = 0;

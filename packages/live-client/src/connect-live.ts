@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { LiveClosed, LiveCloseReason, LiveDelta } from '@thumbline/events';
+import type { LiveClosed, LiveCloseReason, LiveDelta, LiveReview } from '@thumbline/events';
 
 export interface LiveOptions {
   /** Base URL of Thumbline (the gateway shares the API's origin under npm start). */
@@ -8,6 +8,11 @@ export interface LiveOptions {
   /** The last seq the client holds; sent on every (re)connection to get what it missed. */
   lastSeq: () => number | undefined;
   onDelta: (delta: LiveDelta) => void;
+  /**
+   * A review was set or cleared (CONTRACT §12). Review events carry no seq and are not replayed
+   * after a reconnection: refetch what shows reviews on `onResync` and on reconnecting.
+   */
+  onReview?: (review: LiveReview) => void;
   /** The missed deltas are gone: refetch the snapshot. */
   onResync: () => void;
   /** The token was refused. */
@@ -40,6 +45,7 @@ export function connectLive(options: LiveOptions): LiveConnection {
     ...options.socketOptions,
   });
   socket.on('delta', (d: LiveDelta) => options.onDelta(d));
+  socket.on('review', (r: LiveReview) => options.onReview?.(r));
   socket.on('resync', () => options.onResync());
   socket.on('closed', (payload: LiveClosed | undefined) => {
     // The server disconnects right after this; stop socket.io from trying again.

@@ -1,7 +1,7 @@
 // Deep imports keep zod and the OpenAPI schemas out of browser bundles.
 import { previousWindow, summarizeOverview, type DaySums } from '@thumbline/events/overview';
 import { inSegment, type SegmentFilter } from '@thumbline/events/segment';
-import type { BucketDelta, LiveDelta, Overview } from '@thumbline/events';
+import type { BucketDelta, LiveDelta, OverviewFigures } from '@thumbline/events';
 
 /** The local date of an instant in an IANA zone. */
 export function localDay(iso: string, tz: string): string {
@@ -31,7 +31,7 @@ export class LiveOverview {
   private readonly prev: { from: string; to: string };
 
   constructor(
-    private readonly snapshot: Overview,
+    private readonly snapshot: OverviewFigures,
     private readonly segment: SegmentFilter = {},
   ) {
     for (const d of snapshot.csat.daily) {
@@ -104,7 +104,7 @@ export class LiveOverview {
   }
 
   /** The overview as a fresh query would answer now. */
-  get overview(): Overview {
+  get overview(): OverviewFigures {
     const q = { from: this.snapshot.from, to: this.snapshot.to, tz: this.snapshot.tz };
     return summarizeOverview(q, [...this.days.values()], this.previous, this.seq);
   }

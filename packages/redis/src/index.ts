@@ -50,6 +50,15 @@ export {
 } from './credential.store.ts';
 export { SettingsStore } from './settings.store.ts';
 export {
+  changeReview,
+  forgetReviewChange,
+  NO_REVIEW,
+  REVIEW_KEY_TTL_S,
+  type ReviewChange,
+  type ReviewChangeResult,
+  type StoredReview,
+} from './review.store.ts';
+export {
   deltasSince,
   DEFAULT_LIVE_BUDGET,
   LIVE_HISTORY,
@@ -58,6 +67,7 @@ export {
   trimLiveStream,
   liveSeq,
   publishDelta,
+  publishReview,
   readLive,
   type LiveEntry,
 } from './live.ts';

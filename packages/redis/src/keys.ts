@@ -58,6 +58,8 @@ export interface Keys {
   liveHistory(ws: string): string;
   /** Bytes of a workspace's recent deltas (same slot). */
   liveHistoryBytes(ws: string): string;
+  /** A conversation's current review (hash, see review.store.ts): one key per conversation. */
+  review(ws: string, conversationId: string): string;
   /** The Socket.IO Redis Streams adapter's stream and key prefixes. */
   readonly socketIo: { stream: string; sessions: string; channels: string };
   /** A workspace's alert keys, all in one slot (see packages/alerts). */
@@ -182,6 +184,8 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     liveSeq: (ws) => `${live(ws)}:seq`,
     liveHistory: (ws) => `${live(ws)}:history`,
     liveHistoryBytes: (ws) => `${live(ws)}:history-bytes`,
+    // Conversation ids may contain ':' (they are the caller's): last in the key, after the workspace.
+    review: (ws, conversationId) => `${prefix}:review:${ws}:${conversationId}`,
     socketIo: { stream: `${prefix}:sio`, sessions: `${prefix}:sio:session:`, channels: `${prefix}:sio` },
     alerts: (ws) => {
       const tag = `{${prefix}:alerts:${ws}}`;

@@ -35,6 +35,8 @@ export interface LiveEntry {
   seq: number;
   /** Delta JSON without seq. */
   body: string;
+  /** The Socket.IO event it becomes: a delta (with seq), or a review change (seq 0). */
+  event: 'delta' | 'review';
 }
 
 /**
@@ -67,9 +69,29 @@ export async function publishDelta(
     redis,
     'append-live',
     [keys.liveStream, keys.liveStreamBytes],
-    [workspaceId, seq, body, budget.streamBytes],
+    [workspaceId, seq, body, budget.streamBytes, 'delta'],
   );
   return seq;
+}
+
+/**
+ * Sends a review change (`{ conversation_id, review }`, CONTRACT §12) to the workspace's
+ * dashboards through the live stream. Outside the delta sequence: dashboards apply it as it
+ * comes and refetch reviews after a reconnection.
+ */
+export async function publishReview(
+  redis: RedisClient,
+  keys: Keys,
+  workspaceId: string,
+  body: string,
+  budget: LiveBudget = DEFAULT_LIVE_BUDGET,
+): Promise<void> {
+  await runRedisLua(
+    redis,
+    'append-live',
+    [keys.liveStream, keys.liveStreamBytes],
+    [workspaceId, 0, body, budget.streamBytes, 'review'],
+  );
 }
 
 /** The last seq published for a workspace (0 before the first). */
@@ -107,7 +129,13 @@ export async function readLive(redis: RedisClient, keys: Keys, lastId: string, b
   return entries.map(([id, f]) => {
     const m = new Map<string, string>();
     for (let i = 0; i + 1 < f.length; i += 2) m.set(f[i] as string, f[i + 1] as string);
-    return { id, workspaceId: m.get('ws') ?? '', seq: Number(m.get('seq')), body: m.get('d') ?? '{}' };
+    return {
+      id,
+      workspaceId: m.get('ws') ?? '',
+      seq: Number(m.get('seq')),
+      body: m.get('d') ?? '{}',
+      event: m.get('e') === 'review' ? 'review' : 'delta',
+    };
   });
 }
 

@@ -5,6 +5,7 @@ import { ApiError, errorMessage, isAbort } from '../api.ts';
 import { useServices } from '../context.ts';
 import { formatDateTime } from '../format.ts';
 import { ThumbDownIcon, ThumbUpIcon } from './icons.tsx';
+import { ReviewCard } from './review-card.tsx';
 import { UserDataCard } from './user-data-card.tsx';
 
 type Message = ConversationDetail['messages'][number];
@@ -58,6 +59,9 @@ function Transcript({ messages, tz }: { messages: Message[]; tz: string }) {
 export function ConversationView({ id, tz }: { id: string; tz: string }) {
   const { api, hub } = useServices();
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
+  // The review's version as last seen (a cleared review has one but no review to carry it);
+  // every change of it comes with a setDetail, which renders.
+  const reviewVersion = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const refresh = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -71,6 +75,7 @@ export function ConversationView({ id, tz }: { id: string; tz: string }) {
           controller.signal,
         );
         setDetail(next);
+        reviewVersion.current = Math.max(reviewVersion.current, next.review?.version ?? 0);
         setError(null);
       } catch (err) {
         if (isAbort(err) || quiet) return;
@@ -80,6 +85,7 @@ export function ConversationView({ id, tz }: { id: string; tz: string }) {
       }
     };
     setDetail(null);
+    reviewVersion.current = 0;
     setError(null);
     void load(false);
     const unsubscribe = hub.subscribe({
@@ -91,6 +97,12 @@ export function ConversationView({ id, tz }: { id: string; tz: string }) {
         setDetail((d) => (d && change.version > d.version ? { ...d, ...change, messages: d.messages } : d));
         if (refresh.current) clearTimeout(refresh.current);
         refresh.current = setTimeout(() => void load(true), REFRESH_DELAY_MS);
+      },
+      onReview: (change) => {
+        if (change.conversation_id !== id) return;
+        if (change.version <= reviewVersion.current) return;
+        reviewVersion.current = change.version;
+        setDetail((d) => (d ? { ...d, review: change.review } : d));
       },
       onResync: () => void load(true),
     });
@@ -120,7 +132,20 @@ export function ConversationView({ id, tz }: { id: string; tz: string }) {
         </header>
         <Transcript messages={detail.messages} tz={tz} />
       </section>
-      <UserDataCard conversation={detail} tz={tz} />
+      <div class="conversation-side">
+        <ReviewCard
+          conversationId={detail.conversation_id}
+          review={detail.review}
+          version={reviewVersion.current}
+          tz={tz}
+          onChange={(review, version) => {
+            if (version < reviewVersion.current) return;
+            reviewVersion.current = version;
+            setDetail((d) => (d ? { ...d, review } : d));
+          }}
+        />
+        <UserDataCard conversation={detail} tz={tz} />
+      </div>
     </div>
   );
 }

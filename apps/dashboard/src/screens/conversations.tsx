@@ -1,12 +1,20 @@
 // The Conversations inbox: filtered, paged list on the left, the open conversation on the right;
 // the export downloads every conversation the filters match.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { ConversationChange, ConversationSummary } from '@thumbline/events';
+import type { ConversationChange, InboxItem } from '@thumbline/events';
 import { ConversationVersions } from '@thumbline/live-client';
 import { errorMessage, isAbort, saveFile } from '../api.ts';
 import { useServices } from '../context.ts';
 import { formatDateTime } from '../format.ts';
-import { applyChanges, appendPage, FEEDBACK_FILTERS, type FeedbackFilter, type InboxQuery } from '../inbox.ts';
+import {
+  applyChanges,
+  applyReview,
+  appendPage,
+  FEEDBACK_FILTERS,
+  type FeedbackFilter,
+  type InboxQuery,
+} from '../inbox.ts';
+import { OUTCOME_LABELS, REVIEW_FILTERS, type ReviewFilter } from '../review.ts';
 import { isResolved, resolveRange, type RangeSelection } from '../range.ts';
 import { segmentParams, type SegmentFilter } from '../segment.ts';
 import { paths } from '../router.ts';
@@ -24,7 +32,7 @@ const PAGE_SIZE = 50;
 const REPLAY_MS = 5000;
 
 interface ConversationList {
-  items: ConversationSummary[];
+  items: InboxItem[];
   next_cursor: string | null;
 }
 
@@ -36,9 +44,14 @@ interface ConversationsScreenProps {
   openId: string | null;
   filter: FeedbackFilter;
   onFilter: (next: FeedbackFilter) => void;
+  review: ReviewFilter;
+  onReview: (next: ReviewFilter) => void;
+  /** The full-text search ('' for none). */
+  search: string;
+  onSearch: (next: string) => void;
 }
 
-function Row({ c, tz, active }: { c: ConversationSummary; tz: string; active: boolean }) {
+function Row({ c, tz, active }: { c: InboxItem; tz: string; active: boolean }) {
   return (
     <li>
       <a
@@ -52,6 +65,11 @@ function Row({ c, tz, active }: { c: ConversationSummary; tz: string; active: bo
           <span class="conv-id mono">{c.conversation_id}</span>
           <SatisfactionBadge value={c.satisfaction} score={c.score} />
         </span>
+        {c.preview && (
+          <span class="conv-preview" data-testid="conversation-preview" title={c.preview}>
+            {c.preview}
+          </span>
+        )}
         <span class="conv-row-bottom">
           <time dateTime={c.started_at}>{formatDateTime(c.started_at, tz)}</time>
           <span class="thumb-counts">
@@ -62,6 +80,11 @@ function Row({ c, tz, active }: { c: ConversationSummary; tz: string; active: bo
               <ThumbDownIcon size={12} /> {c.thumbs_down}
             </span>
           </span>
+          {c.review && (
+            <span class={`review-badge ${c.review.outcome}`} data-testid="review-badge" data-outcome={c.review.outcome}>
+              {OUTCOME_LABELS[c.review.outcome]}
+            </span>
+          )}
         </span>
       </a>
     </li>
@@ -74,6 +97,8 @@ type ExportFormat = 'csv' | 'ndjson';
 function filterParams(q: InboxQuery) {
   return {
     feedback: q.filter === 'all' ? undefined : q.filter,
+    review: q.review === 'all' ? undefined : q.review,
+    q: q.q,
     from: q.from,
     to: q.to,
     tz: q.tz,
@@ -90,6 +115,10 @@ export function ConversationsScreen({
   openId,
   filter,
   onFilter,
+  review,
+  onReview,
+  search,
+  onSearch,
 }: ConversationsScreenProps) {
   const { api, hub } = useServices();
   const resolved = resolveRange(range);
@@ -98,7 +127,9 @@ export function ConversationsScreen({
   const tz = range.tz;
   const { widget_id, locale } = segmentParams(segment);
 
-  const [items, setItems] = useState<ConversationSummary[]>([]);
+  const [items, setItems] = useState<InboxItem[]>([]);
+  const [searchText, setSearchText] = useState(search);
+  useEffect(() => setSearchText(search), [search]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState<'first' | 'more' | null>('first');
   const [error, setError] = useState<string | null>(null);
@@ -124,7 +155,15 @@ export function ConversationsScreen({
   // First page of a new query (and after a resync): starts from scratch.
   useEffect(() => {
     if (!from || !to) return;
-    const q: InboxQuery = { from, to, tz, filter, segment: { widget_id, locale } };
+    const q: InboxQuery = {
+      from,
+      to,
+      tz,
+      filter,
+      segment: { widget_id, locale },
+      review,
+      ...(search ? { q: search } : {}),
+    };
     const controller = new AbortController();
     const requested = Date.now();
     query.current = q;
@@ -155,7 +194,7 @@ export function ConversationsScreen({
         setLoading(null);
       });
     return () => controller.abort();
-  }, [api, params, from, to, tz, filter, widget_id, locale, reload]);
+  }, [api, params, from, to, tz, filter, widget_id, locale, review, search, reload]);
 
   // Live: upsert changed conversations into what is loaded.
   useEffect(
@@ -170,6 +209,10 @@ export function ConversationsScreen({
           const q = query.current;
           if (!q || firstPending.current) return;
           setItems((list) => applyChanges(list, changes, q, cursorRef.current !== null));
+        },
+        onReview: (change) => {
+          const q = query.current;
+          if (q) setItems((list) => applyReview(list, change, q));
         },
         onResync: () => setReload((n) => n + 1),
       }),
@@ -261,6 +304,43 @@ export function ConversationsScreen({
                 ))}
               </select>
             </label>
+            <label class="field-inline">
+              <span>Review</span>
+              <select
+                data-testid="review-filter"
+                value={review}
+                onChange={(e) => onReview((e.currentTarget as HTMLSelectElement).value as ReviewFilter)}
+              >
+                {REVIEW_FILTERS.map((f) => (
+                  <option key={f.value} value={f.value}>
+                    {f.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <form
+              class="search-form"
+              role="search"
+              onSubmit={(e) => {
+                e.preventDefault();
+                onSearch(searchText.trim());
+              }}
+            >
+              <input
+                type="search"
+                data-testid="conversation-search"
+                placeholder="Search messages and reasons"
+                aria-label="Search messages and reasons"
+                maxLength={200}
+                value={searchText}
+                onInput={(e) => {
+                  const value = (e.currentTarget as HTMLInputElement).value;
+                  setSearchText(value);
+                  // Clearing the box clears the search at once.
+                  if (value === '' && search !== '') onSearch('');
+                }}
+              />
+            </form>
             <span class="muted" data-testid="conversation-count">
               {loading === 'first' ? 'Loading…' : `${items.length}${cursor ? '+' : ''} shown`}
             </span>
@@ -277,7 +357,7 @@ export function ConversationsScreen({
           </ul>
           {!loading && !error && items.length === 0 && (
             <p class="placeholder">
-              {filter === 'all' && widget_id === undefined && locale === undefined
+              {filter === 'all' && review === 'all' && !search && widget_id === undefined && locale === undefined
                 ? 'No conversations started in this period.'
                 : 'No conversations match these filters in this period.'}
             </p>

@@ -2,7 +2,7 @@
 // within the selected segment (widget, language), and the same per language or widget.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { LiveOverview } from '@thumbline/live-client';
-import type { Overview } from '@thumbline/events';
+import type { Overview, OverviewFigures, Triage } from '@thumbline/events';
 import { errorMessage, isAbort } from '../api.ts';
 import { useServices } from '../context.ts';
 import { formatAverage, formatPct, plural } from '../format.ts';
@@ -13,19 +13,24 @@ import { Card, ErrorNote } from '../components/card.tsx';
 import { CsatChart } from '../components/csat-chart.tsx';
 import { MessageFeedbackCard } from '../components/message-feedback-card.tsx';
 import { RangeControls } from '../components/range-controls.tsx';
+import { TriageCard } from '../components/triage-card.tsx';
 import { SegmentPicker } from '../components/segment-picker.tsx';
 
 /** How long deltas may wait for a missing earlier one before the snapshot is refetched. */
 const HELD_LIMIT_MS = 2000;
+/** After a live review change, the overview (its triage card) is refetched this much later: reviews come in bursts. */
+const REVIEW_REFETCH_MS = 300;
 
 interface OverviewScreenProps {
   range: RangeSelection;
   onRange: (next: RangeSelection) => void;
   segment: SegmentFilter;
   onSegment: (next: SegmentFilter) => void;
+  /** Open the inbox on the window's unreviewed downvoted conversations. */
+  onTriage: () => void;
 }
 
-export function OverviewScreen({ range, onRange, segment, onSegment }: OverviewScreenProps) {
+export function OverviewScreen({ range, onRange, segment, onSegment, onTriage }: OverviewScreenProps) {
   const { api, hub } = useServices();
   const resolved = resolveRange(range);
   const query = isResolved(resolved) ? resolved : null;
@@ -34,7 +39,9 @@ export function OverviewScreen({ range, onRange, segment, onSegment }: OverviewS
   const tz = query?.tz;
   const { widget_id, locale } = segmentParams(segment);
 
-  const [overview, setOverview] = useState<Overview | null>(null);
+  const [overview, setOverview] = useState<OverviewFigures | null>(null);
+  const [triage, setTriage] = useState<Triage | null>(null);
+  const reviewTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const live = useRef<LiveOverview | null>(null);
@@ -60,6 +67,7 @@ export function OverviewScreen({ range, onRange, segment, onSegment }: OverviewS
       for (const d of hub.since(snapshot.live_seq)) next.apply(d);
       live.current = next;
       setOverview(next.overview);
+      setTriage(snapshot.triage);
       setError(null);
     } catch (err) {
       if (isAbort(err)) return;
@@ -101,10 +109,18 @@ export function OverviewScreen({ range, onRange, segment, onSegment }: OverviewS
         if (current.apply(delta) === 'applied') setOverview(current.overview);
         watchHeld();
       },
+      onReview: () => {
+        if (reviewTimer.current) clearTimeout(reviewTimer.current);
+        reviewTimer.current = setTimeout(() => {
+          reviewTimer.current = null;
+          void refetchRef.current();
+        }, REVIEW_REFETCH_MS);
+      },
       onResync: () => void refetchRef.current(),
     });
     return () => {
       unsubscribe();
+      if (reviewTimer.current) clearTimeout(reviewTimer.current);
       hub.setSeqSource(null);
       clearHeld();
       request.current?.abort();
@@ -171,6 +187,12 @@ export function OverviewScreen({ range, onRange, segment, onSegment }: OverviewS
         </Card>
         <Card title="Message feedback" subtitle="Thumbs up and down on individual AI answers in the selected period.">
           {overview ? <MessageFeedbackCard thumbs={overview.thumbs} /> : <div class="placeholder">Loading…</div>}
+        </Card>
+        <Card
+          title="Triage"
+          subtitle="Conversations rated negatively in the period, how many were reviewed, and what the reviews found."
+        >
+          {triage ? <TriageCard triage={triage} onTriage={onTriage} /> : <div class="placeholder">Loading…</div>}
         </Card>
         <BreakdownCard range={query} segment={segment} />
       </div>
