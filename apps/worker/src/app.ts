@@ -133,7 +133,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     },
   });
   const pumpConnection = deps.connect();
-  const leases = new PartitionLeases(deps.redis, deps.keys, consumer, leaseOptions);
+  const leases = new PartitionLeases(deps.redis, deps.keys, consumer, leaseOptions, (change) =>
+    deps.metrics.leaseChanges.inc({ change }),
+  );
   // The state's archive (ADR 0010): closed generations go to ClickHouse.
   const archive = deps.archive ?? clickHouseArchive(deps.redis, deps.ch, deps.state);
   const pump = new Pump(

@@ -138,6 +138,7 @@ export async function openRedisServices(
     maxBacklogBytes: env.THUMBLINE_MAX_BACKLOG_BYTES,
     memoryShare: shares.ingestShare,
   }).start();
+  const guard = backlog;
   return {
     env,
     log,
@@ -147,7 +148,14 @@ export async function openRedisServices(
     connect: () => open('queue'),
     store: new CredentialStore(redis, keys),
     settings: new SettingsStore(redis, keys),
-    metrics: createMetrics({ process: opts.processMetrics !== false }),
+    metrics: createMetrics({
+      process: opts.processMetrics !== false,
+      redisMemory: () => ({
+        usedMemory: guard.last.usedMemory,
+        maxMemory: guard.last.maxMemory,
+        ingestLimit: Math.floor(guard.last.maxMemory * shares.ingestShare),
+      }),
+    }),
     state: {
       // The hot window (ADR 0010): older ids are found in ClickHouse's events, older states
       // in its state_archive, so idempotency and retractions outlive it.
