@@ -25,12 +25,14 @@ import { insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-b
 import { settleDeadLetter } from './dead-letters.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
 import { QueueAdopter } from './queue-adopter.ts';
+import { RetentionSweep } from './retention-sweep.ts';
 
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 export { QueueAdopter } from './queue-adopter.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
 export { deadLetters, replayDeadLetters, settleDeadLetter, type DeadLetter } from './dead-letters.ts';
 export { PinCheck, PIN_CHECK_AFTER_MS } from './pin-check.ts';
+export { RetentionSweep } from './retention-sweep.ts';
 
 export interface WorkerDeps {
   /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */
@@ -57,6 +59,8 @@ export interface WorkerDeps {
   retry?: RetryPolicy;
   /** Alert evaluation and webhook delivery (packages/alerts); none when absent. */
   alerts?: AlertsOptions;
+  /** Days dead events and delivery records are kept (THUMBLINE_DEAD_RETENTION_DAYS; default 30). */
+  deadRetentionDays?: number;
 }
 
 export interface RetryPolicy {
@@ -89,6 +93,7 @@ export function workerDeps(s: Services): WorkerDeps {
     concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
     retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
     alerts: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE },
+    deadRetentionDays: env.THUMBLINE_DEAD_RETENTION_DAYS,
     pump: {
       consumer: s.consumer,
       maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,
@@ -154,6 +159,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     (err) => deps.log.warn({ err }, 'archiving closed state generations failed; retrying'),
     deps.pump.maintenanceMs ?? DEFAULT_PUMP_OPTIONS.maintenanceMs,
   );
+  const retention = new RetentionSweep(deps, deps.deadRetentionDays ?? 30);
   let worker: Worker<InsertBatchData> | null = null;
   const workerConnection = deps.connect();
   const alerts = deps.alerts ? createAlertsWorker(deps, deps.alerts) : null;
@@ -231,12 +237,14 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       leases.start();
       pump.start();
       archiving.start();
+      retention.start();
       adopter.start(Math.max(250, Math.round(leaseOptions.renewMs)));
       alerts?.start().catch((err: unknown) => deps.log.error({ err }, 'could not start alerts'));
     },
     async close() {
       await pump.stop();
       await archiving.stop();
+      await retention.stop();
       await adopter.stop();
       // Given back at once: the other workers take these partitions without waiting for the ttl
       // (and what is left in this worker's queue once it stops).

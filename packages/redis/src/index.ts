@@ -37,7 +37,13 @@ export {
   unpinEntries,
   type EntryRefs,
 } from './stream-pins.ts';
-export { DEAD_EVENTS_KEPT, listDeadEvents, recordDeadEvents, type DeadEvent } from './dead-events.store.ts';
+export {
+  DEAD_EVENTS_KEPT,
+  forgetDeadEventsBefore,
+  listDeadEvents,
+  recordDeadEvents,
+  type DeadEvent,
+} from './dead-events.store.ts';
 export {
   CredentialStore,
   hashToken,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { migrate, migrationsApplied, onCluster, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
+import { applyRetention, migrate, migrationsApplied, onCluster, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
 import type { StateOptions } from '@thumbline/batch';
 import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
 import {
@@ -211,6 +211,9 @@ export async function openServices(env: Env, log: Logger, opts: { allowLocal: bo
     if (env.CLICKHOUSE_CLUSTER) ch = await onCluster(ch, env.CLICKHOUSE_CLUSTER);
     const applied = await migrate(ch, undefined, { cluster: env.CLICKHOUSE_CLUSTER });
     if (applied.length > 0) log.info({ applied }, 'applied ClickHouse migrations');
+    const retention = { rawDays: env.THUMBLINE_RETENTION_DAYS, aggregateDays: env.THUMBLINE_AGGREGATE_RETENTION_DAYS };
+    const retimed = await applyRetention(ch, retention);
+    if (retimed.length > 0) log.info({ tables: retimed, ...retention }, 'set ClickHouse TTLs (retention)');
   } catch (err) {
     await ch?.close();
     await base.close();
