@@ -26,6 +26,7 @@ import { settleDeadLetter } from './dead-letters.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
 import { QueueAdopter } from './queue-adopter.ts';
 import { RetentionSweep } from './retention-sweep.ts';
+import { startErasureWorker } from './jobs/erasures.erase.ts';
 
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 export { QueueAdopter } from './queue-adopter.ts';
@@ -33,6 +34,7 @@ export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from
 export { deadLetters, replayDeadLetters, settleDeadLetter, type DeadLetter } from './dead-letters.ts';
 export { PinCheck, PIN_CHECK_AFTER_MS } from './pin-check.ts';
 export { RetentionSweep } from './retention-sweep.ts';
+export { runErasure, startErasureWorker, type ErasureDeps } from './jobs/erasures.erase.ts';
 
 export interface WorkerDeps {
   /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */
@@ -161,6 +163,8 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
   );
   const retention = new RetentionSweep(deps, deps.deadRetentionDays ?? 30);
   let worker: Worker<InsertBatchData> | null = null;
+  let erasures: Worker | null = null;
+  const erasureConnection = deps.connect();
   const workerConnection = deps.connect();
   const alerts = deps.alerts ? createAlertsWorker(deps, deps.alerts) : null;
 
@@ -238,6 +242,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       pump.start();
       archiving.start();
       retention.start();
+      erasures = startErasureWorker(erasureConnection, deps);
       adopter.start(Math.max(250, Math.round(leaseOptions.renewMs)));
       alerts?.start().catch((err: unknown) => deps.log.error({ err }, 'could not start alerts'));
     },
@@ -245,6 +250,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       await pump.stop();
       await archiving.stop();
       await retention.stop();
+      await erasures?.close();
       await adopter.stop();
       // Given back at once: the other workers take these partitions without waiting for the ttl
       // (and what is left in this worker's queue once it stops).
@@ -255,6 +261,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       pumpConnection.disconnect();
       workerConnection.disconnect();
       queueConnection.disconnect();
+      erasureConnection.disconnect();
     },
   };
 }

@@ -36,6 +36,7 @@ export {
   trimDone,
   unpinEntries,
   type EntryRefs,
+  processedUpTo,
 } from './stream-pins.ts';
 export {
   DEAD_EVENTS_KEPT,
@@ -67,3 +68,5 @@ export {
   readLive,
   type LiveEntry,
 } from './live.ts';
+export { conversationNeedles, eraseFromBuffers } from './erase-buffers.ts';
+export { ERASURE_RECORD_TTL_S, ErasureStore, type ErasureRecord, type ErasureStatus } from './erasure.store.ts';

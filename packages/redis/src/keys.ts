@@ -66,6 +66,10 @@ export interface Keys {
   readonly alertWorkspaces: string;
   /** BullMQ queue names (under `bull`) of alert evaluations and webhook deliveries. */
   readonly alertQueues: { readonly evaluate: string; readonly deliver: string };
+  /** An erasure's status record (JSON; see erasure.store.ts). */
+  erasure(ws: string, erasureId: string): string;
+  /** BullMQ queue name (under `bull`) of erasure jobs. */
+  readonly erasureQueue: string;
 }
 
 /** The alert keys of one workspace: one hash tag, one slot. */
@@ -189,5 +193,7 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     },
     alertWorkspaces: `${prefix}:alerts:workspaces`,
     alertQueues: { evaluate: 'alerts-evaluate', deliver: 'webhooks-deliver' },
+    erasure: (ws, erasureId) => `${prefix}:erasure:${ws}:${erasureId}`,
+    erasureQueue: 'erasures',
   };
 }
