@@ -83,6 +83,13 @@ export interface WorkerRole {
   /** The alerts part, when configured. */
   alerts: AlertsWorker | null;
   start(): void;
+  /**
+   * Holds every ClickHouse write of this worker (batches, archiving, erasures) once those in
+   * flight are done, for a backup whose ClickHouse and Redis halves must agree; the pump keeps
+   * queueing what ingest accepts (Redis only). `resume` undoes it.
+   */
+  pause(): Promise<void>;
+  resume(): void;
   /** Stops taking work and waits for in-flight batches. */
   close(): Promise<void>;
 }
@@ -183,6 +190,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     return { events: res.events, fresh: res.fresh.length };
   };
 
+  /** Every batch worker of this process (its own queue's and adopted ones), for pause(). */
+  const batchWorkers = new Set<Worker<InsertBatchData>>();
+  let paused = false;
   const startWorker = (name: string, connection: RedisClient, concurrency: number) => {
     const w = new Worker<InsertBatchData>(name, processJob, {
       connection,
@@ -213,6 +223,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       }
     });
     w.on('error', (err) => deps.log.error({ err }, 'worker error'));
+    w.on('closed', () => batchWorkers.delete(w));
+    batchWorkers.add(w);
+    if (paused) void w.pause();
     return w;
   };
   const adopter = new QueueAdopter({
@@ -245,6 +258,18 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       erasures = startErasureWorker(erasureConnection, deps);
       adopter.start(Math.max(250, Math.round(leaseOptions.renewMs)));
       alerts?.start().catch((err: unknown) => deps.log.error({ err }, 'could not start alerts'));
+    },
+    async pause() {
+      paused = true;
+      await archiving.stop();
+      // BullMQ's pause waits for the jobs in progress.
+      await Promise.all([...batchWorkers, ...(erasures ? [erasures] : [])].map((w) => w.pause()));
+    },
+    resume() {
+      paused = false;
+      for (const w of batchWorkers) w.resume();
+      erasures?.resume();
+      archiving.start();
     },
     async close() {
       await pump.stop();

@@ -82,3 +82,4 @@ export { alertBuckets, type AlertBucket, type SegmentSums } from './alert-bucket
 export { archivedStates, archiveStates, type ArchivedKind, type ArchivedState } from './state-archive.repo.ts';
 export { applyRetention, DEFAULT_RETENTION, retentionTtls, type Retention } from './retention.ts';
 export { conversationsOfShopper, eraseConversationRows, MAX_SHOPPER_CONVERSATIONS } from './erasure.repo.ts';
+export { backupDatabase, restoreDatabase } from './backup.repo.ts';

@@ -70,6 +70,8 @@ export interface Keys {
   erasure(ws: string, erasureId: string): string;
   /** BullMQ queue name (under `bull`) of erasure jobs. */
   readonly erasureQueue: string;
+  /** BullMQ queue name (under `bull`) of backups, run by the process that embeds ClickHouse. */
+  readonly backupQueue: string;
 }
 
 /** The alert keys of one workspace: one hash tag, one slot. */
@@ -195,5 +197,6 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     alertQueues: { evaluate: 'alerts-evaluate', deliver: 'webhooks-deliver' },
     erasure: (ws, erasureId) => `${prefix}:erasure:${ws}:${erasureId}`,
     erasureQueue: 'erasures',
+    backupQueue: 'backups',
   };
 }
