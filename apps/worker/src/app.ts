@@ -10,7 +10,7 @@ import {
   type StateOptions,
 } from '@thumbline/batch';
 import type { ClickHouse } from '@thumbline/clickhouse';
-import type { Logger, Metrics } from '@thumbline/core';
+import { batchTrace, type Logger, type Metrics } from '@thumbline/core';
 import { countedWorkspaces, createAlertsWorker, type AlertsOptions, type AlertsWorker } from '@thumbline/alerts';
 import {
   DEFAULT_LEASES,
@@ -177,7 +177,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
 
   const processJob = async (job: Job<InsertBatchData>) => {
     const started = performance.now();
-    const res = await insertBatch({ ...deps, archive }, job.id as string, job.data);
+    const res = await batchTrace({ 'thumbline.batch': String(job.id) }, () =>
+      insertBatch({ ...deps, archive }, job.id as string, job.data),
+    );
     deps.metrics.insertSeconds.observe((performance.now() - started) / 1000);
     deps.metrics.batchEvents.observe(res.events);
     if (res.dead > 0) deps.metrics.deadEvents.inc(res.dead);

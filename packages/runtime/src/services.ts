@@ -1,7 +1,14 @@
 import { hostname } from 'node:os';
-import { applyRetention, migrate, migrationsApplied, onCluster, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
+import {
+  applyRetention,
+  migrate,
+  migrationsApplied,
+  onCluster,
+  openClickHouse,
+  type ClickHouse,
+} from '@thumbline/clickhouse';
 import type { StateOptions } from '@thumbline/batch';
-import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
+import { createMetrics, tracingOn, type Logger, type Metrics } from '@thumbline/core';
 import {
   BacklogGuard,
   createKeys,
@@ -18,6 +25,7 @@ import {
 } from '@thumbline/redis';
 import { dataPaths, type Env } from './config.ts';
 import { startLocalRedis, type LocalRedis } from './local-redis.ts';
+import { startTracing, tracedClickHouse } from './tracing-sdk.ts';
 
 /** What every role needs: Redis and the shared per-process objects. */
 export interface RedisServices {
@@ -105,6 +113,7 @@ export async function openRedisServices(
     throw new Error('REDIS_CLUSTER=true needs REDIS_URL: one or more seed nodes of the cluster, comma-separated.');
   }
   const url = env.REDIS_URL ?? (local as LocalRedis).url;
+  const stopTracing = await startTracing(env, opts.processMetrics === false ? 'http' : 'main');
   const opened: RedisClient[] = [];
   const open = (role: 'edge' | 'queue') => {
     const r = createRedisClient(url, role, { cluster: env.REDIS_CLUSTER });
@@ -118,6 +127,7 @@ export async function openRedisServices(
     backlog?.stop();
     for (const r of opened) r.disconnect();
     await local?.stop();
+    await stopTracing();
   };
   try {
     await whenReady(redis);
@@ -219,7 +229,7 @@ export async function openServices(env: Env, log: Logger, opts: { allowLocal: bo
     await base.close();
     throw err;
   }
-  const clickhouse = ch;
+  const clickhouse = tracingOn() ? tracedClickHouse(ch) : ch;
   return {
     ...base,
     ch: clickhouse,
