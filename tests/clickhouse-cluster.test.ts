@@ -138,10 +138,16 @@ describe('cluster DDL from the migration files', () => {
       'ALTER TABLE thumbline.events_gate ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `sources` Array(Tuple(id String, title String, url String)))',
     ]);
     // 0009: the archive's TTL lives on the local table only.
-    expect(alters.slice(12)).toEqual([
+    expect(alters.slice(12, 13)).toEqual([
       'ALTER TABLE thumbline.state_archive_local ON CLUSTER thumbline (MODIFY TTL archived_at + toIntervalYear(10))',
     ]);
-    expect(alters).toHaveLength(2 + 7 + 3 + 1);
+    // 0015: shopper_id on events, like 0007's sources.
+    expect(alters.slice(13, 16)).toEqual([
+      'ALTER TABLE thumbline.events_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `shopper_id` String)',
+      'ALTER TABLE thumbline.events ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `shopper_id` String)',
+      'ALTER TABLE thumbline.events_gate ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `shopper_id` String)',
+    ]);
+    expect(alters).toHaveLength(2 + 7 + 3 + 1 + 3);
   });
 
   it('keeps migration records in one replication group over every node, and creates the database everywhere', async () => {
