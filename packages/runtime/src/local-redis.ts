@@ -30,7 +30,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function ping(port: number): Promise<Redis | null> {
+export async function ping(port: number): Promise<Redis | null> {
   const r = new Redis({
     port,
     host: '127.0.0.1',

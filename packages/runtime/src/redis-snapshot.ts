@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './local-redis.ts';
+import { freePort, ping } from './local-redis.ts';
 
 /** Writes a point-in-time RDB of the Redis at `url` to `file` (the point: when Redis forks for it). */
 export async function snapshotRedis(url: string, file: string): Promise<void> {
@@ -49,19 +49,21 @@ export async function restoreRedisSnapshot(rdb: string, dir: string): Promise<vo
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+  let redis: Redis | null = null;
   try {
+    // A loaded machine may take seconds to start it; a big RDB takes its time to load.
     for (let i = 0; ; i++) {
-      if (
-        (await redis.connect().then(
-          () => redis.ping(),
-          () => null,
-        )) === 'PONG'
-      )
+      const up = await ping(port);
+      if (up) {
+        up.disconnect();
         break;
-      if (i > 100) throw new Error('the temporary redis-server for the restore did not start');
+      }
+      if (i > 600 || child.exitCode !== null)
+        throw new Error('the temporary redis-server for the restore did not start');
       await sleep(100);
     }
+    redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
     while ((await redis.info('persistence')).includes('loading:1')) await sleep(50);
     await redis.config('SET', 'appendonly', 'yes');
     // The AOF is rewritten from the dataset in the background; done when no rewrite is pending.
@@ -73,7 +75,7 @@ export async function restoreRedisSnapshot(rdb: string, dir: string): Promise<vo
     }
     await redis.call('SHUTDOWN').catch(() => undefined);
   } finally {
-    redis.disconnect();
+    redis?.disconnect();
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
     rmSync(join(abs, 'restore.rdb'), { force: true });
