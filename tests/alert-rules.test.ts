@@ -10,7 +10,8 @@ import { csat, thumb } from './support/events.ts';
 import { freePort, spawnEntry, type Spawned } from './support/spawn.ts';
 
 /** Retries `check` (its assertions) until it passes or `timeoutMs` is over. */
-const until = (check: () => Promise<void>, timeoutMs: number) => vi.waitFor(check, { timeout: timeoutMs, interval: 250 });
+const until = (check: () => Promise<void>, timeoutMs: number) =>
+  vi.waitFor(check, { timeout: timeoutMs, interval: 250 });
 
 const RULES = resolve('ops/prometheus/thumbline.rules.yml');
 const RULE_TESTS = resolve('ops/prometheus/thumbline.rules.test.yml');
@@ -46,7 +47,10 @@ describe('alert rules, offline', () => {
   it('the unit tests catch a rule whose threshold is wrong', () => {
     const dir = mkdtempSync(join(tmpdir(), 'thumbline-rules-'));
     try {
-      const broken = readFileSync(RULES, 'utf8').replace('thumbline_stream_lag_seconds) > 300', 'thumbline_stream_lag_seconds) > 3000');
+      const broken = readFileSync(RULES, 'utf8').replace(
+        'thumbline_stream_lag_seconds) > 300',
+        'thumbline_stream_lag_seconds) > 3000',
+      );
       writeFileSync(join(dir, 'thumbline.rules.yml'), broken);
       writeFileSync(join(dir, 'thumbline.rules.test.yml'), readFileSync(RULE_TESTS, 'utf8'));
       const tested = promtool('test', 'rules', join(dir, 'thumbline.rules.test.yml'));
@@ -151,7 +155,11 @@ describe('a real Prometheus scraping npm start', () => {
         data: { groups: { rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] };
       };
       const loaded = body.data.groups.flatMap((g) => g.rules);
-      expect(loaded.map((r) => r.name).sort()).toEqual(rules().map((r) => r.alert).sort());
+      expect(loaded.map((r) => r.name).sort()).toEqual(
+        rules()
+          .map((r) => r.alert)
+          .sort(),
+      );
       for (const r of loaded) {
         expect(r.health, `${r.name}: ${r.lastError}`).toBe('ok');
         expect(r.lastEvaluation.startsWith('0001'), r.name).toBe(false);

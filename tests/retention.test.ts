@@ -79,8 +79,22 @@ describe('retention in ClickHouse', () => {
         WHERE conversation_id = 'c-old' SETTINGS mutations_sync = 2`,
     );
     await env.ch.insert(TABLES.stateArchive, [
-      { workspace_id: WS, kind: 'conversation', field: `${WS}:"c-old"`, generation: 1, value: '[]', archived_at: Math.floor(old / 1000) },
-      { workspace_id: WS, kind: 'conversation', field: `${WS}:"c-new"`, generation: 1, value: '[]', archived_at: Math.floor(now / 1000) },
+      {
+        workspace_id: WS,
+        kind: 'conversation',
+        field: `${WS}:"c-old"`,
+        generation: 1,
+        value: '[]',
+        archived_at: Math.floor(old / 1000),
+      },
+      {
+        workspace_id: WS,
+        kind: 'conversation',
+        field: `${WS}:"c-new"`,
+        generation: 1,
+        value: '[]',
+        archived_at: Math.floor(now / 1000),
+      },
     ]);
     const before = await recentSums();
     expect(before[0]).toMatchObject({ up: 1, down: 0, csat: 5, n: 1 });
@@ -95,18 +109,29 @@ describe('retention in ClickHouse', () => {
     expect(await left(TABLES.events)).toBe(0);
     expect(await left(TABLES.conversations)).toBe(0);
     expect(await left(TABLES.feedbackChanges)).toBe(0);
-    expect(await count(`SELECT count() AS n FROM ${TABLES.stateArchive} WHERE field = {f:String}`, { f: `${WS}:"c-old"` })).toBe(0);
     expect(
-      await count(`SELECT count() AS n FROM ${TABLES.feedback15m} WHERE workspace_id = {ws:String} AND bucket < now() - INTERVAL 15 DAY`, {
-        ws: WS,
-      }),
+      await count(`SELECT count() AS n FROM ${TABLES.stateArchive} WHERE field = {f:String}`, { f: `${WS}:"c-old"` }),
     ).toBe(0);
-    expect(await count(`SELECT count() AS n FROM ${TABLES.events} WHERE positionCaseInsensitive(text, 'OLD-') > 0`)).toBe(0);
+    expect(
+      await count(
+        `SELECT count() AS n FROM ${TABLES.feedback15m} WHERE workspace_id = {ws:String} AND bucket < now() - INTERVAL 15 DAY`,
+        {
+          ws: WS,
+        },
+      ),
+    ).toBe(0);
+    expect(
+      await count(`SELECT count() AS n FROM ${TABLES.events} WHERE positionCaseInsensitive(text, 'OLD-') > 0`),
+    ).toBe(0);
 
     // Inside the retention: every row and every count as before.
     expect(await count(`SELECT count() AS n FROM ${TABLES.events} WHERE conversation_id = 'c-new'`)).toBe(3);
-    expect(await count(`SELECT count() AS n FROM ${TABLES.conversations} FINAL WHERE conversation_id = 'c-new'`)).toBe(1);
-    expect(await count(`SELECT count() AS n FROM ${TABLES.stateArchive} WHERE field = {f:String}`, { f: `${WS}:"c-new"` })).toBe(1);
+    expect(await count(`SELECT count() AS n FROM ${TABLES.conversations} FINAL WHERE conversation_id = 'c-new'`)).toBe(
+      1,
+    );
+    expect(
+      await count(`SELECT count() AS n FROM ${TABLES.stateArchive} WHERE field = {f:String}`, { f: `${WS}:"c-new"` }),
+    ).toBe(1);
     expect(await recentSums()).toEqual(before);
   });
 });

@@ -65,7 +65,11 @@ export class DeliveryLog {
     const ids = await this.redis.zrangebyscore(k.deliveryOrder, '-inf', `(${beforeMs}`);
     if (ids.length === 0) return 0;
     // Same slot (one hash tag): one transaction.
-    await this.redis.multi().hdel(k.deliveries, ...ids).zrem(k.deliveryOrder, ...ids).exec();
+    await this.redis
+      .multi()
+      .hdel(k.deliveries, ...ids)
+      .zrem(k.deliveryOrder, ...ids)
+      .exec();
     return ids.length;
   }
 

@@ -26,7 +26,8 @@ export const DEFAULT_RETENTION: Retention = { rawDays: 400, aggregateDays: 1825 
  */
 export function retentionTtls(r: Retention): { table: string; ttl: string }[] {
   for (const [name, days] of Object.entries(r)) {
-    if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new Error(`retention ${name}: ${days} is not 1-36500 days`);
+    if (!Number.isInteger(days) || days < 1 || days > 36_500)
+      throw new Error(`retention ${name}: ${days} is not 1-36500 days`);
   }
   return [
     { table: TABLES.events, ttl: `toDateTime(ts) + toIntervalDay(${r.rawDays})` },

@@ -167,7 +167,11 @@ function redisMemoryGauges(registry: Registry, read: (() => RedisMemoryReading |
       },
     });
   return {
-    redisUsedMemory: gauge('thumbline_redis_used_memory_bytes', 'Redis used_memory as last polled', (r) => r.usedMemory),
+    redisUsedMemory: gauge(
+      'thumbline_redis_used_memory_bytes',
+      'Redis used_memory as last polled',
+      (r) => r.usedMemory,
+    ),
     redisMaxMemory: gauge('thumbline_redis_maxmemory_bytes', 'Redis maxmemory (0: none)', (r) => r.maxMemory),
     ingestMemoryLimit: gauge(
       'thumbline_ingest_memory_limit_bytes',
