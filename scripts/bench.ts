@@ -22,8 +22,8 @@ import { benchLongRun } from './bench/long-run.ts';
 import { formatCores, formatKeyGroups, formatSummary, summaryRows } from './bench/summary.ts';
 
 /**
- * BENCH_ONLY=ingest,live,sustained,queries,search,scaling,memory,export runs just those sections (default: all
- * of them). BENCH_ONLY=long runs the 30-minute run (long-run.ts), which the default leaves out.
+ * BENCH_ONLY=ingest,live,sustained,queries,search,scaling,memory,export,tracing runs just those sections (default:
+ * all of them). BENCH_ONLY=long runs the 30-minute run (long-run.ts), which the default leaves out.
  */
 const SECTIONS = new Set(
   (process.env.BENCH_ONLY ?? 'ingest,live,sustained,queries,search,scaling,memory,export').split(','),
@@ -195,6 +195,21 @@ async function main() {
       figures.ingest_batch100_events_s = batch.eventsPerSec;
       figures.ingest_batch100_non2xx = batch.non2xx;
       figures.ingest_rss_mb = rssMb;
+    }
+
+    if (want('tracing')) {
+      // Tracing present but off (no OTEL_EXPORTER_OTLP_ENDPOINT): the ingest role's single-event
+      // req/s, to compare with the same figure of a build without the tracing hooks
+      // (docs/operations.md, Tracing).
+      const ingest = await started(
+        npmScript('start:ingest'),
+        { REDIS_URL: redis.url, THUMBLINE_REDIS_PREFIX: 'bench' },
+        'ingest role ready',
+      );
+      const runs: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) runs.push((await drive(ingest.url, sk, 1, DURATION_S / 2)).reqPerSec);
+      figures.ingest_tracing_off_req_s = median(runs);
+      await ingest.proc.stop();
     }
 
     if (want('live') || want('sustained')) {

@@ -29,6 +29,8 @@ const COMMANDS: [command: string, args: string, description: string][] = [
   ['keys revoke', '<key or key id>', 'revoke a key or token at once'],
   ['dead-letters list', '', 'failed batches, and single events ClickHouse refused, with the reason'],
   ['dead-letters replay', '[batch id...]', 'queue failed batches again (all when none given)'],
+  ['backup', '<dir>', 'back up the embedded install npm start runs (ClickHouse BACKUP + a Redis snapshot that agree)'],
+  ['restore', '<dir>', 'restore a backup into an empty THUMBLINE_DATA_DIR (npm start stopped); then npm start'],
   [
     'analysts create',
     '<workspace> [--apply] [--host-ip CIDR] [--password P]',
@@ -54,10 +56,27 @@ if (group === '--help' || group === '-h' || group === 'help') {
   process.exit(0);
 }
 const env = loadEnvOrExit(process.env);
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
 if (group === 'analysts') {
   // ClickHouse users, not Redis: runs before Redis is needed.
   const { analystsCli } = await import('./analysts.ts');
   process.exit(await analystsCli(action, rest, env));
+}
+function redisUrl(): string {
+  if (env.REDIS_URL) return env.REDIS_URL;
+  const portFile = join(env.THUMBLINE_DATA_DIR, 'redis', 'port');
+  if (!existsSync(portFile)) fail('Set REDIS_URL, or run this while `npm start` runs on THUMBLINE_DATA_DIR.');
+  return `redis://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
+}
+
+if (group === 'backup' || group === 'restore') {
+  const { backupCli } = await import('./backup.ts');
+  process.exit(await backupCli(group, action, env, redisUrl));
 }
 if (!COMMANDS.some(([command]) => command === `${group} ${action}`)) {
   const given = [group, action].filter(Boolean).join(' ');
@@ -73,22 +92,10 @@ const FIELD = {
   admin: 'admin_token',
 } as const satisfies Record<CredentialKind, keyof DemoCredentials>;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}
-
 function option(name: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < rest.length; i++) if (rest[i] === `--${name}` && rest[i + 1]) out.push(rest[++i] as string);
   return out;
-}
-
-function redisUrl(): string {
-  if (env.REDIS_URL) return env.REDIS_URL;
-  const portFile = join(env.THUMBLINE_DATA_DIR, 'redis', 'port');
-  if (!existsSync(portFile)) fail('Set REDIS_URL, or run this while `npm start` runs on THUMBLINE_DATA_DIR.');
-  return `redis://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
 }
 
 const redis = createRedis(redisUrl(), 'edge');

@@ -152,7 +152,13 @@ describe('cluster DDL from the migration files', () => {
       ),
       'ALTER TABLE thumbline.conversations_local ON CLUSTER thumbline (MATERIALIZE INDEX reason_search)',
     ]);
-    expect(alters).toHaveLength(2 + 7 + 3 + 1 + 4);
+    // 0015: shopper_id on events, like 0007's sources.
+    expect(alters.slice(17, 20)).toEqual([
+      'ALTER TABLE thumbline.events_local ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `shopper_id` String)',
+      'ALTER TABLE thumbline.events ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `shopper_id` String)',
+      'ALTER TABLE thumbline.events_gate ON CLUSTER thumbline (ADD COLUMN IF NOT EXISTS `shopper_id` String)',
+    ]);
+    expect(alters).toHaveLength(2 + 7 + 3 + 1 + 4 + 3);
   });
 
   it('keeps migration records in one replication group over every node, and creates the database everywhere', async () => {

@@ -14,6 +14,7 @@ import { mountSql } from './sql.route.ts';
 import { mountConversations } from './conversations.route.ts';
 import { mountConversationsExport } from './conversations-export.route.ts';
 import { mountReview } from './review.route.ts';
+import { mountErasures } from './erasures.route.ts';
 
 export { ensureDemoWorkspace, DEMO_WORKSPACE, type DemoCredentials } from './bootstrap.ts';
 export { mountDashboard } from './dashboard.route.ts';
@@ -39,7 +40,11 @@ export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   mountBreakdown(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   mountSources(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/conversations', requireToken(deps.store, ['dashboard']));
-  app.use('/v1/conversations/*', requireToken(deps.store, ['dashboard']));
+  // Reading a conversation takes the dashboard token; erasing one (DELETE) the admin token.
+  app.on(['GET', 'HEAD'], '/v1/conversations/*', requireToken(deps.store, ['dashboard']));
+  app.on('DELETE', '/v1/conversations/*', requireToken(deps.store, ['admin']));
+  app.use('/v1/erasures', requireToken(deps.store, ['admin']));
+  app.use('/v1/erasures/*', requireToken(deps.store, ['admin']));
   // Before the conversation by id, which would take `export` for an id.
   mountConversationsExport(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   mountConversations(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
@@ -52,6 +57,7 @@ export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   mountAlerts(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/sql', requireToken(deps.store, ['admin']));
   mountSql(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
+  mountErasures(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
 }
 
 /** The api role as a Hono app, without side effects (testable in-process). */

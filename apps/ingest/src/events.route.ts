@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { AppError, type Metrics } from '@thumbline/core';
+import { AppError, currentTraceparent, traced, type Metrics } from '@thumbline/core';
 import {
   errorSchema,
   eventSchema,
@@ -126,7 +126,7 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
   app.openAPIRegistry.registerPath(ingestRoute);
   app.post('/v1/events', async (c) => {
     try {
-      return await handle(c);
+      return await traced('ingest POST /v1/events', () => handle(c));
     } catch (err) {
       if (err instanceof AppError) deps.metrics.ingestRejected.inc({ code: err.code });
       throw err;
@@ -192,17 +192,20 @@ export function mountIngest(app: OpenAPIHono<any>, deps: IngestDeps): void {
     }
     let appended: AppendResult;
     try {
-      appended = await appendEvents(
-        deps.redis,
-        deps.keys,
-        {
-          workspaceId: cred.workspace_id,
-          keyId: cred.key_id,
-          events: accepted,
-          // Public keys are shared by every shopper: each address has its own budget too.
-          client: cred.kind === 'public' ? clientAddress(c, deps.trustedProxies ?? 0) : undefined,
-        },
-        deps.limits,
+      appended = await traced('stream.append', () =>
+        appendEvents(
+          deps.redis,
+          deps.keys,
+          {
+            workspaceId: cred.workspace_id,
+            keyId: cred.key_id,
+            events: accepted,
+            // Public keys are shared by every shopper: each address has its own budget too.
+            client: cred.kind === 'public' ? clientAddress(c, deps.trustedProxies ?? 0) : undefined,
+            traceparent: currentTraceparent(),
+          },
+          deps.limits,
+        ),
       );
     } catch (cause) {
       throw new AppError('overloaded', 503, 'the event queue is unavailable; retry later', {

@@ -3,6 +3,9 @@ import { ensureDemoWorkspace, type DemoCredentials } from '@thumbline/api';
 import { createWorker, workerDeps, type WorkerRole } from '@thumbline/worker';
 import { openServices, type Env, type Services } from '@thumbline/runtime';
 import { startHttpThread, type HttpThread } from './http-thread-host.ts';
+import { startBackupWorker } from './backup.ts';
+
+export { BACKUP_FILES, backupInstall, type BackupJob, type BackupManifest } from './backup.ts';
 
 export interface RunningServer {
   port: number;
@@ -28,10 +31,13 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
 
   const worker = createWorker(workerDeps(services));
   worker.start();
+  // `npm run thumbline -- backup <dir>` for the embedded ClickHouse this process owns.
+  const backups = env.CLICKHOUSE_URL ? null : startBackupWorker(services, worker);
 
   let http: HttpThread | null = null;
   const stop = async () => {
     await http?.stop(); // disconnects dashboards and stops accepting; its ClickHouse calls end first
+    await backups?.close();
     await worker.close();
     await services.close();
   };

@@ -3,7 +3,7 @@
 import type { Registry } from 'prom-client';
 import { mountApi, mountDashboard } from '@thumbline/api';
 import { mountIngest } from '@thumbline/ingest';
-import { createRouter, handleError, mountOps, notFound } from '@thumbline/http';
+import { createRouter, handleError, mountOps, notFound, requestMetrics } from '@thumbline/http';
 import type { Services } from '@thumbline/runtime';
 
 export interface HttpAppOptions {
@@ -20,6 +20,7 @@ export function createHttpApp(services: Services, options: HttpAppOptions) {
   const app = createRouter();
   app.onError(handleError(log));
   app.notFound(notFound);
+  app.use('*', requestMetrics(services.metrics));
   mountIngest(app, { ...services, trustedProxies: env.THUMBLINE_TRUSTED_PROXIES });
   mountApi(app, { ...services, webhooks: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE } });
   // Ready means usable, not merely listening: orchestrators and scripts poll /readyz and

@@ -10,7 +10,7 @@ import {
   type StateOptions,
 } from '@thumbline/batch';
 import type { ClickHouse } from '@thumbline/clickhouse';
-import type { Logger, Metrics } from '@thumbline/core';
+import { batchTrace, type Logger, type Metrics } from '@thumbline/core';
 import { countedWorkspaces, createAlertsWorker, type AlertsOptions, type AlertsWorker } from '@thumbline/alerts';
 import {
   DEFAULT_LEASES,
@@ -25,12 +25,16 @@ import { insertBatch, QUEUE, type InsertBatchData } from './jobs/events.insert-b
 import { settleDeadLetter } from './dead-letters.ts';
 import { DEFAULT_PUMP_OPTIONS, Pump, type PumpOptions } from './pump.ts';
 import { QueueAdopter } from './queue-adopter.ts';
+import { RetentionSweep } from './retention-sweep.ts';
+import { startErasureWorker } from './jobs/erasures.erase.ts';
 
 export { insertBatch, JOB, QUEUE, type InsertBatchData } from './jobs/events.insert-batch.ts';
 export { QueueAdopter } from './queue-adopter.ts';
 export { Pump, slices, sliceJobId, DEFAULT_PUMP_OPTIONS, type PumpOptions } from './pump.ts';
 export { deadLetters, replayDeadLetters, settleDeadLetter, type DeadLetter } from './dead-letters.ts';
 export { PinCheck, PIN_CHECK_AFTER_MS } from './pin-check.ts';
+export { RetentionSweep } from './retention-sweep.ts';
+export { runErasure, startErasureWorker, type ErasureDeps } from './jobs/erasures.erase.ts';
 
 export interface WorkerDeps {
   /** Connection factory: BullMQ and the pump each need their own (blocking) connections. */
@@ -57,6 +61,8 @@ export interface WorkerDeps {
   retry?: RetryPolicy;
   /** Alert evaluation and webhook delivery (packages/alerts); none when absent. */
   alerts?: AlertsOptions;
+  /** Days dead events and delivery records are kept (THUMBLINE_DEAD_RETENTION_DAYS; default 30). */
+  deadRetentionDays?: number;
 }
 
 export interface RetryPolicy {
@@ -77,6 +83,13 @@ export interface WorkerRole {
   /** The alerts part, when configured. */
   alerts: AlertsWorker | null;
   start(): void;
+  /**
+   * Holds every ClickHouse write of this worker (batches, archiving, erasures) once those in
+   * flight are done, for a backup whose ClickHouse and Redis halves must agree; the pump keeps
+   * queueing what ingest accepts (Redis only). `resume` undoes it.
+   */
+  pause(): Promise<void>;
+  resume(): void;
   /** Stops taking work and waits for in-flight batches. */
   close(): Promise<void>;
 }
@@ -89,6 +102,7 @@ export function workerDeps(s: Services): WorkerDeps {
     concurrency: env.THUMBLINE_WORKER_CONCURRENCY,
     retry: { ...DEFAULT_RETRY, attempts: env.THUMBLINE_BATCH_ATTEMPTS },
     alerts: { allowPrivate: env.THUMBLINE_WEBHOOK_ALLOW_PRIVATE },
+    deadRetentionDays: env.THUMBLINE_DEAD_RETENTION_DAYS,
     pump: {
       consumer: s.consumer,
       maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,
@@ -133,7 +147,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     },
   });
   const pumpConnection = deps.connect();
-  const leases = new PartitionLeases(deps.redis, deps.keys, consumer, leaseOptions);
+  const leases = new PartitionLeases(deps.redis, deps.keys, consumer, leaseOptions, (change) =>
+    deps.metrics.leaseChanges.inc({ change }),
+  );
   // The state's archive (ADR 0010): closed generations go to ClickHouse.
   const archive = deps.archive ?? clickHouseArchive(deps.redis, deps.ch, deps.state);
   const pump = new Pump(
@@ -152,13 +168,18 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     (err) => deps.log.warn({ err }, 'archiving closed state generations failed; retrying'),
     deps.pump.maintenanceMs ?? DEFAULT_PUMP_OPTIONS.maintenanceMs,
   );
+  const retention = new RetentionSweep(deps, deps.deadRetentionDays ?? 30);
   let worker: Worker<InsertBatchData> | null = null;
+  let erasures: Worker | null = null;
+  const erasureConnection = deps.connect();
   const workerConnection = deps.connect();
   const alerts = deps.alerts ? createAlertsWorker(deps, deps.alerts) : null;
 
   const processJob = async (job: Job<InsertBatchData>) => {
     const started = performance.now();
-    const res = await insertBatch({ ...deps, archive }, job.id as string, job.data);
+    const res = await batchTrace({ 'thumbline.batch': String(job.id) }, () =>
+      insertBatch({ ...deps, archive }, job.id as string, job.data),
+    );
     deps.metrics.insertSeconds.observe((performance.now() - started) / 1000);
     deps.metrics.batchEvents.observe(res.events);
     if (res.dead > 0) deps.metrics.deadEvents.inc(res.dead);
@@ -171,6 +192,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
     return { events: res.events, fresh: res.fresh.length };
   };
 
+  /** Every batch worker of this process (its own queue's and adopted ones), for pause(). */
+  const batchWorkers = new Set<Worker<InsertBatchData>>();
+  let paused = false;
   const startWorker = (name: string, connection: RedisClient, concurrency: number) => {
     const w = new Worker<InsertBatchData>(name, processJob, {
       connection,
@@ -201,6 +225,9 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       }
     });
     w.on('error', (err) => deps.log.error({ err }, 'worker error'));
+    w.on('closed', () => batchWorkers.delete(w));
+    batchWorkers.add(w);
+    if (paused) void w.pause();
     return w;
   };
   const adopter = new QueueAdopter({
@@ -229,12 +256,28 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       leases.start();
       pump.start();
       archiving.start();
+      retention.start();
+      erasures = startErasureWorker(erasureConnection, deps);
       adopter.start(Math.max(250, Math.round(leaseOptions.renewMs)));
       alerts?.start().catch((err: unknown) => deps.log.error({ err }, 'could not start alerts'));
+    },
+    async pause() {
+      paused = true;
+      await archiving.stop();
+      // BullMQ's pause waits for the jobs in progress.
+      await Promise.all([...batchWorkers, ...(erasures ? [erasures] : [])].map((w) => w.pause()));
+    },
+    resume() {
+      paused = false;
+      for (const w of batchWorkers) w.resume();
+      erasures?.resume();
+      archiving.start();
     },
     async close() {
       await pump.stop();
       await archiving.stop();
+      await retention.stop();
+      await erasures?.close();
       await adopter.stop();
       // Given back at once: the other workers take these partitions without waiting for the ttl
       // (and what is left in this worker's queue once it stops).
@@ -245,6 +288,7 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
       pumpConnection.disconnect();
       workerConnection.disconnect();
       queueConnection.disconnect();
+      erasureConnection.disconnect();
     },
   };
 }

@@ -2,7 +2,7 @@
 // sweep) and webhook deliveries, each on its own BullMQ queue.
 import { Queue, Worker, type Job } from 'bullmq';
 import type { ClickHouse } from '@thumbline/clickhouse';
-import type { Logger } from '@thumbline/core';
+import type { Logger, Metrics } from '@thumbline/core';
 import type { Keys, RedisClient } from '@thumbline/redis';
 import { AlertStateStore } from './alert-state.store.ts';
 import { DeliveryLog } from './delivery-log.store.ts';
@@ -29,6 +29,8 @@ export interface AlertsDeps {
   keys: Keys;
   ch: ClickHouse;
   log: Logger;
+  /** Webhook attempts are counted here by outcome, when given. */
+  metrics?: Pick<Metrics, 'webhookAttempts'>;
 }
 
 export interface AlertsWorker {
@@ -126,6 +128,7 @@ export function createAlertsWorker(deps: AlertsDeps, opts: AlertsOptions): Alert
         log,
         backlog: deliveryBacklog(deps.redis, deps.keys, schedule),
         logger: deps.log,
+        onAttempt: (outcome) => deps.metrics?.webhookAttempts.inc({ outcome }),
         options: {
           allowPrivate: opts.allowPrivate,
           timeoutMs: opts.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,

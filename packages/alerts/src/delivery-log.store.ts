@@ -59,6 +59,20 @@ export class DeliveryLog {
     await runScript(this.redis, 'updateDelivery', this.keys.alerts(ws).deliveries, d.id, JSON.stringify(d));
   }
 
+  /** Drops the records created before `beforeMs` (retention); answers how many. */
+  async forgetBefore(ws: string, beforeMs: number): Promise<number> {
+    const k = this.keys.alerts(ws);
+    const ids = await this.redis.zrangebyscore(k.deliveryOrder, '-inf', `(${beforeMs}`);
+    if (ids.length === 0) return 0;
+    // Same slot (one hash tag): one transaction.
+    await this.redis
+      .multi()
+      .hdel(k.deliveries, ...ids)
+      .zrem(k.deliveryOrder, ...ids)
+      .exec();
+    return ids.length;
+  }
+
   /** Newest first; optionally one rule's only. */
   async list(ws: string, opts: { limit: number; ruleId?: string | undefined }): Promise<Delivery[]> {
     const k = this.keys.alerts(ws);

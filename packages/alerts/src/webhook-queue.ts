@@ -147,6 +147,8 @@ export interface DeliveryDeps {
   log: DeliveryLog;
   backlog: DeliveryBacklog;
   options: DeliveryOptions;
+  /** Told of each attempt's outcome (for the webhook metric). */
+  onAttempt?: (outcome: 'delivered' | 'retrying' | 'failed') => void;
 }
 
 /** Runs one attempt of a delivery job; throws when it failed, so BullMQ retries it. */
@@ -166,7 +168,7 @@ export async function deliverOnce(job: Job<DeliveryJob>, deps: DeliveryDeps): Pr
   const res = await postWebhook(job.data.url, job.data.body, headers, deps.options);
   const attempt = job.attemptsMade + 1;
   const last = attempt >= (job.opts.attempts ?? 1);
-  const status: Delivery['status'] = res.ok ? 'delivered' : last ? 'failed' : 'retrying';
+  const status = res.ok ? 'delivered' : last ? 'failed' : 'retrying';
   const next =
     res.ok || last ? null : new Date(Date.now() + retryDelayMs(attempt, deps.options.schedule)).toISOString();
   await deps.log.recordAttempt(
@@ -183,6 +185,7 @@ export async function deliverOnce(job: Job<DeliveryJob>, deps: DeliveryDeps): Pr
     status,
     next,
   );
+  deps.onAttempt?.(status);
   if (res.ok || last) await deps.backlog.release(ws, id);
   if (!res.ok) throw new Error(`webhook delivery ${id} attempt ${attempt} failed: ${res.error ?? 'no answer'}`);
   return { code: res.code };

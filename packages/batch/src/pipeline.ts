@@ -6,6 +6,7 @@
 // is retried: a retry after the commit takes the cached resolution and writes what is
 // missing of the same rows, so a batch counts once however late it is replayed.
 import type { ClickHouse } from '@thumbline/clickhouse';
+import { joinTrace, traced } from '@thumbline/core';
 import type { BatchItem, BatchResolution } from '@thumbline/events';
 import type { Keys, LiveBudget, RedisClient } from '@thumbline/redis';
 import { BatchRecord } from './batch-record.ts';
@@ -63,7 +64,7 @@ class StageClock {
   async time<T>(stage: keyof StageSeconds, work: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {
-      return await work();
+      return await traced(stage, work);
     } finally {
       this.seconds[stage] += (performance.now() - started) / 1000;
     }
@@ -144,6 +145,7 @@ export function applyState(
 export async function processBatch(deps: BatchDeps, batchId: string, data: BatchData): Promise<BatchOutcome> {
   const clock = new StageClock();
   const entries = await clock.time('load', () => loadBatch(deps.redis, deps.keys, data));
+  joinTrace(entries.map((e) => e.traceparent));
   const events = batchEvents(entries);
   const record = new BatchRecord(deps.redis, deps.keys, batchId, deps.state.recordTtlSeconds);
   let dead = 0;

@@ -44,6 +44,7 @@ function eventRow(b: BatchEvent): EventRow {
     channel: e.type === 'conversation.started' ? (e.channel ?? '') : '',
     received_at: toDateTime64(b.receivedAt),
     sources: e.type === 'message.created' ? citations(e.sources) : [],
+    shopper_id: e.shopper_id ?? '',
   };
 }
 

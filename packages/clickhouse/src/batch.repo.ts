@@ -23,6 +23,8 @@ export interface EventRow {
   received_at: string;
   /** An assistant message's cited sources (CONTRACT §11); absent or empty on other events. */
   sources?: Citation[];
+  /** The shopper's opaque id (CONTRACT §14), '' for none. */
+  shopper_id?: string;
 }
 
 /** A signed change of the aggregates (a row of `feedback_changes`); `bucket` in epoch seconds. */

@@ -245,6 +245,8 @@ class ClientClickHouse implements ClickHouse {
     readonly embedded: boolean,
     private readonly analyst: AnalystLane | ClickHouseClient,
     private readonly timeouts: ClickHouseTimeouts,
+    /** Closes what the client sits on (the embedded engine's first session). */
+    private readonly onClose: () => void = () => {},
   ) {}
 
   /**
@@ -333,6 +335,7 @@ class ClientClickHouse implements ClickHouse {
   async close(): Promise<void> {
     if (!(this.analyst instanceof AnalystLane)) await this.analyst.close();
     await this.client.close();
+    this.onClose();
   }
 }
 
@@ -376,11 +379,16 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
   mkdirSync(config.path, { recursive: true });
   // Loaded lazily: the native engine is ~540 MB and server deployments never need it.
   const { createChdbConnection } = await import('chdb/connection');
+  // The process's engine starts with the first session on the path, with this session's
+  // arguments: BACKUP/RESTORE to File(...) needs backups.allowed_path (backup.repo.ts). Later
+  // connections to the path share that engine; the session lives as long as the client.
+  const { Session } = await import('chdb');
+  const engine = new Session(config.path, { connectionArgs: ['--backups.allowed_path=/'] });
   const client = createClient({ connection: createChdbConnection({ path: config.path }) } as never);
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
   // The embedded engine has one session per process; USE makes it that session's
   // default database, the way the HTTP client's `database` option does per request.
   await client.command({ query: `USE ${config.database}` });
   const lane = new AnalystLane(config.path, config.database);
-  return new ClientClickHouse(client, config.database, true, lane, timeouts);
+  return new ClientClickHouse(client, config.database, true, lane, timeouts, () => engine.close());
 }

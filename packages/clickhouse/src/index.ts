@@ -92,3 +92,6 @@ export { languageOf, segmentCondition, type Segment, type SegmentColumns } from 
 export { clickHouseOverPort, serveClickHouse } from './clickhouse-port.ts';
 export { alertBuckets, type AlertBucket, type SegmentSums } from './alert-buckets.repo.ts';
 export { archivedStates, archiveStates, type ArchivedKind, type ArchivedState } from './state-archive.repo.ts';
+export { applyRetention, DEFAULT_RETENTION, retentionTtls, type Retention } from './retention.ts';
+export { conversationsOfShopper, eraseConversationRows, MAX_SHOPPER_CONVERSATIONS } from './erasure.repo.ts';
+export { backupDatabase, restoreDatabase } from './backup.repo.ts';

@@ -1,5 +1,6 @@
 export { AppError, isAppError } from './app-error.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { alertsEnv, clickhouseEnv, commonEnv, httpEnv, ingestEnv, parseEnv, redisEnv } from './env.ts';
-export { createMetrics, type Metrics } from './metrics.ts';
+export { createMetrics, type Metrics, type RedisMemoryReading } from './metrics.ts';
 export { dependencyUnavailable, withDeadline } from './deadline.ts';
+export { batchTrace, currentTraceparent, joinTrace, setTracer, spanContextOf, traced, tracingOn } from './tracing.ts';

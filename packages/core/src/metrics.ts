@@ -6,7 +6,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * process share it), or per thread: then only one of them collects the process's own
  * figures (`process: false` on the others), and /metrics merges them.
  */
-export function createMetrics(options: { process?: boolean } = {}) {
+/** Redis's memory as ingest's guard last read it (packages/redis backlog-guard.ts). */
+export interface RedisMemoryReading {
+  usedMemory: number;
+  maxMemory: number;
+  /** Bytes at which ingest stops taking events (0: no limit). */
+  ingestLimit: number;
+}
+
+export function createMetrics(options: { process?: boolean; redisMemory?: () => RedisMemoryReading | null } = {}) {
   const registry = new Registry();
   if (options.process !== false) collectDefaultMetrics({ register: registry, prefix: 'thumbline_' });
   else {
@@ -97,11 +105,79 @@ export function createMetrics(options: { process?: boolean } = {}) {
       help: 'Age of the oldest entry still in the partition streams this worker pumps (not yet trimmed after processing)',
       registers: [registry],
     }),
+    httpSeconds: new Histogram({
+      name: 'thumbline_http_request_duration_seconds',
+      help: 'HTTP requests by area (ingest, api, sql, ops, dashboard) and status, with their duration',
+      labelNames: ['area', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers: [registry],
+    }),
+    leaseChanges: zeroed(
+      new Counter({
+        name: 'thumbline_partition_lease_changes_total',
+        help: 'Partition leases this worker took (acquired), gave back (released) or found taken by another (lost)',
+        labelNames: ['change'] as const,
+        registers: [registry],
+      }),
+      'change',
+      ['acquired', 'released', 'lost'],
+    ),
+    webhookAttempts: zeroed(
+      new Counter({
+        name: 'thumbline_webhook_attempts_total',
+        help: 'Webhook delivery attempts by outcome: delivered, retrying (failed, will retry), failed (last attempt failed)',
+        labelNames: ['outcome'] as const,
+        registers: [registry],
+      }),
+      'outcome',
+      ['delivered', 'retrying', 'failed'],
+    ),
+    ...redisMemoryGauges(registry, options.redisMemory),
     streamLength: new Gauge({
       name: 'thumbline_stream_length',
       help: 'Entries in the partition streams this worker pumps (not yet trimmed)',
       registers: [registry],
     }),
+  };
+}
+
+/**
+ * A counter with each of its label's values exported from 0, so an alert's `increase()` sees
+ * the first one counted (a series that appears at 1 has no increase).
+ */
+function zeroed<L extends string>(counter: Counter<L>, label: L, values: readonly string[]): Counter<L> {
+  for (const v of values) counter.inc({ [label]: v } as Partial<Record<L, string>>, 0);
+  return counter;
+}
+
+/**
+ * Redis's used and maximum memory and ingest's limit, read at scrape time from the guard's
+ * last poll. Threads of one process each poll the same Redis: merged /metrics takes the max.
+ */
+function redisMemoryGauges(registry: Registry, read: (() => RedisMemoryReading | null) | undefined) {
+  const gauge = (name: string, help: string, pick: (r: RedisMemoryReading) => number) =>
+    new Gauge({
+      name,
+      help,
+      aggregator: 'max',
+      registers: [registry],
+      collect() {
+        const r = read?.();
+        if (r) this.set(pick(r));
+      },
+    });
+  return {
+    redisUsedMemory: gauge(
+      'thumbline_redis_used_memory_bytes',
+      'Redis used_memory as last polled',
+      (r) => r.usedMemory,
+    ),
+    redisMaxMemory: gauge('thumbline_redis_maxmemory_bytes', 'Redis maxmemory (0: none)', (r) => r.maxMemory),
+    ingestMemoryLimit: gauge(
+      'thumbline_ingest_memory_limit_bytes',
+      'Redis used_memory at which ingest answers 503 (its share of maxmemory; 0: no limit)',
+      (r) => r.ingestLimit,
+    ),
   };
 }
 

@@ -19,6 +19,12 @@ const base = {
   conversation_id: z.string().min(1).max(128),
   widget_id: z.string().min(1).max(64).optional(),
   locale: z.string().min(1).max(35).optional().openapi({ description: 'BCP 47 tag' }),
+  shopper_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .openapi({ description: 'Opaque id of the shopper, for erasure by shopper (POST /v1/erasures)' }),
 };
 
 export const conversationStartedSchema = z.object({

@@ -201,3 +201,11 @@ export {
   type Delivery,
   type DeliveryAttempt,
 } from './alert.schema.ts';
+export {
+  erasureAcceptedSchema,
+  erasureRequestSchema,
+  erasureSchema,
+  type Erasure,
+  type ErasureJob,
+  type ErasureRequest,
+} from './erasure.schema.ts';

@@ -6,3 +6,4 @@ export { createRouter } from './router.ts';
 export { demoPageHeaders, pageHeaders } from './secure-headers.ts';
 export { allowOrigin, authenticateWidget, preflight } from './widget-auth.ts';
 export { clientAddress } from './client-address.ts';
+export { areaOf, requestMetrics } from './request-metrics.ts';

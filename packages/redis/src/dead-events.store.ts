@@ -76,3 +76,8 @@ export async function listDeadEvents(redis: RedisClient, keys: Keys, limit = 100
   }
   return out;
 }
+
+/** Drops dead events recorded before `beforeMs` (their stream ids are their times); answers how many. */
+export async function forgetDeadEventsBefore(redis: RedisClient, keys: Keys, beforeMs: number): Promise<number> {
+  return Number(await redis.xtrim(keys.deadEvents, 'MINID', String(Math.max(0, Math.floor(beforeMs)))));
+}

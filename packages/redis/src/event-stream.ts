@@ -13,6 +13,8 @@ export interface StreamEntry {
   count: number;
   /** JSON array of AcceptedEvent. */
   events: string;
+  /** The W3C traceparent of the append, when tracing is on (packages/core tracing.ts). */
+  traceparent?: string;
 }
 
 import { runRedisLua } from './scripts.ts';
@@ -82,6 +84,8 @@ export async function appendEvents<E extends { conversation_id: string }>(
     events: readonly E[];
     /** The caller's address, when its own limit applies (public keys). */
     client?: string | undefined;
+    /** Carried in the entries when tracing is on. */
+    traceparent?: string | undefined;
   },
   limits: AdmissionLimits,
 ): Promise<AppendResult> {
@@ -111,6 +115,7 @@ export async function appendEvents<E extends { conversation_id: string }>(
         JSON.stringify(events),
         maxLen,
         limits.maxBacklogAgeMs,
+        request.traceparent ?? '',
       ]),
     ),
   );
@@ -180,12 +185,15 @@ export function toStreamEntry(partition: number, [id, fields]: RawEntry): Stream
   let ws: string | undefined;
   let ev: string | undefined;
   let n = 1;
+  let tp: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 'ws') ws = fields[i + 1];
     else if (fields[i] === 'ev') ev = fields[i + 1];
     else if (fields[i] === 'n') n = Number(fields[i + 1]) || 1;
+    else if (fields[i] === 'tp') tp = fields[i + 1];
   }
-  return ws === undefined || ev === undefined ? null : { partition, id, workspaceId: ws, count: n, events: ev };
+  if (ws === undefined || ev === undefined) return null;
+  return { partition, id, workspaceId: ws, count: n, events: ev, ...(tp ? { traceparent: tp } : {}) };
 }
 
 /**

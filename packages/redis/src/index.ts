@@ -36,8 +36,15 @@ export {
   trimDone,
   unpinEntries,
   type EntryRefs,
+  processedUpTo,
 } from './stream-pins.ts';
-export { DEAD_EVENTS_KEPT, listDeadEvents, recordDeadEvents, type DeadEvent } from './dead-events.store.ts';
+export {
+  DEAD_EVENTS_KEPT,
+  forgetDeadEventsBefore,
+  listDeadEvents,
+  recordDeadEvents,
+  type DeadEvent,
+} from './dead-events.store.ts';
 export {
   CredentialStore,
   hashToken,
@@ -71,3 +78,5 @@ export {
   readLive,
   type LiveEntry,
 } from './live.ts';
+export { conversationNeedles, eraseFromBuffers } from './erase-buffers.ts';
+export { ERASURE_RECORD_TTL_S, ErasureStore, type ErasureRecord, type ErasureStatus } from './erasure.store.ts';

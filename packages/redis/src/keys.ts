@@ -68,6 +68,12 @@ export interface Keys {
   readonly alertWorkspaces: string;
   /** BullMQ queue names (under `bull`) of alert evaluations and webhook deliveries. */
   readonly alertQueues: { readonly evaluate: string; readonly deliver: string };
+  /** An erasure's status record (JSON; see erasure.store.ts). */
+  erasure(ws: string, erasureId: string): string;
+  /** BullMQ queue name (under `bull`) of erasure jobs. */
+  readonly erasureQueue: string;
+  /** BullMQ queue name (under `bull`) of backups, run by the process that embeds ClickHouse. */
+  readonly backupQueue: string;
 }
 
 /** The alert keys of one workspace: one hash tag, one slot. */
@@ -201,5 +207,8 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
     },
     alertWorkspaces: `${prefix}:alerts:workspaces`,
     alertQueues: { evaluate: 'alerts-evaluate', deliver: 'webhooks-deliver' },
+    erasure: (ws, erasureId) => `${prefix}:erasure:${ws}:${erasureId}`,
+    erasureQueue: 'erasures',
+    backupQueue: 'backups',
   };
 }

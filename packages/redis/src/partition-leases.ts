@@ -32,6 +32,8 @@ export class PartitionLeases {
     private readonly keys: Keys,
     readonly owner: string,
     private readonly options: LeaseOptions = DEFAULT_LEASES,
+    /** Told of every lease this worker takes, gives back or loses (for the lease-churn metric). */
+    private readonly onChange: (change: 'acquired' | 'released' | 'lost') => void = () => {},
   ) {}
 
   /** Partitions this worker holds now. */
@@ -79,11 +81,15 @@ export class PartitionLeases {
       ),
     );
     this.owned().forEach((p, i) => {
-      if (renewed[i] !== 1) this.held.delete(p);
+      if (renewed[i] !== 1) {
+        this.held.delete(p);
+        this.onChange('lost');
+      }
     });
     for (const p of this.owned().slice(fair)) {
       await this.release(p);
       this.held.delete(p);
+      this.onChange('released');
     }
     if (this.held.size >= fair) return;
     // Start at a point of our own, so workers starting together try different partitions first.
@@ -92,7 +98,10 @@ export class PartitionLeases {
       const p = (start + k) % this.keys.partitions;
       if (this.held.has(p)) continue;
       const got = await this.redis.set(this.keys.lease(p), this.owner, 'PX', ttlMs, 'NX');
-      if (got === 'OK') this.held.add(p);
+      if (got === 'OK') {
+        this.held.add(p);
+        this.onChange('acquired');
+      }
     }
   }
 }

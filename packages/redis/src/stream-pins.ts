@@ -101,3 +101,27 @@ export async function trimDone(redis: RedisClient, partition: PartitionKeys): Pr
   }
   if (minId && minId !== '0-0') await redis.xtrim(partition.stream, 'MINID', minId);
 }
+
+/**
+ * True when every entry of the partition appended at or before `atMs` has been processed:
+ * delivered to every group, none of them pending, none named by an unfinished job (pin).
+ * Erasure waits for this before it erases, so nothing accepted before it is still on its way.
+ */
+export async function processedUpTo(redis: RedisClient, partition: PartitionKeys, atMs: number): Promise<boolean> {
+  const upTo = `${atMs}-18446744073709551615`;
+  const last = (await redis.xrevrange(partition.stream, upTo, '-', 'COUNT', 1)) as [string, string[]][];
+  const lastId = last[0]?.[0];
+  if (!lastId) return true;
+  const pinned = await pinFloor(redis, partition);
+  if (pinned !== null && compareIds(pinned, lastId) <= 0) return false;
+  const groupsInfo = (await redis.xinfo('GROUPS', partition.stream)) as unknown[][];
+  if (groupsInfo.length === 0) return false;
+  for (const g of groupsInfo) {
+    const info = new Map<string, unknown>();
+    for (let i = 0; i + 1 < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
+    if (compareIds(String(info.get('last-delivered-id')), lastId) < 0) return false;
+    const summary = (await redis.xpending(partition.stream, String(info.get('name')))) as [number, string | null];
+    if (summary[0] > 0 && summary[1] && compareIds(summary[1], lastId) <= 0) return false;
+  }
+  return true;
+}

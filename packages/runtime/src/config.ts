@@ -52,6 +52,18 @@ export const envShape = {
     .string()
     .regex(/^\d+(kb|mb|gb)?$/i, 'a size such as 2gb or 512mb')
     .default('2gb'),
+  /**
+   * Days raw events, transcripts and conversation summaries are kept (CONTRACT §14), applied as
+   * ClickHouse TTLs on start (docs/operations.md, Retention).
+   */
+  THUMBLINE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+  /** Days the signed changes, the 15-minute aggregates and the state that retracts them are kept. */
+  THUMBLINE_AGGREGATE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
+  /** Days dead events and webhook delivery records are kept in Redis. */
+  THUMBLINE_DEAD_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** OTLP/HTTP collector (e.g. http://127.0.0.1:4318): traces on when set (docs/operations.md, Tracing). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(128).optional(),
   /** ClickHouse deadline of a dashboard query, ms: past it the request answers 503. */
   THUMBLINE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(1800),
 };

@@ -4,3 +4,4 @@ export { REDIS_MISSING_MESSAGE, startLocalRedis, type LocalRedis } from './local
 export { memoryShares, openRedisServices, openServices, type RedisServices, type Services } from './services.ts';
 export { closeServer, listen, onShutdown } from './process.ts';
 export { runRole, type RoleSpec } from './role.ts';
+export { restoreRedisSnapshot, snapshotRedis } from './redis-snapshot.ts';

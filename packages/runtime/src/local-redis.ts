@@ -19,7 +19,7 @@ Thumbline starts a private Redis when REDIS_URL is not set. Install it:
 or point REDIS_URL at a Redis 7 with maxmemory-policy noeviction, e.g.
   REDIS_URL=redis://127.0.0.1:6379 npm start`;
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.once('error', fail);
@@ -30,7 +30,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function ping(port: number): Promise<Redis | null> {
+export async function ping(port: number): Promise<Redis | null> {
   const r = new Redis({
     port,
     host: '127.0.0.1',

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createLogger } from '@thumbline/core';
-import { createRouter, handleError, mountOps, notFound } from '@thumbline/http';
+import { createRouter, handleError, mountOps, notFound, requestMetrics } from '@thumbline/http';
 import type { Env } from './config.ts';
 import { closeServer, listen, onShutdown } from './process.ts';
 import { openRedisServices, openServices, type RedisServices, type Services } from './services.ts';
@@ -37,6 +37,7 @@ export async function runRole<S extends RedisServices>(spec: RoleSpec<S>): Promi
     const app = createRouter();
     app.onError(handleError(log));
     app.notFound(notFound);
+    app.use('*', requestMetrics(services.metrics));
     const role = await spec.setup(services, app);
     mountOps(app, {
       checks: services.readiness,

@@ -1,7 +1,14 @@
 import { hostname } from 'node:os';
-import { migrate, migrationsApplied, onCluster, openClickHouse, type ClickHouse } from '@thumbline/clickhouse';
+import {
+  applyRetention,
+  migrate,
+  migrationsApplied,
+  onCluster,
+  openClickHouse,
+  type ClickHouse,
+} from '@thumbline/clickhouse';
 import type { StateOptions } from '@thumbline/batch';
-import { createMetrics, type Logger, type Metrics } from '@thumbline/core';
+import { createMetrics, tracingOn, type Logger, type Metrics } from '@thumbline/core';
 import {
   BacklogGuard,
   createKeys,
@@ -18,6 +25,7 @@ import {
 } from '@thumbline/redis';
 import { dataPaths, type Env } from './config.ts';
 import { startLocalRedis, type LocalRedis } from './local-redis.ts';
+import { startTracing, tracedClickHouse } from './tracing-sdk.ts';
 
 /** What every role needs: Redis and the shared per-process objects. */
 export interface RedisServices {
@@ -108,6 +116,7 @@ export async function openRedisServices(
     throw new Error('REDIS_CLUSTER=true needs REDIS_URL: one or more seed nodes of the cluster, comma-separated.');
   }
   const url = env.REDIS_URL ?? (local as LocalRedis).url;
+  const stopTracing = await startTracing(env, opts.processMetrics === false ? 'http' : 'main');
   const opened: RedisClient[] = [];
   const open = (role: 'edge' | 'queue') => {
     const r = createRedisClient(url, role, { cluster: env.REDIS_CLUSTER });
@@ -121,6 +130,7 @@ export async function openRedisServices(
     backlog?.stop();
     for (const r of opened) r.disconnect();
     await local?.stop();
+    await stopTracing();
   };
   try {
     await whenReady(redis);
@@ -141,6 +151,7 @@ export async function openRedisServices(
     maxBacklogBytes: env.THUMBLINE_MAX_BACKLOG_BYTES,
     memoryShare: shares.ingestShare,
   }).start();
+  const guard = backlog;
   return {
     env,
     log,
@@ -150,7 +161,14 @@ export async function openRedisServices(
     connect: () => open('queue'),
     store: new CredentialStore(redis, keys),
     settings: new SettingsStore(redis, keys),
-    metrics: createMetrics({ process: opts.processMetrics !== false }),
+    metrics: createMetrics({
+      process: opts.processMetrics !== false,
+      redisMemory: () => ({
+        usedMemory: guard.last.usedMemory,
+        maxMemory: guard.last.maxMemory,
+        ingestLimit: Math.floor(guard.last.maxMemory * shares.ingestShare),
+      }),
+    }),
     state: {
       // The hot window (ADR 0010): older ids are found in ClickHouse's events, older states
       // in its state_archive, so idempotency and retractions outlive it.
@@ -207,12 +225,15 @@ export async function openServices(env: Env, log: Logger, opts: { allowLocal: bo
     if (env.CLICKHOUSE_CLUSTER) ch = await onCluster(ch, env.CLICKHOUSE_CLUSTER);
     const applied = await migrate(ch, undefined, { cluster: env.CLICKHOUSE_CLUSTER });
     if (applied.length > 0) log.info({ applied }, 'applied ClickHouse migrations');
+    const retention = { rawDays: env.THUMBLINE_RETENTION_DAYS, aggregateDays: env.THUMBLINE_AGGREGATE_RETENTION_DAYS };
+    const retimed = await applyRetention(ch, retention);
+    if (retimed.length > 0) log.info({ tables: retimed, ...retention }, 'set ClickHouse TTLs (retention)');
   } catch (err) {
     await ch?.close();
     await base.close();
     throw err;
   }
-  const clickhouse = ch;
+  const clickhouse = tracingOn() ? tracedClickHouse(ch) : ch;
   return {
     ...base,
     ch: clickhouse,

@@ -31,6 +31,8 @@ interface EventBase {
   conversation_id: string;
   widget_id?: string;
   locale?: string;
+  /** An opaque id of the shopper (1–128 characters): what erasure by shopper finds (CONTRACT §14). */
+  shopper_id?: string;
 }
 
 export type ConversationStartedEvent = EventBase & { type: 'conversation.started'; channel?: string };

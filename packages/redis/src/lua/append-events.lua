@@ -7,9 +7,9 @@
 -- KEYS: any
 -- KEYS     the partition streams of the group: all in one slot on a cluster (one stream per
 --          group there), any on one Redis (one call for every partition then)
--- ARGV[1]  number of appends; then 6 per append: its stream (index into KEYS), workspace id,
+-- ARGV[1]  number of appends; then 7 per append: its stream (index into KEYS), workspace id,
 --          event count, events JSON, most entries the stream may hold (0 = no cap), oldest
---          entry age allowed in ms (0 = no cap)
+--          entry age allowed in ms (0 = no cap), W3C traceparent ('' = none: tracing off)
 -- Each stream's backlog is checked once per call (a request spans up to one append per
 -- partition, and a call carries many requests): a cap can be passed by one call's appends.
 -- Returns per request { 'ok', id } or { 'overloaded', retry-after seconds }.
@@ -29,13 +29,17 @@ end
 local out = {}
 local verdict = {}
 for i = 1, tonumber(ARGV[1]) do
-  local a = 2 + (i - 1) * 6
+  local a = 2 + (i - 1) * 7
   local stream = KEYS[tonumber(ARGV[a])]
   if verdict[stream] == nil then verdict[stream] = full(stream, tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])) end
   if verdict[stream] then
     out[i] = { 'overloaded', 5 }
   else
-    out[i] = { 'ok', redis.call('XADD', stream, '*', 'ws', ARGV[a + 1], 'n', ARGV[a + 2], 'ev', ARGV[a + 3]) }
+    if ARGV[a + 6] == '' then
+      out[i] = { 'ok', redis.call('XADD', stream, '*', 'ws', ARGV[a + 1], 'n', ARGV[a + 2], 'ev', ARGV[a + 3]) }
+    else
+      out[i] = { 'ok', redis.call('XADD', stream, '*', 'ws', ARGV[a + 1], 'n', ARGV[a + 2], 'ev', ARGV[a + 3], 'tp', ARGV[a + 6]) }
+    end
   end
 end
 return out

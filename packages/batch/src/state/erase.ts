@@ -1,0 +1,88 @@
+// Erasure of conversations from the batch state's hot tier (CONTRACT §14, docs/operations.md):
+// the one place that knows where a conversation's state lives in Redis. The archive's rows are
+// erased in ClickHouse (packages/clickhouse erasure.repo.ts), with the fields named here.
+//
+// Per partition and generation: the conversation's own field in its bucket of the conversation
+// states (it holds its counted events' ids), and the message states that name it (their value
+// ends with its field), found in every bucket of the message states. Deleting the fields and
+// bumping the partition's version is one script (lua/erase-state.lua), so a batch resolved
+// before cannot write them back. Cached resolutions live only while their batch is not done; a
+// dead letter's is forgotten with its events (apps/worker erasure job). The archive filter
+// (archive-filter.ts) keeps its bits: they hold no id, only hashes' positions.
+import { luaScripts, runLua, script, type Keys, type PartitionKeys, type RedisClient } from '@thumbline/redis';
+import { bucketOf, conversationOfMessage, stateField } from './encoding.ts';
+import { bucketKey, bucketKeys } from './hot.ts';
+
+const ERASE = script(luaScripts(new URL('./lua/', import.meta.url)), 'erase-state');
+/** Buckets read (pipelined) at a time while looking for a conversation's messages. */
+const BUCKETS_PER_READ = 128;
+
+/** How the state names a conversation (for the archive's erasure in ClickHouse). */
+export { stateField as conversationStateField };
+
+/** The generations of a partition with state in Redis, the current one included. */
+async function generationsOf(redis: RedisClient, keys: PartitionKeys): Promise<number[]> {
+  const listed = (await redis.zrangebyscore(keys.generations, '-inf', '+inf')).map(Number);
+  const current = Number((await redis.hget(keys.generation, 'n')) ?? 0);
+  return [...new Set([...listed, current, current - 1].filter((g) => g >= 0))];
+}
+
+/** Per bucket key of `prefix`, the message fields whose state names one of `conversations`. */
+async function messagesOf(
+  redis: RedisClient,
+  prefix: string,
+  buckets: number,
+  conversations: ReadonlySet<string>,
+): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  const keys = bucketKeys(prefix, buckets);
+  for (let i = 0; i < keys.length; i += BUCKETS_PER_READ) {
+    const slice = keys.slice(i, i + BUCKETS_PER_READ);
+    const read = await Promise.all(slice.map((key) => redis.hgetall(key)));
+    read.forEach((bucket, j) => {
+      const fields = Object.keys(bucket).filter((f) => conversations.has(conversationOfMessage(bucket[f] as string)));
+      if (fields.length > 0) found.set(slice[j] as string, fields);
+    });
+  }
+  return found;
+}
+
+/**
+ * Removes `conversationIds` (of workspace `ws`) from the hot state: their conversation states
+ * (with their counted events' ids) and their messages' states. Safe to repeat.
+ */
+export async function eraseConversationState(
+  redis: RedisClient,
+  keys: Keys,
+  ws: string,
+  conversationIds: readonly string[],
+): Promise<void> {
+  const byPartition = new Map<number, string[]>();
+  for (const id of conversationIds) {
+    const p = keys.partitionOf(id);
+    byPartition.set(p, [...(byPartition.get(p) ?? []), id]);
+  }
+  for (const [p, ids] of byPartition) {
+    const partition = keys.partition(p);
+    const stored = await redis.get(partition.buckets);
+    if (stored === null) continue; // the partition never stored state
+    const buckets = Number(stored);
+    const fields = ids.map((id) => stateField(ws, id));
+    const wanted = new Set(fields);
+    const deletions = new Map<string, string[]>();
+    const add = (key: string, f: string) => deletions.set(key, [...(deletions.get(key) ?? []), f]);
+    for (const g of await generationsOf(redis, partition)) {
+      for (const f of fields) add(bucketKey(partition.state('convs', g), bucketOf(f, buckets)), f);
+      for (const [key, found] of await messagesOf(redis, partition.state('msgs', g), buckets, wanted)) {
+        for (const f of found) add(key, f);
+      }
+    }
+    const hashes = [...deletions.keys()];
+    await runLua<number>(
+      redis,
+      ERASE,
+      [partition.version, ...hashes],
+      hashes.map((key) => (deletions.get(key) as string[]).join('\n')),
+    );
+  }
+}
