@@ -291,3 +291,31 @@ describe('fuzz: query parameters of every route', () => {
     expect(((await long.json()) as { error: { code: string } }).error.code).toBe('range_too_large');
   });
 });
+
+describe('every documented operation', () => {
+  it('answers 401 with a code, never a 5xx, when it is called without a token', async () => {
+    const app = createApiApp(env);
+    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'Thumbline', version: 'test' } });
+    const checked: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+        const op = (item as Record<string, { security?: unknown[] } | undefined>)[method];
+        if (!op?.security?.length) continue;
+        const url = path.replace(/\{[^}]+\}/g, 'x');
+        const res = await app.request(url, {
+          method: method.toUpperCase(),
+          ...(method === 'get' || method === 'delete'
+            ? {}
+            : { body: '{}', headers: { 'content-type': 'application/json' } }),
+        });
+        const body = await res.text();
+        expect(res.status, `${method.toUpperCase()} ${url} → ${body.slice(0, 200)}`).toBe(401);
+        expect(typeof (JSON.parse(body) as { error?: { code?: unknown } }).error?.code).toBe('string');
+        checked.push(`${method} ${path}`);
+      }
+    }
+    // The review and erasure routes (which once answered 500 without a token) are among them.
+    expect(checked).toContain('put /v1/conversations/{conversation_id}/review');
+    expect(checked.length).toBeGreaterThan(20);
+  });
+});

@@ -40,9 +40,11 @@ export function mountApi(app: OpenAPIHono<any>, deps: ApiDeps): void {
   mountBreakdown(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   mountSources(app as OpenAPIHono<{ Variables: AuthVariables }>, deps);
   app.use('/v1/conversations', requireToken(deps.store, ['dashboard']));
-  // Reading a conversation takes the dashboard token; erasing one (DELETE) the admin token.
+  // Reading a conversation and reviewing it take the dashboard token; erasing one (DELETE on
+  // the conversation itself) the admin token.
   app.on(['GET', 'HEAD'], '/v1/conversations/*', requireToken(deps.store, ['dashboard']));
-  app.on('DELETE', '/v1/conversations/*', requireToken(deps.store, ['admin']));
+  app.on(['PUT', 'DELETE'], '/v1/conversations/:id/review', requireToken(deps.store, ['dashboard']));
+  app.on('DELETE', '/v1/conversations/:id', requireToken(deps.store, ['admin']));
   app.use('/v1/erasures', requireToken(deps.store, ['admin']));
   app.use('/v1/erasures/*', requireToken(deps.store, ['admin']));
   // Before the conversation by id, which would take `export` for an id.
