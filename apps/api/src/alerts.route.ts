@@ -21,9 +21,8 @@ import {
   alertRuleSchema,
   deliveryListSchema,
   deliverySchema,
-  errorSchema,
 } from '@thumbline/events';
-import { requireJsonBody, type AuthVariables } from '@thumbline/http';
+import { type AuthVariables, errorResponse, jsonResponse, requireJsonBody } from '@thumbline/http';
 import type { Keys, RedisClient } from '@thumbline/redis';
 import { randomUUID } from 'node:crypto';
 
@@ -34,11 +33,7 @@ export interface AlertsDeps {
   webhooks?: { allowPrivate: boolean } | undefined;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const unauthorized = { 401: json(errorSchema, 'unauthorized') };
+const unauthorized = { 401: errorResponse('unauthorized') };
 const ruleParams = z.object({ id: z.string().min(1).max(64) });
 
 const createRule = createRoute({
@@ -51,10 +46,10 @@ const createRule = createRoute({
   security: [{ bearer: [] }],
   request: { body: { content: { 'application/json': { schema: alertRuleBodySchema } }, required: true } },
   responses: {
-    201: json(alertRuleSchema, 'The rule'),
-    400: json(errorSchema, 'invalid_rule, invalid_webhook_url, invalid_json'),
+    201: jsonResponse(alertRuleSchema, 'The rule'),
+    400: errorResponse('invalid_rule, invalid_webhook_url, invalid_json'),
     ...unauthorized,
-    409: json(errorSchema, 'too_many_rules'),
+    409: errorResponse('too_many_rules'),
   },
 });
 
@@ -63,7 +58,7 @@ const listRules = createRoute({
   path: '/v1/alerts/rules',
   summary: "The workspace's alert rules, oldest first, with whether each is firing",
   security: [{ bearer: [] }],
-  responses: { 200: json(alertRuleListSchema, 'Rules'), ...unauthorized },
+  responses: { 200: jsonResponse(alertRuleListSchema, 'Rules'), ...unauthorized },
 });
 
 const deleteRule = createRoute({
@@ -72,7 +67,7 @@ const deleteRule = createRoute({
   summary: 'Delete an alert rule (its queued deliveries are cancelled)',
   security: [{ bearer: [] }],
   request: { params: ruleParams },
-  responses: { 204: { description: 'Deleted' }, ...unauthorized, 404: json(errorSchema, 'not_found') },
+  responses: { 204: { description: 'Deleted' }, ...unauthorized, 404: errorResponse('not_found') },
 });
 
 const testRule = createRoute({
@@ -86,10 +81,10 @@ const testRule = createRoute({
   security: [{ bearer: [] }],
   request: { params: ruleParams },
   responses: {
-    202: json(deliverySchema, 'The queued delivery'),
+    202: jsonResponse(deliverySchema, 'The queued delivery'),
     ...unauthorized,
-    404: json(errorSchema, 'not_found'),
-    429: json(errorSchema, 'rate_limited, with Retry-After: too many test sends this minute, or deliveries queued'),
+    404: errorResponse('not_found'),
+    429: errorResponse('rate_limited, with Retry-After: too many test sends this minute, or deliveries queued'),
   },
 });
 
@@ -105,7 +100,11 @@ const listDeliveries = createRoute({
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
   },
-  responses: { 200: json(deliveryListSchema, 'Deliveries'), 400: json(errorSchema, 'invalid_query'), ...unauthorized },
+  responses: {
+    200: jsonResponse(deliveryListSchema, 'Deliveries'),
+    400: errorResponse('invalid_query'),
+    ...unauthorized,
+  },
 });
 
 /** A rule body that fails validation: `invalid_webhook_url` when the URL is at fault, else `invalid_rule`. */

@@ -1,9 +1,10 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { feedbackBreakdown, type ClickHouse } from '@thumbline/clickhouse';
-import { addDays, breakdownItem, breakdownQuerySchema, breakdownSchema, errorSchema } from '@thumbline/events';
+import { addDays, breakdownItem, breakdownQuerySchema, breakdownSchema } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import type { CredentialStore } from '@thumbline/redis';
 import { resolveWindow } from './query-window.ts';
+import { errorResponse, jsonResponse } from '@thumbline/http';
 
 export interface BreakdownDeps {
   ch: ClickHouse;
@@ -17,12 +18,9 @@ const breakdownRoute = createRoute({
   security: [{ bearer: [] }],
   request: { query: breakdownQuerySchema },
   responses: {
-    200: { description: 'Breakdown', content: { 'application/json': { schema: breakdownSchema } } },
-    400: {
-      description: 'invalid_query, invalid_tz, range_too_large',
-      content: { 'application/json': { schema: errorSchema } },
-    },
-    401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
+    200: jsonResponse(breakdownSchema, 'Breakdown'),
+    400: errorResponse('invalid_query, invalid_tz, range_too_large'),
+    401: errorResponse('unauthorized'),
   },
 });
 

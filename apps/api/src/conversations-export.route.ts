@@ -1,12 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { conversationPage, type ClickHouse, type ConversationSummaryRow } from '@thumbline/clickhouse';
 import type { Logger } from '@thumbline/core';
-import { addDays, conversationsExportQuerySchema, errorSchema } from '@thumbline/events';
+import { addDays, conversationsExportQuerySchema } from '@thumbline/events';
 import type { AuthVariables } from '@thumbline/http';
 import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { exportHead, exportRow, type ExportFormat } from './conversation-export.ts';
 import { inboxSearch, rfc3339, summary } from './conversations.route.ts';
 import { resolveWindow } from './query-window.ts';
+import { errorResponse } from '@thumbline/http';
 
 export interface ConversationsExportDeps {
   ch: ClickHouse;
@@ -45,11 +46,8 @@ const exportRoute = createRoute({
         'application/x-ndjson': { schema: z.string() },
       },
     },
-    400: {
-      description: 'invalid_query, invalid_tz, range_too_large',
-      content: { 'application/json': { schema: errorSchema } },
-    },
-    401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
+    400: errorResponse('invalid_query, invalid_tz, range_too_large'),
+    401: errorResponse('unauthorized'),
   },
 });
 

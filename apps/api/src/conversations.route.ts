@@ -18,7 +18,6 @@ import {
   conversationDetailSchema,
   conversationListSchema,
   conversationsQuerySchema,
-  errorSchema,
   negativeReason,
   satisfaction,
   type ConversationsExportQuery,
@@ -30,6 +29,7 @@ import {
 import type { AuthVariables } from '@thumbline/http';
 import { committedWatermark, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { resolveWindow } from './query-window.ts';
+import { errorResponse, jsonResponse } from '@thumbline/http';
 
 export interface ConversationsDeps {
   ch: ClickHouse;
@@ -39,11 +39,6 @@ export interface ConversationsDeps {
   keys: Keys;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
 const listRoute = createRoute({
   method: 'get',
   path: '/v1/conversations',
@@ -51,12 +46,9 @@ const listRoute = createRoute({
   security: [{ bearer: [] }],
   request: { query: conversationsQuerySchema },
   responses: {
-    200: json(conversationListSchema, 'A page of conversations'),
-    400: json(
-      errorSchema,
-      'invalid_query (also: `q` with more than 8 words), invalid_cursor, invalid_tz, range_too_large',
-    ),
-    401: json(errorSchema, 'unauthorized'),
+    200: jsonResponse(conversationListSchema, 'A page of conversations'),
+    400: errorResponse('invalid_query (also: `q` with more than 8 words), invalid_cursor, invalid_tz, range_too_large'),
+    401: errorResponse('unauthorized'),
   },
 });
 
@@ -67,9 +59,9 @@ const detailRoute = createRoute({
   security: [{ bearer: [] }],
   request: { params: z.object({ conversation_id: z.string().min(1).max(128) }) },
   responses: {
-    200: json(conversationDetailSchema, 'Conversation'),
-    401: json(errorSchema, 'unauthorized'),
-    404: json(errorSchema, 'not_found'),
+    200: jsonResponse(conversationDetailSchema, 'Conversation'),
+    401: errorResponse('unauthorized'),
+    404: errorResponse('not_found'),
   },
 });
 

@@ -5,14 +5,8 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@thumbline/core';
-import {
-  erasureAcceptedSchema,
-  erasureRequestSchema,
-  erasureSchema,
-  errorSchema,
-  type ErasureJob,
-} from '@thumbline/events';
-import { requireJsonBody, type AuthVariables } from '@thumbline/http';
+import { erasureAcceptedSchema, erasureRequestSchema, erasureSchema, type ErasureJob } from '@thumbline/events';
+import { type AuthVariables, errorResponse, jsonResponse, requireJsonBody } from '@thumbline/http';
 import { ErasureStore, type Keys, type RedisClient } from '@thumbline/redis';
 
 export interface ErasuresDeps {
@@ -20,14 +14,9 @@ export interface ErasuresDeps {
   keys: Keys;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
 const accepted = {
-  202: json(erasureAcceptedSchema, 'Erasure queued; poll GET /v1/erasures/{erasure_id}'),
-  401: json(errorSchema, 'unauthorized (the admin token is required)'),
+  202: jsonResponse(erasureAcceptedSchema, 'Erasure queued; poll GET /v1/erasures/{erasure_id}'),
+  401: errorResponse('unauthorized (the admin token is required)'),
 };
 
 const deleteConversation = createRoute({
@@ -45,7 +34,7 @@ const eraseShopper = createRoute({
   summary: 'Erase every conversation with an event carrying this shopper_id',
   security: [{ bearer: [] }],
   request: { body: { content: { 'application/json': { schema: erasureRequestSchema } }, required: true } },
-  responses: { ...accepted, 400: json(errorSchema, 'invalid_body, invalid_json') },
+  responses: { ...accepted, 400: errorResponse('invalid_body, invalid_json') },
 });
 
 const erasureStatus = createRoute({
@@ -55,9 +44,9 @@ const erasureStatus = createRoute({
   security: [{ bearer: [] }],
   request: { params: z.object({ erasure_id: z.string().min(1).max(64) }) },
   responses: {
-    200: json(erasureSchema, 'The erasure'),
-    401: json(errorSchema, 'unauthorized'),
-    404: json(errorSchema, 'not_found'),
+    200: jsonResponse(erasureSchema, 'The erasure'),
+    401: errorResponse('unauthorized'),
+    404: errorResponse('not_found'),
   },
 });
 

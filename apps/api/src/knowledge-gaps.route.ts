@@ -12,7 +12,6 @@ import {
   addDays,
   answeredGaps,
   eachDay,
-  errorSchema,
   gapAnsweredBodySchema,
   knowledgeGapParamsSchema,
   knowledgeGapSchema,
@@ -22,14 +21,9 @@ import {
   type AnsweredGap,
   type KnowledgeGapItem,
 } from '@thumbline/events';
-import { requireJsonBody, type AuthVariables } from '@thumbline/http';
+import { type AuthVariables, jsonResponse, requireJsonBody, errorResponse } from '@thumbline/http';
 import type { CredentialStore } from '@thumbline/redis';
 import { resolveWindow } from './query-window.ts';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 /** How far ahead of now `at` may lie (as an event's `ts`, CONTRACT §2). */
 const AT_AHEAD_MS = 5 * 60_000;
@@ -59,12 +53,9 @@ export const knowledgeGapsRoute = createRoute({
   security: [{ bearer: [] }],
   request: { query: knowledgeGapsQuerySchema },
   responses: {
-    200: json(knowledgeGapsSchema, 'Knowledge gaps'),
-    400: {
-      description: 'invalid_query, invalid_tz, range_too_large',
-      content: { 'application/json': { schema: errorSchema } },
-    },
-    401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
+    200: jsonResponse(knowledgeGapsSchema, 'Knowledge gaps'),
+    400: errorResponse('invalid_query, invalid_tz, range_too_large'),
+    401: errorResponse('unauthorized'),
   },
 });
 
@@ -83,11 +74,11 @@ const markAnswered = createRoute({
     body: { content: { 'application/json': { schema: gapAnsweredBodySchema } }, required: true },
   },
   responses: {
-    200: json(knowledgeGapSchema, 'The gap, marked'),
-    400: json(errorSchema, 'invalid_body, invalid_json, invalid_query, invalid_tz, range_too_large'),
-    401: json(errorSchema, 'unauthorized'),
-    404: json(errorSchema, 'not_found: no gap with this id in the window'),
-    415: json(errorSchema, 'unsupported_media_type'),
+    200: jsonResponse(knowledgeGapSchema, 'The gap, marked'),
+    400: errorResponse('invalid_body, invalid_json, invalid_query, invalid_tz, range_too_large'),
+    401: errorResponse('unauthorized'),
+    404: errorResponse('not_found: no gap with this id in the window'),
+    415: errorResponse('unsupported_media_type'),
   },
 });
 
@@ -99,9 +90,9 @@ const unmarkAnswered = createRoute({
   request: { params: knowledgeGapParamsSchema },
   responses: {
     204: { description: 'Unmarked' },
-    400: json(errorSchema, 'invalid_query: not a gap id'),
-    401: json(errorSchema, 'unauthorized'),
-    404: json(errorSchema, 'not_found: the gap is not marked answered'),
+    400: errorResponse('invalid_query: not a gap id'),
+    401: errorResponse('unauthorized'),
+    404: errorResponse('not_found: the gap is not marked answered'),
   },
 });
 

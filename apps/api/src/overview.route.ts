@@ -2,7 +2,6 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { dailyFeedback, triageCounts, type ClickHouse } from '@thumbline/clickhouse';
 import {
   addDays,
-  errorSchema,
   overviewQuerySchema,
   overviewSchema,
   previousWindow,
@@ -13,6 +12,7 @@ import {
 import type { AuthVariables } from '@thumbline/http';
 import { liveSeq, type CredentialStore, type Keys, type RedisClient } from '@thumbline/redis';
 import { resolveWindow } from './query-window.ts';
+import { errorResponse, jsonResponse } from '@thumbline/http';
 
 export interface OverviewDeps {
   ch: ClickHouse;
@@ -22,11 +22,8 @@ export interface OverviewDeps {
 }
 
 const errors = {
-  400: {
-    description: 'invalid_query, invalid_tz, range_too_large',
-    content: { 'application/json': { schema: errorSchema } },
-  },
-  401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
+  400: errorResponse('invalid_query, invalid_tz, range_too_large'),
+  401: errorResponse('unauthorized'),
 };
 
 export const overviewRoute = createRoute({
@@ -36,7 +33,7 @@ export const overviewRoute = createRoute({
   security: [{ bearer: [] }],
   request: { query: overviewQuerySchema },
   responses: {
-    200: { description: 'Overview', content: { 'application/json': { schema: overviewSchema } } },
+    200: jsonResponse(overviewSchema, 'Overview'),
     ...errors,
   },
 });

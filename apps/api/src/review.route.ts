@@ -2,7 +2,6 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, type Logger } from '@thumbline/core';
 import { conversationSummary, latestReviews, toDateTime64, writeReview, type ClickHouse } from '@thumbline/clickhouse';
 import {
-  errorSchema,
   liveReviewSchema,
   reviewBodySchema,
   reviewConflictSchema,
@@ -12,7 +11,7 @@ import {
   type ReviewConflict,
   type ReviewOutcome,
 } from '@thumbline/events';
-import { requireJsonBody, type AuthVariables } from '@thumbline/http';
+import { type AuthVariables, errorResponse, jsonResponse, requireJsonBody } from '@thumbline/http';
 import {
   changeReview,
   forgetReviewChange,
@@ -33,16 +32,11 @@ export interface ReviewDeps {
   log: Logger;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
 const params = z.object({ conversation_id: z.string().min(1).max(128) });
 const errors = {
-  401: json(errorSchema, 'unauthorized'),
-  404: json(errorSchema, 'not_found: no event named the conversation'),
-  409: json(
+  401: errorResponse('unauthorized'),
+  404: errorResponse('not_found: no event named the conversation'),
+  409: jsonResponse(
     reviewConflictSchema,
     'version_conflict: `version` is not the current one (the current review is in the body)',
   ),
@@ -55,8 +49,8 @@ const putRoute = createRoute({
   security: [{ bearer: [] }],
   request: { params, body: { content: { 'application/json': { schema: reviewBodySchema } }, required: true } },
   responses: {
-    200: json(reviewSchema, 'The review as stored, with its new version'),
-    400: json(errorSchema, 'invalid_body, invalid_json'),
+    200: jsonResponse(reviewSchema, 'The review as stored, with its new version'),
+    400: errorResponse('invalid_body, invalid_json'),
     ...errors,
   },
 });
@@ -76,7 +70,7 @@ const deleteRoute = createRoute({
   },
   responses: {
     204: { description: 'Cleared (or there was no review)' },
-    400: json(errorSchema, 'invalid_query'),
+    400: errorResponse('invalid_query'),
     ...errors,
   },
 });
@@ -158,7 +152,11 @@ export function mountReview(app: OpenAPIHono<{ Variables: AuthVariables }>, deps
       );
       throw err;
     }
-    const live: LiveReview = { conversation_id: conversationId, review: asReview(conversationId, r), version: r.version };
+    const live: LiveReview = {
+      conversation_id: conversationId,
+      review: asReview(conversationId, r),
+      version: r.version,
+    };
     // The change is stored: a dashboard that misses it sees it on its next read.
     await publishReview(deps.redis, deps.keys, ws, JSON.stringify(live)).catch((err: unknown) =>
       deps.log.warn({ err, conversationId }, 'review: live event not sent'),

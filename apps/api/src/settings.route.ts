@@ -4,13 +4,20 @@ import {
   autoEndCopyBodySchema,
   autoEndCopySchema,
   canonicalLocale,
-  errorSchema,
   widgetConfigSchema,
   widgetIdSchema,
   widgetSettingsBodySchema,
   widgetSettingsSchema,
 } from '@thumbline/events';
-import { allowOrigin, authenticateWidget, preflight, requireJsonBody, type AuthVariables } from '@thumbline/http';
+import {
+  allowOrigin,
+  authenticateWidget,
+  type AuthVariables,
+  errorResponse,
+  jsonResponse,
+  preflight,
+  requireJsonBody,
+} from '@thumbline/http';
 import type { CredentialStore, SettingsStore } from '@thumbline/redis';
 
 export interface SettingsDeps {
@@ -18,13 +25,9 @@ export interface SettingsDeps {
   settings: SettingsStore;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const errors = {
-  400: json(errorSchema, 'invalid_body, invalid_locale'),
-  401: json(errorSchema, 'unauthorized'),
+  400: errorResponse('invalid_body, invalid_locale'),
+  401: errorResponse('unauthorized'),
 };
 const widgetParams = z.object({ widget_id: widgetIdSchema });
 const localeParams = z.object({ locale: z.string().max(35) });
@@ -41,7 +44,7 @@ const getWidget = createRoute({
   summary: "A widget's settings (CSAT prompt on/off)",
   security: [{ bearer: [] }],
   request: { params: widgetParams },
-  responses: { 200: json(widgetSettingsSchema, 'Widget settings'), ...errors },
+  responses: { 200: jsonResponse(widgetSettingsSchema, 'Widget settings'), ...errors },
 });
 
 const putWidget = createRoute({
@@ -53,7 +56,7 @@ const putWidget = createRoute({
     params: widgetParams,
     body: { content: { 'application/json': { schema: widgetSettingsBodySchema } }, required: true },
   },
-  responses: { 200: json(widgetSettingsSchema, 'Saved widget settings'), ...errors },
+  responses: { 200: jsonResponse(widgetSettingsSchema, 'Saved widget settings'), ...errors },
 });
 
 const getCopy = createRoute({
@@ -62,7 +65,7 @@ const getCopy = createRoute({
   summary: 'Auto-end conversation (CSAT prompt) copy for a locale; built-in English until saved',
   security: [{ bearer: [] }],
   request: { params: localeParams },
-  responses: { 200: json(autoEndCopySchema, 'Prompt copy'), ...errors },
+  responses: { 200: jsonResponse(autoEndCopySchema, 'Prompt copy'), ...errors },
 });
 
 const putCopy = createRoute({
@@ -74,7 +77,7 @@ const putCopy = createRoute({
     params: localeParams,
     body: { content: { 'application/json': { schema: autoEndCopyBodySchema } }, required: true },
   },
-  responses: { 200: json(autoEndCopySchema, 'Saved copy'), ...errors },
+  responses: { 200: jsonResponse(autoEndCopySchema, 'Saved copy'), ...errors },
 });
 
 const widgetConfig = createRoute({
@@ -88,9 +91,9 @@ const widgetConfig = createRoute({
     query: z.object({ locale: z.string().max(35).optional(), key: z.string().optional() }),
   },
   responses: {
-    200: json(widgetConfigSchema, 'Widget configuration'),
+    200: jsonResponse(widgetConfigSchema, 'Widget configuration'),
     ...errors,
-    403: json(errorSchema, 'origin_not_allowed'),
+    403: errorResponse('origin_not_allowed'),
   },
 });
 

@@ -2,7 +2,6 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { sourceAnswers, sourceRanking, type ClickHouse } from '@thumbline/clickhouse';
 import {
   addDays,
-  errorSchema,
   round,
   sourceAnswersParamsSchema,
   sourceAnswersQuerySchema,
@@ -15,13 +14,11 @@ import {
 import type { AuthVariables } from '@thumbline/http';
 import type { CredentialStore } from '@thumbline/redis';
 import { resolveWindow } from './query-window.ts';
+import { errorResponse, jsonResponse } from '@thumbline/http';
 
 const errors = {
-  400: {
-    description: 'invalid_query, invalid_tz, range_too_large',
-    content: { 'application/json': { schema: errorSchema } },
-  },
-  401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
+  400: errorResponse('invalid_query, invalid_tz, range_too_large'),
+  401: errorResponse('unauthorized'),
 };
 
 const counting =
@@ -39,7 +36,7 @@ export const sourcesRoute = createRoute({
   security: [{ bearer: [] }],
   request: { query: sourcesQuerySchema },
   responses: {
-    200: { description: 'Sources', content: { 'application/json': { schema: sourcesSchema } } },
+    200: jsonResponse(sourcesSchema, 'Sources'),
     ...errors,
   },
 });
@@ -52,7 +49,7 @@ export const sourceAnswersRoute = createRoute({
   security: [{ bearer: [] }],
   request: { params: sourceAnswersParamsSchema, query: sourceAnswersQuerySchema },
   responses: {
-    200: { description: 'Answers', content: { 'application/json': { schema: sourceAnswersSchema } } },
+    200: jsonResponse(sourceAnswersSchema, 'Answers'),
     ...errors,
   },
 });

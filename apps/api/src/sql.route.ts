@@ -1,22 +1,17 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { ANALYST_SQL_CAPS, runAnalystSql, type AnalystSqlResult, type ClickHouse } from '@thumbline/clickhouse';
-import { errorSchema, sqlRequestSchema, sqlResultSchema } from '@thumbline/events';
+import { sqlRequestSchema, sqlResultSchema } from '@thumbline/events';
 import { AppError } from '@thumbline/core';
-import { requireJsonBody, type AuthVariables } from '@thumbline/http';
+import { type AuthVariables, jsonResponse, requireJsonBody, errorResponse } from '@thumbline/http';
 import { AnalystGate } from './analyst-gate.ts';
 
 const errors = {
-  400: {
-    description: 'invalid_json, invalid_body, read_only, query_limit_exceeded, query_failed',
-    content: { 'application/json': { schema: errorSchema } },
-  },
-  401: { description: 'unauthorized', content: { 'application/json': { schema: errorSchema } } },
-  415: { description: 'unsupported_media_type', content: { 'application/json': { schema: errorSchema } } },
-  429: {
-    description:
-      'rate_limited: this workspace (or the server) already runs as many analyst queries as it allows; see Retry-After',
-    content: { 'application/json': { schema: errorSchema } },
-  },
+  400: errorResponse('invalid_json, invalid_body, read_only, query_limit_exceeded, query_failed'),
+  401: errorResponse('unauthorized'),
+  415: errorResponse('unsupported_media_type'),
+  429: errorResponse(
+    'rate_limited: this workspace (or the server) already runs as many analyst queries as it allows; see Retry-After',
+  ),
 };
 
 export const sqlRoute = createRoute({
@@ -33,7 +28,7 @@ export const sqlRoute = createRoute({
   security: [{ bearer: [] }],
   request: { body: { content: { 'application/json': { schema: sqlRequestSchema } }, required: true } },
   responses: {
-    200: { description: 'Columns and rows', content: { 'application/json': { schema: sqlResultSchema } } },
+    200: jsonResponse(sqlResultSchema, 'Columns and rows'),
     ...errors,
   },
 });

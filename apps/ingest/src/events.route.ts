@@ -2,7 +2,6 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError, currentTraceparent, traced, type Metrics } from '@thumbline/core';
 import {
-  errorSchema,
   eventSchema,
   ingestBodySchema,
   ingestResponseSchema,
@@ -11,7 +10,7 @@ import {
   type AcceptedEvent,
   type EventVerdict,
 } from '@thumbline/events';
-import { allowOrigin, authenticateWidget, clientAddress, preflight } from '@thumbline/http';
+import { allowOrigin, authenticateWidget, clientAddress, preflight, errorResponse } from '@thumbline/http';
 import {
   appendEvents,
   type AdmissionLimits,
@@ -41,11 +40,6 @@ export interface IngestDeps {
   /** Clock for the ts bounds; injectable for tests. */
   now?: () => number;
 }
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: errorSchema } },
-});
 
 export const ingestRoute = createRoute({
   method: 'post',

@@ -7,3 +7,4 @@ export { demoPageHeaders, pageHeaders } from './secure-headers.ts';
 export { allowOrigin, authenticateWidget, preflight } from './widget-auth.ts';
 export { clientAddress } from './client-address.ts';
 export { areaOf, requestMetrics } from './request-metrics.ts';
+export { errorResponse, jsonResponse } from './openapi-responses.ts';
