@@ -115,9 +115,8 @@ export interface PartitionKeys {
   readonly archived: string;
   /** How many buckets the partition's state is spread over (set once). */
   readonly buckets: string;
-  /** Bloom filter of every state field archived (bitmap), and its size in bits (set once). */
+  /** The filters of every state field archived: a record (hash) and its bitmaps "<record>:<i>". */
   readonly archiveFilter: string;
-  readonly archiveFilterBits: string;
 }
 
 export type StateKind = 'msgs' | 'convs';
@@ -154,7 +153,6 @@ export function createKeys(prefix: string, partitions = DEFAULT_PARTITIONS): Key
       archived: `${tag}:archived`,
       buckets: `${tag}:buckets`,
       archiveFilter: `${tag}:archive-filter`,
-      archiveFilterBits: `${tag}:archive-filter:bits`,
     };
   });
   const live = (ws: string) => `{${prefix}:live:${ws}}`;

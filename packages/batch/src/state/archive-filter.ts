@@ -1,16 +1,15 @@
-// A Bloom filter per partition, in Redis, of every state field ever archived (state/archive.ts):
+// A filter per partition, in Redis, of every state field ever archived (state/archive.ts):
 // "not in the filter" means "never archived", so a batch's brand-new conversations and messages
 // are not looked up in ClickHouse (a lookup of a few hundred absent fields in a large archive
-// reads about half its granules: ADR 0012). A Bloom filter has no false negatives: a field is
+// reads about half its granules: ADR 0012). Bloom filters have no false negatives: a field is
 // added before the archive's watermark moves past its generation, and before its generation
 // leaves Redis, so a state Redis no longer holds is always "maybe archived". False positives
 // only cost a lookup that finds nothing.
 //
-// The filter's size is fixed when it is created (a key beside it, set once) and read back
-// afterwards: a bit's place must never move, so a changed budget does not resize an existing
-// filter (Redis allocates the bitmap as bits are set, up to that size). At 10 bits per field it answers 1 % false
-// positives; past that many archived fields the rate rises and more lookups reach ClickHouse
-// (exact, slower).
+// A chain of Bloom filters (lua/archive-filter.lua), each twice the one before, so Redis holds
+// about 10 bits per archived field (a small filter first, whatever the budget) up to the
+// partition's share of the budget; past that the newest fills on and false positives rise
+// (exact, slower). A bit's place never moves: filters are only ever added.
 import { luaScripts, runLua, script, type PartitionKeys, type RedisClient } from '@thumbline/redis';
 
 const FILTER = script(luaScripts(new URL('./lua/', import.meta.url)), 'archive-filter');
@@ -45,22 +44,24 @@ export function probes(field: string, bits: number): number[] {
   return Array.from({ length: PROBES }, (_, i) => (h1 + i * h2) % bits);
 }
 
+/** Bits of a partition's first filter: 64 KiB, about 52,000 fields at 1 % false positives. */
+const FIRST_FILTER_BITS = 64 * 1024 * 8;
+
 /**
- * The filter's size in bits, fixed by whoever created it first (a racing creator reads the
- * same); null when the partition has none. `create` makes one of that many bytes, unless the
- * partition archived state before it had a filter (that filter would miss those fields).
+ * Whether the partition keeps a filter: not when it archived state before it had one (that
+ * filter would miss those fields; every lookup then goes to the archive).
  */
-const sizes = new WeakMap<PartitionKeys, number>();
-async function filterBits(redis: RedisClient, keys: PartitionKeys, create?: number): Promise<number | null> {
-  const known = sizes.get(keys);
+const kept = new WeakMap<PartitionKeys, boolean>();
+async function hasFilter(redis: RedisClient, keys: PartitionKeys, creating: boolean): Promise<boolean> {
+  const known = kept.get(keys);
   if (known !== undefined) return known;
-  if (create !== undefined && (await redis.exists(keys.archived)) === 0) {
-    await redis.set(keys.archiveFilterBits, String(Math.max(8, Math.floor(create) * 8)), 'NX');
+  let has = (await redis.exists(keys.archiveFilter)) === 1;
+  if (!has && creating && (await redis.exists(keys.archived)) === 0) {
+    await redis.hsetnx(keys.archiveFilter, 'n', '0');
+    has = true;
   }
-  const stored = await redis.get(keys.archiveFilterBits);
-  if (stored === null) return null;
-  sizes.set(keys, Number(stored));
-  return Number(stored);
+  if (has || creating) kept.set(keys, has);
+  return has;
 }
 
 /** Runs the script over fields in calls of FIELDS_PER_CALL; the checks' answers joined. */
@@ -68,7 +69,7 @@ async function run(
   redis: RedisClient,
   keys: PartitionKeys,
   mode: 'add' | 'check',
-  bits: number,
+  budgetBits: number,
   fields: readonly string[],
 ): Promise<string> {
   let answer = '';
@@ -77,12 +78,18 @@ async function run(
       .slice(i, i + FIELDS_PER_CALL)
       .map((f) => hashes(f).join(' '))
       .join('\n');
-    answer += (await runLua<string | null>(redis, FILTER, [keys.archiveFilter], [mode, bits, PROBES, lines])) ?? '';
+    answer +=
+      (await runLua<string | null>(
+        redis,
+        FILTER,
+        [keys.archiveFilter],
+        [mode, PROBES, lines, Math.min(FIRST_FILTER_BITS, budgetBits), budgetBits],
+      )) ?? '';
   }
   return answer;
 }
 
-/** Adds archived fields to the partition's filter. */
+/** Adds archived fields to the partition's filter (`bytes`: the most all its filters may take). */
 export async function addArchived(
   redis: RedisClient,
   keys: PartitionKeys,
@@ -90,8 +97,7 @@ export async function addArchived(
   fields: readonly string[],
 ): Promise<void> {
   if (fields.length === 0) return;
-  const bits = await filterBits(redis, keys, bytes);
-  if (bits !== null) await run(redis, keys, 'add', bits, fields);
+  if (await hasFilter(redis, keys, true)) await run(redis, keys, 'add', Math.max(8, Math.floor(bytes) * 8), fields);
 }
 
 /** The fields that may have been archived (all their bits set, or the partition has no filter); the others never were. */
@@ -101,8 +107,7 @@ export async function maybeArchived(
   fields: readonly string[],
 ): Promise<string[]> {
   if (fields.length === 0) return [];
-  const bits = await filterBits(redis, keys);
-  if (bits === null) return [...fields];
-  const answer = await run(redis, keys, 'check', bits, fields);
+  if (!(await hasFilter(redis, keys, false))) return [...fields];
+  const answer = await run(redis, keys, 'check', 0, fields);
   return fields.filter((_, i) => answer[i] === '1');
 }
