@@ -3,7 +3,7 @@
 // thumbs-down rate before and after and a verdict (CONTRACT §13); unmarking brings it back.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
+import { launchBrowser, postEvents, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
 import { message, thumb } from '../support/events.ts';
 
 let app: RunningApp;
@@ -18,16 +18,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-async function post(events: object[]) {
-  const res = await fetch(`${app.url}/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${app.creds.secret_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  expect(res.status).toBe(202);
-  expect(((await res.json()) as { rejected: unknown[] }).rejected).toEqual([]);
-}
 
 const HOUR = 3_600_000;
 const SHIPPING = { id: 'kb-shipping', title: 'Where we ship', url: 'https://help.example.com/shipping' };
@@ -49,7 +39,7 @@ describe('Recommendations', () => {
   it('shows each gap on one line, marks one answered and shows its before/after, then unmarks it', async () => {
     const now = Date.now();
     // Before the fix 5 of 6 answers about Canada are thumbed down, after it none of 6.
-    await post([
+    await postEvents(app, [
       ...asked('ca-before', 'Do you ship to Canada?', now - 4 * HOUR, 6, 5),
       ...asked('ca-after', 'Do you deliver to Canada?', now - 2 * HOUR, 6, 0),
       ...asked('kl', 'Can I pay with Klarna?', now - 3 * HOUR, 3, 2),

@@ -3,7 +3,7 @@
 // answer and links to its conversation.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
+import { launchBrowser, postEvents, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
 import { message, thumb } from '../support/events.ts';
 
 let app: RunningApp;
@@ -19,16 +19,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function post(events: object[]) {
-  const res = await fetch(`${app.url}/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${app.creds.secret_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  expect(res.status).toBe(202);
-  expect(((await res.json()) as { rejected: unknown[] }).rejected).toEqual([]);
-}
-
 const SHIPPING = { id: 'kb-shipping', title: 'Where we ship', url: 'https://help.example.com/articles/shipping' };
 
 describe('Sources card', () => {
@@ -40,7 +30,7 @@ describe('Sources card', () => {
     await page.getByTestId('sources-empty').waitFor();
 
     const now = Date.now();
-    await post([
+    await postEvents(app, [
       message('src-c1', 'src-q1', 'shopper', 'Do you ship to Canada?', now - 5000),
       {
         ...message('src-c1', 'src-a1', 'assistant', 'We ship to many countries.', now - 4000),
@@ -49,7 +39,7 @@ describe('Sources card', () => {
       { ...message('src-c2', 'src-a2', 'assistant', 'Size S is back.', now - 3000), sources: [{ id: 'kb-stock' }] },
       thumb('src-c2', 'src-a2', 'up', now - 2500),
     ]);
-    await post([thumb('src-c1', 'src-a1', 'down', now - 2000)]);
+    await postEvents(app, [thumb('src-c1', 'src-a1', 'down', now - 2000)]);
 
     // The page reloads the card a few seconds after a live thumbs-down.
     const shipping = page.locator('[data-testid="source"][data-source-id="kb-shipping"]');

@@ -4,7 +4,7 @@
 // outcome, full-text search finds it, and another dashboard's triage card follows live.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
+import { launchBrowser, postEvents, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
 import { csat, message, started } from '../support/events.ts';
 
 let app: RunningApp;
@@ -20,16 +20,6 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function post(events: object[]) {
-  const res = await fetch(`${app.url}/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${app.creds.secret_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  expect(res.status).toBe(202);
-  expect(((await res.json()) as { rejected: unknown[] }).rejected).toEqual([]);
-}
-
 async function dashboard(): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = watchErrors(page);
@@ -43,7 +33,7 @@ const rows = (page: Page) =>
 describe('triage', () => {
   it('triages a downvoted conversation from the overview card to its outcome, live on another dashboard', async () => {
     const now = Date.now();
-    await post([
+    await postEvents(app, [
       started('tri-1', now - 60_000),
       message('tri-1', 'tri-1-q', 'shopper', 'Do you ship to Canada?', now - 59_000),
       message('tri-1', 'tri-1-a', 'assistant', 'We ship everywhere.', now - 58_000),

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { freePort, spawnArgs, type Spawned } from './spawn.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -64,4 +65,15 @@ export async function startApp(args: string[] = [], env: Record<string, string> 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Posts events to the app with its secret key, expecting every one accepted. */
+export async function postEvents(app: RunningApp, events: object[]): Promise<void> {
+  const res = await fetch(`${app.url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${app.creds.secret_key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
+  });
+  expect(res.status).toBe(202);
+  expect(((await res.json()) as { rejected: unknown[] }).rejected).toEqual([]);
 }
