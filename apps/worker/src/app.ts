@@ -106,6 +106,7 @@ export function workerDeps(s: Services): WorkerDeps {
     pump: {
       consumer: s.consumer,
       maxEvents: env.THUMBLINE_BATCH_MAX_EVENTS,
+      groups: env.THUMBLINE_WORKER_CONCURRENCY,
       lingerMs: env.THUMBLINE_BATCH_LINGER_MS,
     },
   };

@@ -23,6 +23,12 @@ export interface PumpOptions {
   consumer: string;
   /** Most events in one job. */
   maxEvents: number;
+  /**
+   * Jobs of disjoint partitions run side by side (their resolutions do not take turns,
+   * packages/batch pipeline.ts): what is read at once is cut into this many groups of
+   * partitions (partition mod groups), one job per group. Default: the worker's concurrency.
+   */
+  groups: number;
   /** How long to wait for more entries once some arrived, to fill a batch. */
   lingerMs: number;
   /** How long to keep filling while workers are busy with earlier batches. */
@@ -35,6 +41,7 @@ export interface PumpOptions {
 
 export const DEFAULT_PUMP_OPTIONS: Omit<PumpOptions, 'consumer'> = {
   maxEvents: 5000,
+  groups: 2,
   lingerMs: 20,
   maxLingerMs: 250,
   claimIdleMs: 5_000,
@@ -51,21 +58,34 @@ export function sliceJobId(entries: readonly StreamEntry[]): string {
   return `${entries[0]?.id ?? 'empty'}_${hash.digest('hex').slice(0, 24)}`;
 }
 
-/** Cuts entries into slices of at most `maxEvents` events (an entry is never split). */
-export function slices(entries: readonly StreamEntry[], maxEvents: number): StreamEntry[][] {
+/**
+ * Cuts entries into slices of at most `maxEvents` events (an entry is never split), each of
+ * one group of partitions (partition mod `groups`), so slices of different groups share no
+ * partition.
+ */
+export function slices(entries: readonly StreamEntry[], maxEvents: number, groups = 1): StreamEntry[][] {
   const out: StreamEntry[][] = [];
-  let current: StreamEntry[] = [];
-  let events = 0;
+  const byGroup = new Map<number, StreamEntry[]>();
   for (const entry of entries) {
-    if (current.length > 0 && events + entry.count > maxEvents) {
-      out.push(current);
-      current = [];
-      events = 0;
-    }
-    current.push(entry);
-    events += entry.count;
+    const g = entry.partition % groups;
+    const list = byGroup.get(g);
+    if (list) list.push(entry);
+    else byGroup.set(g, [entry]);
   }
-  if (current.length > 0) out.push(current);
+  for (const group of byGroup.values()) {
+    let current: StreamEntry[] = [];
+    let events = 0;
+    for (const entry of group) {
+      if (current.length > 0 && events + entry.count > maxEvents) {
+        out.push(current);
+        current = [];
+        events = 0;
+      }
+      current.push(entry);
+      events += entry.count;
+    }
+    if (current.length > 0) out.push(current);
+  }
   return out;
 }
 
@@ -165,7 +185,9 @@ export class Pump {
    */
   private async readBatch(owned: readonly number[]): Promise<StreamEntry[]> {
     if (owned.length === 0) return [];
-    const { maxEvents, lingerMs, maxLingerMs } = this.options;
+    const { lingerMs, maxLingerMs } = this.options;
+    // Room for a full job per group of partitions.
+    const maxEvents = this.options.maxEvents * Math.max(1, Math.min(this.options.groups, owned.length));
     let entries = await this.readOnce(owned, maxEvents);
     let events = entries.reduce((n, e) => n + e.count, 0);
     const started = Date.now();
@@ -235,7 +257,7 @@ export class Pump {
    * acknowledgement. A crash in between repeats harmless steps (same job id, same pin).
    */
   private async dispatch(entries: StreamEntry[]): Promise<void> {
-    for (const slice of slices(entries, this.options.maxEvents)) {
+    for (const slice of slices(entries, this.options.maxEvents, this.options.groups)) {
       const jobId = sliceJobId(slice);
       const refs = refsOf(slice);
       await pinEntries(this.redis, this.keys, jobId, refs);

@@ -83,16 +83,26 @@ export interface BatchOutcome extends BatchResolution {
 /** Commits tried before giving up (the job is retried later). */
 const MAX_CONFLICTS = 100;
 
-/** Resolutions of one process take turns: they would only conflict with each other. */
-const turns = new WeakMap<RedisClient, Promise<unknown>>();
+/**
+ * Resolutions of one process take turns per partition: two batches with a partition in
+ * common would only conflict there (the second's read would be stale once the first
+ * commits), while batches of disjoint partitions run side by side. The turns of a
+ * batch's partitions are taken together, synchronously, so the queue of each partition
+ * stays in arrival order and no two batches wait for each other.
+ */
+const turns = new WeakMap<RedisClient, Map<number, Promise<unknown>>>();
 
-function inTurn<T>(redis: RedisClient, work: () => Promise<T>): Promise<T> {
+function inTurn<T>(redis: RedisClient, partitions: readonly number[], work: () => Promise<T>): Promise<T> {
+  let tails = turns.get(redis);
+  if (!tails) turns.set(redis, (tails = new Map()));
+  const before = partitions.map((p) => tails.get(p));
+  const mine = Promise.all(before).then(work);
   // The stored turn never rejects: a failed resolution only fails its own caller.
-  const mine = (turns.get(redis) ?? Promise.resolve()).then(work);
-  turns.set(
-    redis,
-    mine.catch(() => undefined),
-  );
+  const settled = mine.catch(() => undefined);
+  for (const p of partitions) tails.set(p, settled);
+  void settled.then(() => {
+    for (const p of partitions) if (tails.get(p) === settled) tails.delete(p);
+  });
   return mine;
 }
 
@@ -138,7 +148,12 @@ export function applyState(
   storeFresh: (resolution: BatchResolution) => Promise<number[]> = async () => [],
   clock = new StageClock(),
 ): Promise<BatchResolution> {
-  return inTurn(deps.redis, () => resolveAndCommit(deps, batchId, partsOf(deps.keys, items), storeFresh, clock));
+  const parts = partsOf(deps.keys, items);
+  return inTurn(
+    deps.redis,
+    parts.map((p) => p.keys.index),
+    () => resolveAndCommit(deps, batchId, parts, storeFresh, clock),
+  );
 }
 
 /** Runs one batch through every stage. */

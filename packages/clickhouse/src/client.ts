@@ -71,8 +71,20 @@ export type ClickHouseConfig = (
       /** Analyst SQL runs as this user (its own caps, grants and row policies); default: the main user. */
       analyst?: { username: string; password: string };
     }
-  | { kind: 'embedded'; path: string; database: string }
+  | {
+      kind: 'embedded';
+      path: string;
+      database: string;
+      /** Connections to the engine (each runs one statement at a time); default DEFAULT_EMBEDDED_CONNECTIONS. */
+      connections?: number;
+    }
 ) & { timeouts?: Partial<ClickHouseTimeouts> };
+
+/**
+ * Embedded connections: a batch's inserts, the next batch's state lookups and dashboard
+ * reads each get one instead of queueing behind each other on one (docs/performance.md).
+ */
+export const DEFAULT_EMBEDDED_CONNECTIONS = 3;
 
 /** A JSONCompact result: columns, rows as arrays, and what ClickHouse measured (elapsed in seconds). */
 export interface CompactResult {
@@ -238,9 +250,40 @@ class AnalystLane {
   }
 }
 
+/**
+ * Clients that each run one statement at a time (an embedded chDB connection runs its
+ * queries in turn; measured: two 1 s sleeps take 2 s on one connection, 1 s on two), and
+ * a call goes to the one with the fewest calls in flight. A server install has one client
+ * (its HTTP agent has a socket pool of its own).
+ */
+class ClientPool {
+  private readonly inFlight: number[];
+
+  constructor(readonly clients: readonly ClickHouseClient[]) {
+    this.inFlight = clients.map(() => 0);
+  }
+
+  async with<T>(work: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+    let pick = 0;
+    for (let i = 1; i < this.clients.length; i++) {
+      if ((this.inFlight[i] as number) < (this.inFlight[pick] as number)) pick = i;
+    }
+    this.inFlight[pick] = (this.inFlight[pick] as number) + 1;
+    try {
+      return await work(this.clients[pick] as ClickHouseClient);
+    } finally {
+      this.inFlight[pick] = (this.inFlight[pick] as number) - 1;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+  }
+}
+
 class ClientClickHouse implements ClickHouse {
   constructor(
-    private readonly client: ClickHouseClient,
+    private readonly pool: ClientPool,
     readonly database: string,
     readonly embedded: boolean,
     private readonly analyst: AnalystLane | ClickHouseClient,
@@ -268,13 +311,15 @@ class ClientClickHouse implements ClickHouse {
     const ms = this.timeouts.queryMs;
     const limit: Settings = { max_execution_time: Math.max(1, Math.ceil(ms / 1000)) };
     return this.bounded(ms, async (abort_signal) => {
-      const rs = await this.client.query({
-        query: scoped(sql, { ...limit, ...settings }),
-        query_params: params,
-        format: 'JSONEachRow',
-        abort_signal,
+      return this.pool.with(async (client) => {
+        const rs = await client.query({
+          query: scoped(sql, { ...limit, ...settings }),
+          query_params: params,
+          format: 'JSONEachRow',
+          abort_signal,
+        });
+        return rs.json<T>();
       });
-      return rs.json<T>();
     });
   }
 
@@ -293,7 +338,9 @@ class ClientClickHouse implements ClickHouse {
 
   command(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<void> {
     return this.bounded(this.timeouts.writeMs, async (abort_signal) => {
-      await this.client.command({ query: scoped(sql, settings), query_params: params, abort_signal });
+      await this.pool.with((client) =>
+        client.command({ query: scoped(sql, settings), query_params: params, abort_signal }),
+      );
     });
   }
 
@@ -307,25 +354,31 @@ class ClientClickHouse implements ClickHouse {
     for (const column of columns) {
       if (!IDENTIFIER.test(column)) throw new Error(`invalid column name: ${column}`);
     }
-    let body = '';
+    const lines = new Array<string>(rows.length);
+    let n = 0;
     for (const row of rows as readonly Record<string, unknown>[]) {
-      body += `${JSON.stringify(columns.map((c) => row[c]))}\n`;
+      const values = new Array<unknown>(columns.length);
+      for (let i = 0; i < columns.length; i++) values[i] = row[columns[i] as string];
+      lines[n++] = JSON.stringify(values);
     }
-    const clause = settingsClause({ ...INSERT_DEFAULTS, ...settings });
-    await this.bounded(this.timeouts.writeMs, async (abort_signal) => {
-      const res = await this.client.exec({
-        query: `INSERT INTO ${table} (${columns.join(', ')}) ${clause} FORMAT JSONCompactEachRow`,
-        values: Readable.from([body]),
-        abort_signal,
-      });
-      // Drain the (empty) response so an HTTP socket goes back to the pool.
-      for await (const _ of res.stream) void _;
-    });
+    const body = `${lines.join('\n')}\n`;
+    const merged = { ...INSERT_DEFAULTS, ...settings };
+    await this.bounded(this.timeouts.writeMs, (abort_signal) =>
+      this.pool.with(async (client) => {
+        const res = await client.exec({
+          query: `INSERT INTO ${table} (${columns.join(', ')}) ${settingsClause(merged)} FORMAT JSONCompactEachRow`,
+          values: Readable.from([body]),
+          abort_signal,
+        });
+        // Drain the (empty) response so an HTTP socket goes back to the pool.
+        for await (const _ of res.stream) void _;
+      }),
+    );
   }
 
   async ping(): Promise<boolean> {
     try {
-      const r = await this.bounded(this.timeouts.queryMs, () => this.client.ping());
+      const r = await this.bounded(this.timeouts.queryMs, () => this.pool.with((client) => client.ping()));
       return r.success;
     } catch {
       return false;
@@ -334,7 +387,7 @@ class ClientClickHouse implements ClickHouse {
 
   async close(): Promise<void> {
     if (!(this.analyst instanceof AnalystLane)) await this.analyst.close();
-    await this.client.close();
+    await this.pool.close();
     this.onClose();
   }
 }
@@ -374,7 +427,7 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
       password: config.analyst?.password ?? config.password,
       max_open_connections: 4,
     });
-    return new ClientClickHouse(client, config.database, false, analyst, timeouts);
+    return new ClientClickHouse(new ClientPool([client]), config.database, false, analyst, timeouts);
   }
   mkdirSync(config.path, { recursive: true });
   // Loaded lazily: the native engine is ~540 MB and server deployments never need it.
@@ -384,11 +437,13 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
   // connections to the path share that engine; the session lives as long as the client.
   const { Session } = await import('chdb');
   const engine = new Session(config.path, { connectionArgs: ['--backups.allowed_path=/'] });
-  const client = createClient({ connection: createChdbConnection({ path: config.path }) } as never);
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
-  // The embedded engine has one session per process; USE makes it that session's
-  // default database, the way the HTTP client's `database` option does per request.
-  await client.command({ query: `USE ${config.database}` });
+  const connections = Math.max(1, config.connections ?? DEFAULT_EMBEDDED_CONNECTIONS);
+  const opened = Array.from({ length: connections }, () => createChdbConnection({ path: config.path }));
+  const clients = opened.map((connection) => createClient({ connection } as never));
+  await (clients[0] as ClickHouseClient).command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
+  // Each connection is a session of its own; USE makes the database its default for
+  // unqualified table names, the way the HTTP client's `database` option does per request.
+  for (const client of clients) await client.command({ query: `USE ${config.database}` });
   const lane = new AnalystLane(config.path, config.database);
-  return new ClientClickHouse(client, config.database, true, lane, timeouts, () => engine.close());
+  return new ClientClickHouse(new ClientPool(clients), config.database, true, lane, timeouts, () => engine.close());
 }

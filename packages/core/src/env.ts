@@ -34,6 +34,8 @@ export const clickhouseEnv = {
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
     .default('thumbline'),
+  /** Embedded only: connections to the engine, each running one statement at a time (a batch's inserts, lookups, dashboards). */
+  CLICKHOUSE_CONNECTIONS: z.coerce.number().int().min(1).max(16).default(3),
   /** A cluster in the server's remote_servers: migrations create Replicated + Distributed tables on it. */
   CLICKHOUSE_CLUSTER: z
     .string()

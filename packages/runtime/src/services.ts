@@ -220,7 +220,13 @@ export async function openServices(env: Env, log: Logger, opts: { allowLocal: bo
               ? { analyst: { username: env.CLICKHOUSE_SQL_USER, password: env.CLICKHOUSE_SQL_PASSWORD } }
               : {}),
           }
-        : { kind: 'embedded', path: dataPaths(env).clickhouse, database: env.CLICKHOUSE_DATABASE, timeouts },
+        : {
+            kind: 'embedded',
+            path: dataPaths(env).clickhouse,
+            database: env.CLICKHOUSE_DATABASE,
+            connections: env.CLICKHOUSE_CONNECTIONS,
+            timeouts,
+          },
     );
     if (env.CLICKHOUSE_CLUSTER) ch = await onCluster(ch, env.CLICKHOUSE_CLUSTER);
     const applied = await migrate(ch, undefined, { cluster: env.CLICKHOUSE_CLUSTER });
