@@ -23,7 +23,12 @@ describe('slices', () => {
           const entries = read.map(([p, count], i) => entry(p, i, count));
           const out = slices(entries, maxEvents, groups);
           // Every entry exactly once; within a partition, in the order read.
-          expect(out.flat().map((e) => e.id).sort()).toEqual(entries.map((e) => e.id).sort());
+          expect(
+            out
+              .flat()
+              .map((e) => e.id)
+              .sort(),
+          ).toEqual(entries.map((e) => e.id).sort());
           for (let p = 0; p < 16; p++) {
             const order = out.flat().filter((e) => e.partition === p);
             expect(order).toEqual(entries.filter((e) => e.partition === p));
