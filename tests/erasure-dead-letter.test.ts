@@ -68,6 +68,27 @@ async function batchQueues(): Promise<Queue<InsertBatchData>[]> {
   return names.map((name) => new Queue<InsertBatchData>(name, { connection: env.connect(), prefix: env.keys.bull }));
 }
 
+/** Keys of the install whose name, string value or hash fields/values hold `needle`. */
+async function redisHolding(needle: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await env.redis.scan(cursor, 'MATCH', `*${env.keys.prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const type = await env.redis.type(key);
+      const values =
+        type === 'string'
+          ? [(await env.redis.get(key)) ?? '']
+          : type === 'hash'
+            ? Object.entries(await env.redis.hgetall(key)).flat()
+            : [];
+      if (key.includes(needle) || values.some((v) => v.includes(needle))) found.push(`${key} (${type})`);
+    }
+  } while (cursor !== '0');
+  return found;
+}
+
 beforeAll(async () => {
   env = await openTestEnv('erasure-dl');
   await env.store.saveWorkspace({ id: WS, tz: 'UTC', allowed_origins: [] });
@@ -118,9 +139,10 @@ describe('erasure of a dead letter’s conversation', () => {
       const dead = await vi.waitFor(
         async () => {
           const failed = (await Promise.all(queues.map((q) => q.getFailed(0, -1)))).flat();
-          expect(failed.length).toBeGreaterThan(0);
-          // Settled: its entries are copied into it (a dead letter holds no stream).
-          for (const job of failed) expect(job.data.entries).toBeDefined();
+          // Every event in a dead letter (one batch per partition, or one for both), each settled:
+          // its entries copied into it (a dead letter holds no stream).
+          const held = failed.flatMap((job) => job.data.entries ?? []).reduce((n, e) => n + e.count, 0);
+          expect(held).toBe(6);
           return failed;
         },
         { timeout: 30_000, interval: 100 },
@@ -130,14 +152,15 @@ describe('erasure of a dead letter’s conversation', () => {
       expect(await totals()).toEqual({ up: 0, down: 0, rated: 0, score: 0 });
 
       // ClickHouse's error quoted the value; the dead letter kept its code and shape, not the value.
-      const quotedByEngine = await env.ch
-        .query('SELECT toUInt8({v:String}) AS n', { v: `reason ${MARK}` })
-        .then(() => '', (err: unknown) => String((err as Error).message));
+      const quotedByEngine = await env.ch.query('SELECT toUInt8({v:String}) AS n', { v: `reason ${MARK}` }).then(
+        () => '',
+        (err: unknown) => String((err as Error).message),
+      );
       expect(quotedByEngine).toContain(MARK);
       for (const job of dead) {
         expect(job.failedReason).not.toContain(MARK);
         expect(job.failedReason).toMatch(/Code: \d+/);
-        expect(job.stacktrace.join('\n')).not.toContain(MARK);
+        expect((job.stacktrace ?? []).join('\n')).not.toContain(MARK);
       }
 
       // Erase the conversation; then the operator replays the dead letters, ClickHouse healed.
@@ -155,6 +178,8 @@ describe('erasure of a dead letter’s conversation', () => {
         expect(JSON.stringify(job.data)).not.toContain(MARK);
         expect(job.failedReason).not.toContain(MARK);
       }
+      // Nor its cached resolutions (strings) or the job hashes: no key or value of the install.
+      expect(await redisHolding(MARK)).toEqual([]);
       flaky.failTable = null;
       let replayed = 0;
       for (const q of queues) replayed += await replayDeadLetters(q);

@@ -27,7 +27,12 @@ describe('redactedError', () => {
     expect(out.name).toBe('ClickHouseError');
     expect(out.message).toBe("Code: 6 (CANNOT_PARSE_TEXT). Cannot parse string '…' as UInt8");
     expect(out.stack).not.toContain('s3cr3t');
-    expect(out.stack?.split('\n').slice(1).every((l) => /^\s+at /.test(l))).toBe(true);
+    expect(
+      out.stack
+        ?.split('\n')
+        .slice(1)
+        .every((l) => /^\s+at /.test(l)),
+    ).toBe(true);
     expect((out as Error & { code?: string }).code).toBe('6');
   });
 
