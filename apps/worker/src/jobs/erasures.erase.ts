@@ -16,7 +16,7 @@ import {
   type BatchData,
 } from '@thumbline/batch';
 import { conversationsOfShopper, eraseConversationRows, type ClickHouse } from '@thumbline/clickhouse';
-import type { Logger } from '@thumbline/core';
+import { redactedError, type Logger } from '@thumbline/core';
 import type { AcceptedEvent, ErasureJob } from '@thumbline/events';
 import {
   eraseFromBuffers,
@@ -125,7 +125,11 @@ export function startErasureWorker(connection: RedisClient, deps: ErasureDeps): 
   const w = new Worker<ErasureJob>(
     deps.keys.erasureQueue,
     async (job: Job<ErasureJob>) => {
-      const n = await runErasure(deps, job.data);
+      // A failed attempt's error (kept on the job until it ends, and logged) may quote the ids
+      // it was erasing (a mutation's text): kept without quoted values, as a batch's is.
+      const n = await runErasure(deps, job.data).catch((err: unknown) => {
+        throw redactedError(err);
+      });
       await store.finish(job.data.workspaceId, job.data.erasureId, 'done', n);
       deps.log.info({ erasureId: job.data.erasureId, conversations: n }, 'erasure done');
     },
