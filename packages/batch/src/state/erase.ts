@@ -108,7 +108,7 @@ export async function eraseConversationState(
  * erased conversation (a thumb moved out of it) keeps its values without that conversation's id,
  * as erasure anonymises the signed changes in ClickHouse.
  */
-function withoutConversations(
+export function withoutConversations(
   res: BatchResolution,
   items: readonly BatchItem[],
   gone: (item: BatchItem) => boolean,
