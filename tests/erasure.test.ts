@@ -3,11 +3,15 @@
 // ClickHouse table or any Redis key (scanned for a marker), while the aggregate counts stay;
 // an event of an erased conversation that arrives later starts it afresh.
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiApp } from '@thumbline/api';
 import { clickHouseArchive, type StateOptions } from '@thumbline/batch';
-import type { Overview } from '@thumbline/events';
+import type { LiveDelta, Overview } from '@thumbline/events';
+import { attachGateway, type Gateway } from '@thumbline/gateway';
 import { createIngestApp } from '@thumbline/ingest';
+import { connectLive, type LiveConnection } from '@thumbline/live-client';
 import { newToken, recordDeadEvents } from '@thumbline/redis';
 import type { WorkerRole } from '@thumbline/worker';
 import { openTestEnv, testState, type TestEnv } from './support/harness.ts';
@@ -22,6 +26,9 @@ const DAY = new Date(NOW + 86_400_000).toISOString().slice(0, 10);
 const FROM = new Date(NOW - 3 * 86_400_000).toISOString().slice(0, 10);
 let env: TestEnv;
 let worker: WorkerRole;
+let http: Server;
+let gateway: Gateway;
+let gatewayUrl = '';
 
 const api = () => createApiApp(env);
 const call = (path: string, token: string, init: RequestInit = {}) =>
@@ -101,10 +108,32 @@ async function redisKeysHolding(needle: string): Promise<string[]> {
                   : type === 'stream'
                     ? ((await env.redis.xrange(key, '-', '+')) as [string, string[]][]).flatMap(([, f]) => f)
                     : [`<${type}>`];
-      if (key.includes(needle) || values.some((v) => v.includes(needle))) found.push(`${key} (${type})`);
+      // A value may be base64 (the Socket.IO adapter's session records are base64 msgpack):
+      // looked at decoded too, where the needle's bytes would be plain.
+      const decoded = values.filter((v) => v.length >= 8 && BASE64.test(v)).map(fromBase64);
+      if (key.includes(needle) || [...values, ...decoded].some((v) => v.includes(needle)))
+        found.push(`${key} (${type})`);
     }
   } while (cursor !== '0');
   return found;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const fromBase64 = (v: string) => Buffer.from(v, 'base64').toString('latin1');
+
+/** A dashboard on the gateway: live deltas after `lastSeq`, or a resync, recorded. */
+function dashboard(lastSeq: number | undefined) {
+  const seen = { deltas: [] as LiveDelta[], resyncs: 0, hello: false };
+  const conn: LiveConnection = connectLive({
+    url: gatewayUrl,
+    token: tokens.dash,
+    lastSeq: () => seen.deltas.at(-1)?.seq ?? lastSeq,
+    onDelta: (d) => seen.deltas.push(d),
+    onResync: () => seen.resyncs++,
+    socketOptions: { transports: ['websocket'], reconnection: false },
+  });
+  conn.socket.on('hello', () => (seen.hello = true));
+  return { conn, seen };
 }
 
 async function erasure(path: string, init: RequestInit): Promise<{ conversations: number }> {
@@ -131,9 +160,15 @@ beforeAll(async () => {
   await env.store.addToken(tokens.dash, { workspace_id: WS, kind: 'dashboard' });
   await env.store.addToken(tokens.sk, { workspace_id: WS, kind: 'secret' });
   worker = startTestWorker(env);
+  http = createServer();
+  gateway = attachGateway(http, env);
+  await new Promise<void>((ok) => http.listen(0, '127.0.0.1', ok));
+  gatewayUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 }, 60_000);
 
 afterAll(async () => {
+  await gateway?.close();
+  http?.close();
   await worker?.close();
   await env?.cleanup();
 });
@@ -154,6 +189,13 @@ describe('erasure', () => {
   });
 
   it('erases by conversation and by shopper everywhere, keeping the aggregate counts', async () => {
+    // A dashboard watching live: it gets the conversations' deltas (they name them).
+    // Socket.IO's own connection-state recovery is off: a returning dashboard catches up from
+    // the live history by last_seq (scrubbed by erasure), and no per-session buffer of missed
+    // packets is kept. Turning it on needs its session records erased too (docs/operations.md).
+    expect(gateway.io._opts.connectionStateRecovery).toBeFalsy();
+    const watching = dashboard(undefined);
+    await vi.waitFor(() => expect(watching.seen.hello).toBe(true), { timeout: 10_000, interval: 50 });
     await ingest([
       ...conversation(one, `other-${MARK}`, NOW - 60_000),
       ...conversation(`conv-${MARK}-2`, shopper, NOW - 50_000),
@@ -171,15 +213,34 @@ describe('erasure', () => {
         error: 'refused',
       },
     ]);
-    const before = await vi.waitFor(
+    await vi.waitFor(
       async () => {
         const o = await overview();
         expect(o.thumbs.up).toBe(1);
         expect(o.thumbs.down).toBe(3);
-        return o;
       },
       { timeout: 30_000, interval: 200 },
     );
+    await vi.waitFor(() => expect(JSON.stringify(watching.seen.deltas)).toContain(MARK), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    // It goes away (a closed laptop) and stays away through the erasures. Meanwhile three more
+    // batches: another conversation's, one of an erased conversation's, another's again, so the
+    // deltas it missed have the erased one's in their middle.
+    watching.conn.close();
+    const away = watching.seen.deltas.at(-1)?.seq as number;
+    const more: [object, number][] = [
+      [thumb('keep-2', 'keep-2-a', 'up', NOW - 28_000), 2],
+      [thumb(`conv-${MARK}-2`, `conv-${MARK}-2-b`, 'up', NOW - 27_000, { shopper_id: shopper }), 3],
+      [thumb('keep-3', 'keep-3-a', 'up', NOW - 26_000), 4],
+    ];
+    for (const [event, up] of more) {
+      await ingest([event]);
+      await vi.waitFor(async () => expect((await overview()).thumbs.up).toBe(up), { timeout: 30_000, interval: 100 });
+    }
+    const before = await overview();
+    expect(before.live_seq).toBeGreaterThanOrEqual(away + 3);
     // Every partition's generation closed now: its state is copied to the archive in ClickHouse
     // and stays in Redis as the previous generation, so both tiers hold it.
     const closeNow: StateOptions = { ...testState, generationSeconds: 0 };
@@ -220,6 +281,13 @@ describe('erasure', () => {
     expect(await tablesHolding(MARK)).toEqual([]);
     expect(await redisKeysHolding(MARK)).toEqual([]);
     expect(totals(await overview())).toEqual(totals(before));
+    // The dashboard comes back asking for what it missed: the erased conversation's delta is gone
+    // from the history, so it is told to resync (refetch), never given the others around a hole
+    // it would wait on forever, and nothing it gets names the erased conversations.
+    const back = dashboard(away);
+    await vi.waitFor(() => expect(back.seen.resyncs).toBe(1), { timeout: 10_000, interval: 50 });
+    expect(back.seen.deltas).toEqual([]);
+    back.conn.close();
     expect((await call(`/v1/conversations/${one}`, tokens.dash)).status).toBe(404);
     const inbox = await call(`/v1/conversations?from=${FROM}&to=${DAY}`, tokens.dash);
     expect(JSON.stringify(await inbox.json())).not.toContain(MARK);

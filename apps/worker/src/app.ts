@@ -10,7 +10,7 @@ import {
   type StateOptions,
 } from '@thumbline/batch';
 import type { ClickHouse } from '@thumbline/clickhouse';
-import { batchTrace, type Logger, type Metrics } from '@thumbline/core';
+import { batchTrace, redactedError, type Logger, type Metrics } from '@thumbline/core';
 import { countedWorkspaces, createAlertsWorker, type AlertsOptions, type AlertsWorker } from '@thumbline/alerts';
 import {
   DEFAULT_LEASES,
@@ -176,7 +176,17 @@ export function createWorker(deps: WorkerDeps): WorkerRole {
   const workerConnection = deps.connect();
   const alerts = deps.alerts ? createAlertsWorker(deps, deps.alerts) : null;
 
+  // A failed attempt's error is kept by BullMQ (failedReason, stacktrace: a dead letter's for
+  // 30 days) and logged: it keeps ClickHouse's code and wording, never a value it quoted from
+  // the batch's rows (packages/core redact.ts, docs/operations.md "Erasure").
   const processJob = async (job: Job<InsertBatchData>) => {
+    try {
+      return await runJob(job);
+    } catch (err) {
+      throw redactedError(err);
+    }
+  };
+  const runJob = async (job: Job<InsertBatchData>) => {
     const started = performance.now();
     const res = await batchTrace({ 'thumbline.batch': String(job.id) }, () =>
       insertBatch({ ...deps, archive }, job.id as string, job.data),

@@ -12,4 +12,4 @@ export { workspaceDeltas, type WorkspaceDelta } from './deltas.ts';
 export { BatchRecord, decodeResolution, encodeResolution } from './batch-record.ts';
 export { ArchiveSchedule, clickHouseArchive, type Archive } from './state/archive.ts';
 export type { StateOptions } from './state/hot.ts';
-export { conversationStateField, eraseConversationState } from './state/erase.ts';
+export { conversationStateField, eraseConversationState, eraseFromCachedResolutions } from './state/erase.ts';

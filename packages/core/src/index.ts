@@ -1,4 +1,5 @@
 export { AppError, isAppError } from './app-error.ts';
+export { redactedError, redactQuoted } from './redact.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { alertsEnv, clickhouseEnv, commonEnv, httpEnv, ingestEnv, parseEnv, redisEnv } from './env.ts';
 export { createMetrics, type Metrics, type RedisMemoryReading } from './metrics.ts';

@@ -113,8 +113,11 @@ export async function deltasSince(
   if (afterSeq >= current) return [];
   const raw = (await redis.xrange(keys.liveHistory(workspaceId), `${afterSeq + 1}-0`, '+')) as [string, string[]][];
   const out = raw.map(([id, fields]) => ({ seq: Number(id.split('-')[0]), body: fields[1] ?? '{}' }));
-  // Complete only if it starts right after afterSeq (older ones may have been trimmed).
-  if (out[0]?.seq !== afterSeq + 1) return null;
+  // Complete only if it holds every seq from afterSeq + 1 to the current one (publish-delta.lua
+  // adds seq and entry in one step): older ones may have been trimmed, and an erasure removes the
+  // deltas naming its conversations (erase-buffers.ts) wherever they are. A client given the
+  // ones after a hole would hold them forever, waiting for the missing one.
+  if (out.length !== current - afterSeq || !out.every((d, i) => d.seq === afterSeq + 1 + i)) return null;
   return out;
 }
 

@@ -8,9 +8,15 @@
 // the first pass ran. What is accepted after the job ends is a new conversation (the rule in
 // docs/operations.md).
 import { Queue, Worker, type Job } from 'bullmq';
-import { BatchRecord, conversationStateField, eraseConversationState, type BatchData } from '@thumbline/batch';
+import {
+  BatchRecord,
+  conversationStateField,
+  eraseConversationState,
+  eraseFromCachedResolutions,
+  type BatchData,
+} from '@thumbline/batch';
 import { conversationsOfShopper, eraseConversationRows, type ClickHouse } from '@thumbline/clickhouse';
-import type { Logger } from '@thumbline/core';
+import { redactedError, type Logger } from '@thumbline/core';
 import type { AcceptedEvent, ErasureJob } from '@thumbline/events';
 import {
   eraseFromBuffers,
@@ -63,16 +69,19 @@ async function eraseFromBatchJobs(deps: ErasureDeps, ws: string, ids: ReadonlySe
           if (left.length > 0) kept.push({ ...entry, count: left.length, events: JSON.stringify(left) });
         }
         if (!changed) continue;
-        if (await job.isCompleted()) {
+        const partitions = Array.from({ length: deps.keys.partitions }, (_, p) => p);
+        if ((await job.isCompleted()) || kept.length === 0) {
+          // Done, or a dead letter with nothing left to replay: gone, with what it kept for retries.
           await job.remove();
+          await new BatchRecord(deps.redis, deps.keys, String(job.id), 0).forget(partitions, [ws]);
           continue;
         }
-        // A dead letter: kept without those events; its cached resolution (which names them)
-        // is forgotten, so a replay resolves what is left again.
+        // A dead letter: kept without those events. Partitions it committed before it failed
+        // keep their cached resolution without them (re-indexed), with its ledger and publish
+        // markers, so a replay writes and publishes what is missing of its other events once.
         const data: BatchData = { entries: kept };
         await job.updateData(data);
-        const partitions = Array.from({ length: deps.keys.partitions }, (_, p) => p);
-        await new BatchRecord(deps.redis, deps.keys, String(job.id), 0).forget(partitions, [ws]);
+        await eraseFromCachedResolutions(deps.redis, deps.keys, String(job.id), entries, ws, ids);
       }
       await queue.close();
     }
@@ -116,7 +125,11 @@ export function startErasureWorker(connection: RedisClient, deps: ErasureDeps): 
   const w = new Worker<ErasureJob>(
     deps.keys.erasureQueue,
     async (job: Job<ErasureJob>) => {
-      const n = await runErasure(deps, job.data);
+      // A failed attempt's error (kept on the job until it ends, and logged) may quote the ids
+      // it was erasing (a mutation's text): kept without quoted values, as a batch's is.
+      const n = await runErasure(deps, job.data).catch((err: unknown) => {
+        throw redactedError(err);
+      });
       await store.finish(job.data.workspaceId, job.data.erasureId, 'done', n);
       deps.log.info({ erasureId: job.data.erasureId, conversations: n }, 'erasure done');
     },
