@@ -19,6 +19,7 @@ import { benchSustained, rawClickHouseInsert } from './bench/sustained.ts';
 import { benchScaling } from './bench/scaling.ts';
 import { benchExport } from './bench/export.ts';
 import { benchLongRun } from './bench/long-run.ts';
+import { tracingOffCost } from './bench/tracing-off.ts';
 import { formatCores, formatKeyGroups, formatSummary, summaryRows } from './bench/summary.ts';
 
 /**
@@ -210,6 +211,7 @@ async function main() {
       for (let r = 0; r < ROUNDS; r++) runs.push((await drive(ingest.url, sk, 1, DURATION_S / 2)).reqPerSec);
       figures.ingest_tracing_off_req_s = median(runs);
       await ingest.proc.stop();
+      Object.assign(figures, await tracingOffCost());
     }
 
     if (want('live') || want('sustained')) {

@@ -1,0 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { started, npmScript, appCredentials } from './bench/launch.ts';
+import { drive } from './bench/load.ts';
+const dataDir = mkdtempSync(join(tmpdir(), 'single-'));
+const script = process.env.SCRIPT ?? 'start';
+const app = await started([...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof1'] : []), ...npmScript(script)], { THUMBLINE_DATA_DIR: dataDir, ...JSON.parse(process.env.APP_ENV ?? '{}') }, process.env.READY ?? 'Thumbline is ready');
+const creds = script === 'start' ? appCredentials(dataDir) : JSON.parse(process.env.CREDS!);
+await drive(app.url, creds.secret_key, 1, 3);
+const r = await drive(app.url, creds.secret_key, 1, Number(process.env.DUR ?? 10));
+console.log(JSON.stringify(r));
+app.proc.proc.kill('SIGTERM');
+await new Promise((r) => setTimeout(r, 8000));
+process.exit(0);
