@@ -171,6 +171,19 @@ export async function startLocalRedis(
     }
     if (!ready) throw new Error(`redis-server did not start; see ${join(absDir, 'redis.log')}`);
     log.info({ port, dir: absDir }, 'started private redis-server');
+    // A process that exits without stopping it (its shutdown deadline passed) stops it on the
+    // way out: SIGTERM is Redis's own graceful shutdown (the AOF is fsynced). Only a crash
+    // (SIGKILL) leaves it running, for the next start to adopt.
+    const started = child;
+    process.once('exit', () => {
+      if (started.exitCode === null && started.pid) {
+        try {
+          process.kill(started.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+    });
   }
   const url = `redis://127.0.0.1:${port}`;
   const runningPort = port;
