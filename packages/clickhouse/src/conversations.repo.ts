@@ -107,8 +107,9 @@ function pageParams(q: ConversationPage) {
  * the page's conditions exactly when the conversation does (the search, like the review,
  * depends on the conversation only, the same for every version). So the newest `n` version
  * rows meeting them name every conversation whose current start is after the n-th row's
- * `started_at` (the threshold); those are resolved in full by primary key. When fewer
- * than `limit` clear the threshold, `n` grows.
+ * `started_at` (the threshold); those are resolved in full by primary key, the newest
+ * `limit + 1` first. When fewer than `limit` clear the threshold, more are resolved, then
+ * `n` grows.
  *
  * A search names its matching conversations from the text indexes (searchCondition) inside
  * the first read, which keeps only the newest `n` of them by start: a common word's tens of
@@ -130,27 +131,32 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
       { ...params, n },
     );
     if (candidates.length === 0) return [];
-    const exhausted = candidates.length < n;
-    const threshold = Number(candidates[candidates.length - 1]?.t);
-    // The candidates already match the search: it is not evaluated again.
-    const rows = (
-      await ch.query<ConversationSummaryRow>(
-        `SELECT ${SUMMARY}, toUnixTimestamp64Milli(cur_started_at) AS t
-           FROM (
-             SELECT conversation_id, ${LATEST}
-               FROM ${TABLES.conversations}
-              WHERE workspace_id = {ws:String}
-                AND conversation_id IN {ids:Array(String)}
-                AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
-              GROUP BY conversation_id
-           )
-          WHERE ${conditions('cur_', q)}
-          ORDER BY cur_started_at DESC, conversation_id DESC`,
-        { ...params, ids: [...new Set(candidates.map((c) => c.conversation_id))] },
-      )
-    ).filter((r) => exhausted || Number((r as unknown as { t: string }).t) > threshold);
-    if (rows.length >= q.limit || exhausted) {
-      return rows.slice(0, q.limit).map(({ t: _t, ...r }: ConversationSummaryRow & { t?: string }) => numbers(r));
+    // Any prefix of the candidates names every conversation that starts after its last row, so
+    // only as many are resolved as the page needs (with one row to spare for the threshold), more
+    // when some fall below it. The candidates already match the search: it is not evaluated again.
+    for (let k = Math.min(candidates.length, q.limit + 1); ; k = Math.min(candidates.length, k * 4)) {
+      const exhausted = k === candidates.length && candidates.length < n;
+      const threshold = Number(candidates[k - 1]?.t);
+      const rows = (
+        await ch.query<ConversationSummaryRow>(
+          `SELECT ${SUMMARY}, toUnixTimestamp64Milli(cur_started_at) AS t
+             FROM (
+               SELECT conversation_id, ${LATEST}
+                 FROM ${TABLES.conversations}
+                WHERE workspace_id = {ws:String}
+                  AND conversation_id IN {ids:Array(String)}
+                  AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
+                GROUP BY conversation_id
+             )
+            WHERE ${conditions('cur_', q)}
+            ORDER BY cur_started_at DESC, conversation_id DESC`,
+          { ...params, ids: [...new Set(candidates.slice(0, k).map((c) => c.conversation_id))] },
+        )
+      ).filter((r) => exhausted || Number((r as unknown as { t: string }).t) > threshold);
+      if (rows.length >= q.limit || exhausted) {
+        return rows.slice(0, q.limit).map(({ t: _t, ...r }: ConversationSummaryRow & { t?: string }) => numbers(r));
+      }
+      if (k === candidates.length) break;
     }
   }
 }
