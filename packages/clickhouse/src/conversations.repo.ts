@@ -68,11 +68,12 @@ const SUMMARY = `conversation_id, toString(cur_started_at) AS started_at, cur_sc
 
 /**
  * The page's conditions on a summary (`p` = column prefix: '' for a version row, 'cur_' for the
- * latest). The review and search conditions depend on the conversation only, the same for every version.
+ * latest). The review and search conditions depend on the conversation only, the same for every
+ * version: rows already chosen under them need not check the review again (`review` false).
  */
-const conditions = (p: string, q: ConversationPage) => `
+const conditions = (p: string, q: ConversationPage, review = true) => `
       ${segmentCondition(q.segment ?? {}, { widget: `${p}widget_id`, locale: `${p}locale` }).sql}
-  AND ${reviewCondition(q.review).sql}
+  AND ${review ? reviewCondition(q.review).sql : '1'}
   AND
       ${p}started_at >= toDateTime64({from:String}, 3, {tz:String})
   AND ${p}started_at < toDateTime64({until:String}, 3, {tz:String})
@@ -133,7 +134,8 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
     if (candidates.length === 0) return [];
     // Any prefix of the candidates names every conversation that starts after its last row, so
     // only as many are resolved as the page needs (with one row to spare for the threshold), more
-    // when some fall below it. The candidates already match the search: it is not evaluated again.
+    // when some fall below it. The candidates already match the search and the review filter (both
+    // depend on the conversation only): neither is evaluated again.
     for (let k = Math.min(candidates.length, q.limit + 1); ; k = Math.min(candidates.length, k * 4)) {
       const exhausted = k === candidates.length && candidates.length < n;
       const threshold = Number(candidates[k - 1]?.t);
@@ -148,7 +150,7 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
                   AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
                 GROUP BY conversation_id
              )
-            WHERE ${conditions('cur_', q)}
+            WHERE ${conditions('cur_', q, false)}
             ORDER BY cur_started_at DESC, conversation_id DESC`,
           { ...params, ids: [...new Set(candidates.slice(0, k).map((c) => c.conversation_id))] },
         )
