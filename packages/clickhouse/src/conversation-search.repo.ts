@@ -23,35 +23,33 @@ export async function searchWords(ch: ClickHouse, q: string): Promise<string[]> 
  * The condition on `conversation_id` keeping conversations where every word occurs in one of
  * their messages or in their current negative reason (parameters `sw*`; the query must bind
  * `ws`). Per word, the text index names the messages holding it (the index answers the filter:
- * no text is read), and the conversations whose reason holds it are checked against their
- * latest version; each gives its conversations that word's bit, and a conversation matches when
- * its bits together hold every word. No words: nothing matches.
+ * no text is read); the conversations whose reason holds any of the words are checked against
+ * their latest version in one read, which gives each its bits of the words that version holds.
+ * A conversation matches when its bits together hold every word. No words: nothing matches.
  */
 export function searchCondition(words: readonly string[]): { sql: string; params: Record<string, unknown> } {
   if (words.length === 0) return { sql: '0', params: {} };
   if (words.length > 30) throw new Error('searchCondition: at most 30 words');
-  const params: Record<string, unknown> = { sw_all: 2 ** words.length - 1 };
+  // Array parameters, not `[{…:String}]`: the index is used for a constant array.
+  const params: Record<string, unknown> = { sw_all: 2 ** words.length - 1, sw_any: [...words] };
   const text = normalized('text');
   const reason = normalized(`ifNull(negative_reason, '')`);
-  const parts = words.flatMap((w, i) => {
-    // An array parameter, not `[{…:String}]`: the index is used for a constant array.
+  const messages = words.map((w, i) => {
     params[`sw${i}`] = [w];
-    const word = `{sw${i}:Array(String)}`;
-    return [
-      `SELECT conversation_id, toUInt32(${2 ** i}) AS m
+    return `SELECT conversation_id, toUInt32(${2 ** i}) AS m
          FROM ${TABLES.events}
-        WHERE workspace_id = {ws:String} AND hasAnyTokens(${text}, ${word})`,
-      `SELECT conversation_id, toUInt32(argMax(hasAnyTokens(${reason}, ${word}), version) * ${2 ** i}) AS m
+        WHERE workspace_id = {ws:String} AND hasAnyTokens(${text}, {sw${i}:Array(String)})`;
+  });
+  const bits = words.map((_, i) => `hasAnyTokens(${reason}, {sw${i}:Array(String)}) * ${2 ** i}`).join(' + ');
+  const reasons = `SELECT conversation_id, toUInt32(argMax(${bits}, version)) AS m
          FROM ${TABLES.conversations}
         WHERE workspace_id = {ws:String}
           AND conversation_id IN (
             SELECT conversation_id FROM ${TABLES.conversations}
-             WHERE workspace_id = {ws:String} AND hasAnyTokens(${reason}, ${word}))
-        GROUP BY conversation_id`,
-    ];
-  });
+             WHERE workspace_id = {ws:String} AND hasAnyTokens(${reason}, {sw_any:Array(String)}))
+        GROUP BY conversation_id`;
   const sql = `conversation_id IN (
-    SELECT conversation_id FROM (${parts.join('\n      UNION ALL\n      ')})
+    SELECT conversation_id FROM (${[...messages, reasons].join('\n      UNION ALL\n      ')})
      GROUP BY conversation_id
     HAVING groupBitOr(m) = {sw_all:UInt32})`;
   return { sql, params };

@@ -68,11 +68,12 @@ const SUMMARY = `conversation_id, toString(cur_started_at) AS started_at, cur_sc
 
 /**
  * The page's conditions on a summary (`p` = column prefix: '' for a version row, 'cur_' for the
- * latest). The review and search conditions depend on the conversation only, the same for every version.
+ * latest). The review and search conditions depend on the conversation only, the same for every
+ * version: rows already chosen under them need not check the review again (`review` false).
  */
-const conditions = (p: string, q: ConversationPage) => `
+const conditions = (p: string, q: ConversationPage, review = true) => `
       ${segmentCondition(q.segment ?? {}, { widget: `${p}widget_id`, locale: `${p}locale` }).sql}
-  AND ${reviewCondition(q.review).sql}
+  AND ${review ? reviewCondition(q.review).sql : '1'}
   AND
       ${p}started_at >= toDateTime64({from:String}, 3, {tz:String})
   AND ${p}started_at < toDateTime64({until:String}, 3, {tz:String})
@@ -100,17 +101,24 @@ function pageParams(q: ConversationPage) {
 
 /**
  * Conversations whose current `started_at` falls in the range, newest first, as of a
- * snapshot, without aggregating every conversation of the workspace.
+ * snapshot, without aggregating every conversation of the workspace (nor, for a search,
+ * every conversation that matches it).
  *
  * Why this is exact: a conversation's latest version is one of its rows, and it meets
- * the page's conditions exactly when the conversation does. So the newest `n` version
+ * the page's conditions exactly when the conversation does (the search, like the review,
+ * depends on the conversation only, the same for every version). So the newest `n` version
  * rows meeting them name every conversation whose current start is after the n-th row's
- * `started_at` (the threshold); those are resolved in full by primary key. When fewer
- * than `limit` clear the threshold, `n` grows.
+ * `started_at` (the threshold); those are resolved in full by primary key, the newest
+ * `limit + 1` first. When fewer than `limit` clear the threshold, more are resolved, then
+ * `n` grows.
+ *
+ * A search names its matching conversations from the text indexes (searchCondition) inside
+ * the first read, which keeps only the newest `n` of them by start: a common word's tens of
+ * thousands of matches are filtered on three narrow columns, and only `n` are resolved.
  */
 export async function conversationPage(ch: ClickHouse, q: ConversationPage): Promise<ConversationSummaryRow[]> {
-  if (q.words !== undefined) return searchPage(ch, q, q.words);
-  const params = pageParams(q);
+  const search = q.words === undefined ? undefined : searchCondition(q.words);
+  const params = { ...pageParams(q), ...search?.params };
   for (let n = Math.max(64, q.limit * 4); ; n *= 4) {
     const candidates = await ch.query<{ conversation_id: string; t: string }>(
       `SELECT conversation_id, toUnixTimestamp64Milli(started_at) AS t
@@ -118,62 +126,41 @@ export async function conversationPage(ch: ClickHouse, q: ConversationPage): Pro
         WHERE workspace_id = {ws:String}
           AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
           AND ${conditions('', q)}
+          ${search ? `AND ${search.sql}` : ''}
         ORDER BY started_at DESC, conversation_id DESC
         LIMIT {n:UInt32}`,
       { ...params, n },
     );
     if (candidates.length === 0) return [];
-    const exhausted = candidates.length < n;
-    const threshold = Number(candidates[candidates.length - 1]?.t);
-    const rows = (
-      await ch.query<ConversationSummaryRow>(
-        `SELECT ${SUMMARY}, toUnixTimestamp64Milli(cur_started_at) AS t
-           FROM (
-             SELECT conversation_id, ${LATEST}
-               FROM ${TABLES.conversations}
-              WHERE workspace_id = {ws:String}
-                AND conversation_id IN {ids:Array(String)}
-                AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
-              GROUP BY conversation_id
-           )
-          WHERE ${conditions('cur_', q)}
-          ORDER BY cur_started_at DESC, conversation_id DESC`,
-        { ...params, ids: [...new Set(candidates.map((c) => c.conversation_id))] },
-      )
-    ).filter((r) => exhausted || Number((r as unknown as { t: string }).t) > threshold);
-    if (rows.length >= q.limit || exhausted) {
-      return rows.slice(0, q.limit).map(({ t: _t, ...r }: ConversationSummaryRow & { t?: string }) => numbers(r));
+    // Any prefix of the candidates names every conversation that starts after its last row, so
+    // only as many are resolved as the page needs (with one row to spare for the threshold), more
+    // when some fall below it. The candidates already match the search and the review filter (both
+    // depend on the conversation only): neither is evaluated again.
+    for (let k = Math.min(candidates.length, q.limit + 1); ; k = Math.min(candidates.length, k * 4)) {
+      const exhausted = k === candidates.length && candidates.length < n;
+      const threshold = Number(candidates[k - 1]?.t);
+      const rows = (
+        await ch.query<ConversationSummaryRow>(
+          `SELECT ${SUMMARY}, toUnixTimestamp64Milli(cur_started_at) AS t
+             FROM (
+               SELECT conversation_id, ${LATEST}
+                 FROM ${TABLES.conversations}
+                WHERE workspace_id = {ws:String}
+                  AND conversation_id IN {ids:Array(String)}
+                  AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
+                GROUP BY conversation_id
+             )
+            WHERE ${conditions('cur_', q, false)}
+            ORDER BY cur_started_at DESC, conversation_id DESC`,
+          { ...params, ids: [...new Set(candidates.slice(0, k).map((c) => c.conversation_id))] },
+        )
+      ).filter((r) => exhausted || Number((r as unknown as { t: string }).t) > threshold);
+      if (rows.length >= q.limit || exhausted) {
+        return rows.slice(0, q.limit).map(({ t: _t, ...r }: ConversationSummaryRow & { t?: string }) => numbers(r));
+      }
+      if (k === candidates.length) break;
     }
   }
-}
-
-/**
- * A page of the conversations matching a search: the text indexes name the matching
- * conversations (searchCondition), which are resolved in full by primary key and filtered,
- * in one read. Its cost follows the number of matches, not of conversations.
- */
-async function searchPage(
-  ch: ClickHouse,
-  q: ConversationPage,
-  words: readonly string[],
-): Promise<ConversationSummaryRow[]> {
-  const search = searchCondition(words);
-  const rows = await ch.query<ConversationSummaryRow>(
-    `SELECT ${SUMMARY}
-       FROM (
-         SELECT conversation_id, ${LATEST}
-           FROM ${TABLES.conversations}
-          WHERE workspace_id = {ws:String}
-            AND committed_at <= fromUnixTimestamp64Milli({snapshot:Int64}, 'UTC')
-            AND ${search.sql}
-          GROUP BY conversation_id
-       )
-      WHERE ${conditions('cur_', q)}
-      ORDER BY cur_started_at DESC, conversation_id DESC
-      LIMIT {limit:UInt32}`,
-    { ...pageParams(q), ...search.params, limit: q.limit },
-  );
-  return rows.map(numbers);
 }
 
 function numbers(r: ConversationSummaryRow): ConversationSummaryRow {
