@@ -137,4 +137,37 @@ describe('batch state', () => {
     const retried = await applyBatch(redis, keys, 'second', items, long);
     expect(retried).toEqual(committed);
   });
+
+  it('close a generation on the bytes Redis really holds for it, not on the overcounting estimate', async () => {
+    const keys = createKeys(`r${randomUUID().slice(0, 8)}`);
+    const ws = 'w1';
+    const ts = Date.parse('2026-11-20T10:00:00Z');
+    const budget = 64 * 1024;
+    const state: StateOptions = { ...long, generationBytes: budget };
+    // One conversation, so every batch lands in one partition; a thumb on a new message each.
+    const part = keys.partition(keys.partitionOf('c1'));
+    const generation = async () => Number((await redis.hget(part.generation, 'n')) ?? 0);
+    /** Bytes of the current generation's buckets (both kinds), as MEMORY USAGE reports them. */
+    const realBytes = async (g: number) => {
+      const names = [
+        ...(await redis.keys(`${part.state('msgs', g)}:*`)),
+        ...(await redis.keys(`${part.state('convs', g)}:*`)),
+      ];
+      return sum(await Promise.all(names.map(async (k) => Number((await redis.memory('USAGE', k)) ?? 0))));
+    };
+    // The estimate (~72 B per write more than a listpack entry costs, every rewrite counted
+    // again) passes the budget long before Redis holds it; the generation closes on what Redis
+    // really holds: at 90 % of the budget or more, and at most one batch past it.
+    let closedAt = -1;
+    for (let b = 0; b < 400 && closedAt < 0; b++) {
+      const g = await generation();
+      const items = Array.from({ length: 20 }, (_, i) =>
+        thumbItem(ws, `${b}-${i}`, randomUUID(), `m${b}-${i}`, 'up', ts),
+      );
+      await applyBatch(redis, keys, `b${b}`, items, state);
+      if ((await generation()) !== g) closedAt = await realBytes(g);
+    }
+    expect(closedAt).toBeGreaterThanOrEqual(budget * 0.9);
+    expect(closedAt).toBeLessThan(budget * 1.2);
+  });
 });

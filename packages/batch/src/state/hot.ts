@@ -186,7 +186,7 @@ export async function commitHot(
   redis: RedisClient,
   keys: PartitionKeys,
   batchId: string,
-  read: Pick<HotRead, 'generation' | 'version'>,
+  read: Pick<HotRead, 'generation' | 'version' | 'buckets'>,
   writes: HotWrites,
   cachedResolution: string,
   options: StateOptions,
@@ -211,6 +211,7 @@ export async function commitHot(
       options.generationBytes,
       writes.messages,
       writes.conversations,
+      read.buckets,
     ],
   );
 }
