@@ -13,7 +13,7 @@ export const envShape = {
   THUMBLINE_PUBLIC_URL: z.string().url().optional(),
   /** When set, /metrics wants `Authorization: Bearer <token>`; long enough not to be guessed. */
   THUMBLINE_METRICS_TOKEN: z.string().min(16, 'at least 16 characters (openssl rand -hex 32)').optional(),
-  THUMBLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  THUMBLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   THUMBLINE_BATCH_MAX_EVENTS: z.coerce.number().int().min(1).max(50_000).default(5000),
   THUMBLINE_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(20),
   THUMBLINE_CONSUMER: z.string().min(1).max(128).optional(),
