@@ -1,8 +1,10 @@
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-// In-repo packages resolve to their TypeScript source (the `@thumbline/source` export condition).
-const conditions = ['@thumbline/source', ...defaultServerConditions];
+// In-repo packages resolve to their TypeScript source (the `@thumbline/source` export condition);
+// dependencies as Node resolves them at run time: without bundlers' `module` condition, whose
+// builds Node never loads (@opentelemetry/api 1.9's `module` build imports paths without extensions).
+const conditions = ['@thumbline/source', ...defaultServerConditions.filter((c) => c !== 'module')];
 
 export default defineConfig({
   resolve: { conditions },
