@@ -20,6 +20,7 @@ import {
   type FeedbackFilter,
 } from '@thumbline/clickhouse';
 import { eventRows } from './support/event-rows.ts';
+import { seeded } from './support/seeded.ts';
 
 const WS = 'w';
 const DAY = 86_400_000;
@@ -37,17 +38,6 @@ interface Version {
   committed: number;
 }
 
-/** A deterministic generator (mulberry32): the same data on every run. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let ch: ClickHouse;
 let dir: string;
 const versions: Version[] = [];
@@ -63,7 +53,7 @@ beforeAll(async () => {
     timeouts: { queryMs: 15_000 },
   });
   await migrate(ch);
-  const rnd = prng(25);
+  const rnd = seeded(25);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const sentence = () => Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => pick(VOCABULARY)).join(' ');
   const { said } = eventRows(WS);

@@ -15,6 +15,7 @@ import { openTestEnv, type TestEnv } from './support/harness.ts';
 import { csat, message, thumb } from './support/events.ts';
 import { startTestWorker } from './support/pipeline.ts';
 import { FlakyClickHouse } from './support/flaky-clickhouse.ts';
+import { redisKeysHolding } from './support/redis-scan.ts';
 
 const WS = 'wdl';
 const MARK = `zq${randomUUID().slice(0, 8)}`;
@@ -66,27 +67,6 @@ async function eventsOf(conversation: string): Promise<number> {
 async function batchQueues(): Promise<Queue<InsertBatchData>[]> {
   const names = await env.redis.hkeys(env.keys.queues);
   return names.map((name) => new Queue<InsertBatchData>(name, { connection: env.connect(), prefix: env.keys.bull }));
-}
-
-/** Keys of the install whose name, string value or hash fields/values hold `needle`. */
-async function redisHolding(needle: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await env.redis.scan(cursor, 'MATCH', `*${env.keys.prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const type = await env.redis.type(key);
-      const values =
-        type === 'string'
-          ? [(await env.redis.get(key)) ?? '']
-          : type === 'hash'
-            ? Object.entries(await env.redis.hgetall(key)).flat()
-            : [];
-      if (key.includes(needle) || values.some((v) => v.includes(needle))) found.push(`${key} (${type})`);
-    }
-  } while (cursor !== '0');
-  return found;
 }
 
 beforeAll(async () => {
@@ -179,7 +159,7 @@ describe('erasure of a dead letter’s conversation', () => {
         expect(job.failedReason).not.toContain(MARK);
       }
       // Nor its cached resolutions (strings) or the job hashes: no key or value of the install.
-      expect(await redisHolding(MARK)).toEqual([]);
+      expect(await redisKeysHolding(env.redis, env.keys.prefix, MARK)).toEqual([]);
       flaky.failTable = null;
       let replayed = 0;
       for (const q of queues) replayed += await replayDeadLetters(q);

@@ -17,6 +17,7 @@ import type { WorkerRole } from '@thumbline/worker';
 import { openTestEnv, testState, type TestEnv } from './support/harness.ts';
 import { csat, message, thumb } from './support/events.ts';
 import { startTestWorker } from './support/pipeline.ts';
+import { redisKeysHolding as keysHolding } from './support/redis-scan.ts';
 
 const WS = 'we';
 const MARK = `zq${randomUUID().slice(0, 8)}`; // in every id and text of the erased data
@@ -86,40 +87,7 @@ async function tablesHolding(needle: string): Promise<string[]> {
 }
 
 /** Every Redis key of the install (its prefix, BullMQ's included) with `needle` in its name or value. */
-async function redisKeysHolding(needle: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await env.redis.scan(cursor, 'MATCH', `*${env.keys.prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const type = await env.redis.type(key);
-      const values: string[] =
-        type === 'string'
-          ? [(await env.redis.get(key)) ?? '']
-          : type === 'hash'
-            ? Object.entries(await env.redis.hgetall(key)).flat()
-            : type === 'list'
-              ? await env.redis.lrange(key, 0, -1)
-              : type === 'set'
-                ? await env.redis.smembers(key)
-                : type === 'zset'
-                  ? await env.redis.zrangebyscore(key, '-inf', '+inf')
-                  : type === 'stream'
-                    ? ((await env.redis.xrange(key, '-', '+')) as [string, string[]][]).flatMap(([, f]) => f)
-                    : [`<${type}>`];
-      // A value may be base64 (the Socket.IO adapter's session records are base64 msgpack):
-      // looked at decoded too, where the needle's bytes would be plain.
-      const decoded = values.filter((v) => v.length >= 8 && BASE64.test(v)).map(fromBase64);
-      if (key.includes(needle) || [...values, ...decoded].some((v) => v.includes(needle)))
-        found.push(`${key} (${type})`);
-    }
-  } while (cursor !== '0');
-  return found;
-}
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const fromBase64 = (v: string) => Buffer.from(v, 'base64').toString('latin1');
+const redisKeysHolding = (needle: string) => keysHolding(env.redis, env.keys.prefix, needle);
 
 /** A dashboard on the gateway: live deltas after `lastSeq`, or a resync, recorded. */
 function dashboard(lastSeq: number | undefined) {

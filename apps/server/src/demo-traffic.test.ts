@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '@thumbline/events';
+import { seeded } from '../../../tests/support/seeded.ts';
 import { planConversation } from './demo-traffic.ts';
-
-/** A seeded generator (mulberry32), so the plan is the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('demo conversations', () => {
   const plans = Array.from({ length: 400 }, (_, i) => planConversation(seeded(i)));

@@ -310,8 +310,8 @@ class ClientClickHouse implements ClickHouse {
   query<T>(sql: string, params?: Record<string, unknown>, settings?: Settings): Promise<T[]> {
     const ms = this.timeouts.queryMs;
     const limit: Settings = { max_execution_time: Math.max(1, Math.ceil(ms / 1000)) };
-    return this.bounded(ms, async (abort_signal) => {
-      return this.pool.with(async (client) => {
+    return this.bounded(ms, (abort_signal) =>
+      this.pool.with(async (client) => {
         const rs = await client.query({
           query: scoped(sql, { ...limit, ...settings }),
           query_params: params,
@@ -319,8 +319,8 @@ class ClientClickHouse implements ClickHouse {
           abort_signal,
         });
         return rs.json<T>();
-      });
-    });
+      }),
+    );
   }
 
   queryCompact(

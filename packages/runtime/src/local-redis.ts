@@ -110,6 +110,7 @@ export async function startLocalRedis(
 
   let port = await adoptLeftover(absDir, log);
   let child: ChildProcess | null = null;
+  let stopOnExit: (() => void) | null = null;
   if (port === null) {
     port = await freePort();
     child = spawn(
@@ -175,7 +176,7 @@ export async function startLocalRedis(
     // way out: SIGTERM is Redis's own graceful shutdown (the AOF is fsynced). Only a crash
     // (SIGKILL) leaves it running, for the next start to adopt.
     const started = child;
-    process.once('exit', () => {
+    stopOnExit = () => {
       if (started.exitCode === null && started.pid) {
         try {
           process.kill(started.pid, 'SIGTERM');
@@ -183,13 +184,15 @@ export async function startLocalRedis(
           // already gone
         }
       }
-    });
+    };
+    process.once('exit', stopOnExit);
   }
   const url = `redis://127.0.0.1:${port}`;
   const runningPort = port;
   return {
     url,
     async stop() {
+      if (stopOnExit) process.off('exit', stopOnExit);
       const c = await ping(runningPort);
       if (c) {
         // SHUTDOWN rewrites nothing with --save '' but fsyncs the AOF before exiting.
