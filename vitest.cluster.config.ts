@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'tests/event-stream.test.ts',
       'tests/pipeline.test.ts',
       'tests/exactness.property.test.ts',
       'tests/crash.e2e.test.ts',

@@ -2,13 +2,19 @@
 // (group commit): each must still get its own answer, in order, with its own key's limit
 // applied; a request's events go to the partitions of their conversations.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import { appendEvents, createKeys, createRedis, whenReady } from '@thumbline/redis';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import {
+  appendEvents,
+  createKeys,
+  createRedis,
+  createRedisClient,
+  whenReady,
+  type RedisClient,
+} from '@thumbline/redis';
 
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(async () => {
-  redis = createRedis(inject('redisUrl'), 'edge');
+  redis = createRedisClient(inject('redisUrl'), 'edge', { cluster: inject('redisCluster') });
   await whenReady(redis);
 });
 afterAll(() => redis.disconnect());
@@ -41,6 +47,34 @@ describe('appendEvents', () => {
     // Entries are in call order: each holds the index it was sent with.
     const order = stream.map(([, f]) => (JSON.parse(f[f.indexOf('ev') + 1] as string) as { i: number }[])[0]?.i);
     expect(order).toEqual([...order].sort((x = 0, y = 0) => x - y));
+  });
+
+  it('checks and appends the requests of a turn in one script call each, with each client’s own budget', async () => {
+    const keys = createKeys(`t${randomUUID().slice(0, 8)}`);
+    const calls = vi.spyOn(redis, 'evalsha');
+    const limit = { eventsPerSecond: 100, maxBacklog: 0, maxBacklogAgeMs: 0, eventsPerSecondPerClient: 2 };
+    // One key, three clients: client x sends 3 single-event requests (one over its 2), y and z one each.
+    const clients = ['x', 'x', 'x', 'y', 'z'];
+    const results = await Promise.all(
+      clients.map((client, i) =>
+        appendEvents(
+          redis,
+          keys,
+          { workspaceId: 'w', keyId: 'k', client, events: [{ conversation_id: 'c', i }] },
+          limit,
+        ),
+      ),
+    );
+    const scriptCalls = calls.mock.calls.length;
+    calls.mockRestore();
+    // A second boundary inside the turn would reset client x's counter: then all five pass.
+    const refused = results.map((r) => (r.ok ? 'ok' : r.code));
+    expect([
+      ['ok', 'ok', 'client_rate_limited', 'ok', 'ok'],
+      ['ok', 'ok', 'ok', 'ok', 'ok'],
+    ]).toContainEqual(refused);
+    // One rate check and one append for the whole turn (one stream here, so one on a cluster too).
+    expect(scriptCalls).toBe(2);
   });
 
   it("splits a request by its conversations' partitions, one entry each", async () => {

@@ -2,6 +2,8 @@
 // limits, backpressure, group commit) and reading them back with a consumer group.
 import type { RedisClient } from './client.ts';
 import type { Keys, PartitionKeys } from './keys.ts';
+import { runRedisLua } from './scripts.ts';
+import { perTurn } from './turn-batch.ts';
 
 /** One stream entry: a request's accepted events of one partition, for one workspace. */
 export interface StreamEntry {
@@ -16,8 +18,6 @@ export interface StreamEntry {
   /** The W3C traceparent of the append, when tracing is on (packages/core tracing.ts). */
   traceparent?: string;
 }
-
-import { runRedisLua } from './scripts.ts';
 
 /** Limits on admitting events; 0 switches one off. */
 export interface AdmissionLimits {
@@ -38,22 +38,70 @@ export type AppendResult =
   | { ok: true; ids: string[] }
   | { ok: false; code: 'rate_limited' | 'client_rate_limited' | 'overloaded'; retryAfter: number };
 
-interface Waiting {
-  stream: string;
-  args: (string | number)[];
-  resolve(result: { ok: true; id: string } | { ok: false; retryAfter: number }): void;
-  reject(err: unknown): void;
+/** Most requests in one script call. */
+const MAX_GROUP = 256;
+
+/** A request's rate check: its counters of the current second and their limits. */
+interface Admission {
+  keyCounter: string;
+  /** Undefined when no client limit applies. */
+  clientCounter: string | undefined;
+  events: number;
+  keyLimit: number;
+  clientLimit: number;
 }
 
-/**
- * Appends waiting for their group's script call, per connection and group: on one Redis one
- * group for every partition (one call per event-loop turn, as before partitions); on a
- * cluster one per stream (a script's keys must share a slot).
- */
-const groups = new WeakMap<RedisClient, Map<string, Waiting[]>>();
+type Verdict = 'ok' | 'rate_limited' | 'client_rate_limited';
 
-/** Most requests in one append. */
-const MAX_GROUP = 256;
+/** The rate checks of a turn's requests, one script call per key slot (admit-requests.lua). */
+const admit = perTurn<Admission, Verdict>(MAX_GROUP, (redis, requests) => {
+  const counters: string[] = [];
+  const index = new Map<string, number>();
+  const at = (counter: string) => {
+    let i = index.get(counter);
+    if (i === undefined) index.set(counter, (i = counters.push(counter)));
+    return i;
+  };
+  const args: (string | number)[] = [requests.length];
+  for (const r of requests) {
+    args.push(
+      at(r.keyCounter),
+      r.clientCounter === undefined ? 0 : at(r.clientCounter),
+      r.events,
+      r.keyLimit,
+      r.clientLimit,
+    );
+  }
+  return runRedisLua<Verdict[]>(redis, 'admit-requests', counters, args);
+});
+
+/** A request's part of one partition: its stream and append-events.lua's 6 arguments. */
+interface Append {
+  stream: string;
+  args: (string | number)[];
+}
+
+type Appended = { ok: true; id: string } | { ok: false; retryAfter: number };
+
+/**
+ * The appends of a turn's requests: on one Redis one call for every partition (one call per
+ * event-loop turn, as before partitions); on a cluster one per stream (a script's keys must
+ * share a slot).
+ */
+const append = perTurn<Append, Appended>(MAX_GROUP, async (redis, appends) => {
+  const streams: string[] = [];
+  const index = new Map<string, number>();
+  for (const a of appends) {
+    if (!index.has(a.stream)) index.set(a.stream, streams.push(a.stream));
+  }
+  const args: (string | number)[] = [appends.length];
+  for (const a of appends) args.push(index.get(a.stream) as number, ...a.args);
+  const replies = await runRedisLua<[string, string | number][]>(redis, 'append-events', streams, args);
+  return appends.map((_, i): Appended => {
+    const [status, value] = replies[i] ?? ['overloaded', 1];
+    return status === 'ok' ? { ok: true, id: String(value) } : { ok: false, retryAfter: Number(value) };
+  });
+});
 
 /** A request's accepted events, split by the partition of their conversation. */
 function byPartition<E extends { conversation_id: string }>(keys: Keys, events: readonly E[]): Map<number, E[]> {
@@ -72,8 +120,8 @@ function byPartition<E extends { conversation_id: string }>(keys: Keys, events: 
  * events, one entry per partition they belong to; resolves once Redis has every entry,
  * which is when ingest may answer 202. A request refused for backpressure in one partition
  * after others took their part is refused as a whole: the client's retry is safe (event
- * ids dedup). Requests that arrive within one turn of the event loop share one script
- * call per partition (group commit).
+ * ids dedup). Requests that arrive within one turn of the event loop share one rate check
+ * and one append per partition group (group commit).
  */
 export async function appendEvents<E extends { conversation_id: string }>(
   redis: RedisClient,
@@ -93,80 +141,37 @@ export async function appendEvents<E extends { conversation_id: string }>(
   const perClient = request.client !== undefined && limits.eventsPerSecondPerClient > 0;
   if (limits.eventsPerSecond > 0 || perClient) {
     const second = Math.floor(Date.now() / 1000);
-    const keyRate = keys.rate(request.keyId, second);
-    const admitted = await runRedisLua<string>(
-      redis,
-      'admit-request',
-      [keyRate, perClient ? keys.clientRate(request.keyId, request.client as string, second) : keyRate],
-      [n, limits.eventsPerSecond, perClient ? limits.eventsPerSecondPerClient : 0],
-    );
-    if (admitted !== 'ok') {
-      return { ok: false, code: admitted === 'client_rate_limited' ? admitted : 'rate_limited', retryAfter: 1 };
-    }
+    const verdict = await admit(redis, 'nodes' in redis ? request.keyId : '', {
+      keyCounter: keys.rate(request.keyId, second),
+      clientCounter: perClient ? keys.clientRate(request.keyId, request.client as string, second) : undefined,
+      events: n,
+      keyLimit: limits.eventsPerSecond,
+      clientLimit: perClient ? limits.eventsPerSecondPerClient : 0,
+    });
+    if (verdict !== 'ok') return { ok: false, code: verdict, retryAfter: 1 };
   }
   // A stream's share of the backlog caps: the partitions drain independently.
   const maxLen = limits.maxBacklog > 0 ? Math.max(1, Math.ceil(limits.maxBacklog / keys.partitions)) : 0;
   const parts = [...byPartition(keys, request.events)];
   const appended = await Promise.all(
-    parts.map(([p, events]) =>
-      appendEntry(redis, keys.partition(p), [
-        request.workspaceId,
-        events.length,
-        JSON.stringify(events),
-        maxLen,
-        limits.maxBacklogAgeMs,
-        request.traceparent ?? '',
-      ]),
-    ),
+    parts.map(([p, events]) => {
+      const stream = keys.partition(p).stream;
+      return append(redis, 'nodes' in redis ? stream : '', {
+        stream,
+        args: [
+          request.workspaceId,
+          events.length,
+          JSON.stringify(events),
+          maxLen,
+          limits.maxBacklogAgeMs,
+          request.traceparent ?? '',
+        ],
+      });
+    }),
   );
   const refused = appended.find((a) => !a.ok);
   if (refused && !refused.ok) return { ok: false, code: 'overloaded', retryAfter: refused.retryAfter };
   return { ok: true, ids: appended.map((a) => (a.ok ? a.id : '')) };
-}
-
-function appendEntry(
-  redis: RedisClient,
-  partition: PartitionKeys,
-  args: (string | number)[],
-): Promise<{ ok: true; id: string } | { ok: false; retryAfter: number }> {
-  return new Promise((resolve, reject) => {
-    let byGroup = groups.get(redis);
-    if (!byGroup) groups.set(redis, (byGroup = new Map()));
-    const stream = partition.stream;
-    const key = 'nodes' in redis ? stream : '';
-    let group = byGroup.get(key);
-    if (!group) {
-      byGroup.set(key, (group = []));
-      const started = group;
-      setImmediate(() => {
-        if (byGroup.get(key) === started) byGroup.delete(key);
-        void send(redis, started);
-      });
-    }
-    group.push({ stream, args, resolve, reject });
-    // A full group goes now; later requests start the next one.
-    if (group.length >= MAX_GROUP) byGroup.delete(key);
-  });
-}
-
-async function send(redis: RedisClient, group: Waiting[]): Promise<void> {
-  if (group.length === 0) return;
-  try {
-    const streams: string[] = [];
-    const index = new Map<string, number>();
-    for (const w of group) {
-      if (!index.has(w.stream)) index.set(w.stream, streams.push(w.stream));
-    }
-    const args: (string | number)[] = [group.length];
-    for (const w of group) args.push(index.get(w.stream) as number, ...w.args);
-    const replies = await runRedisLua<[string, string | number][]>(redis, 'append-events', streams, args);
-    group.forEach((w, i) => {
-      const [status, value] = replies[i] ?? ['overloaded', 1];
-      w.resolve(status === 'ok' ? { ok: true, id: String(value) } : { ok: false, retryAfter: Number(value) });
-    });
-  } catch (err) {
-    for (const w of group) w.reject(err);
-  }
 }
 
 /** Creates the consumer group of a partition's stream if it does not exist yet (from the stream's start). */
