@@ -1,4 +1,4 @@
-// The cluster run (vitest.cluster.config.ts): one real 3-master Redis Cluster for the whole
+// The cluster run (the `cluster` project of vitest.config.ts): one real 3-master Redis Cluster for the whole
 // run; tests get its seed nodes as `redisUrl` and `redisCluster` = true, and use their own
 // key prefix as in the single-Redis run.
 import { mkdtempSync, rmSync } from 'node:fs';

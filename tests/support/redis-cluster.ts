@@ -1,6 +1,6 @@
 // A real 3-master Redis Cluster on loopback for tests: three redis-server processes with
 // cluster mode on, joined by redis-cli. The pipeline tests run against it as well as
-// against one Redis (vitest.cluster.config.ts).
+// against one Redis (the `cluster` project of vitest.config.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
