@@ -65,6 +65,18 @@ describe('archive filter', () => {
     expect(await maybeArchived(redis, keys, asked)).toEqual(asked);
   });
 
+  it('sets exactly the bits probes() names, in Redis’s bit order, and counts the fields it holds', async () => {
+    const keys = partition();
+    const some = fields(300);
+    await addArchived(redis, keys, 1024 * 1024, some);
+    const bits = Number(await redis.hget(keys.archiveFilter, 'size_1'));
+    const wanted = new Set(some.flatMap((f) => probes(f, bits)));
+    const key = `${keys.archiveFilter}:1`;
+    for (const bit of wanted) expect(await redis.getbit(key, bit)).toBe(1);
+    expect(await redis.bitcount(key)).toBe(wanted.size);
+    expect(await redis.hget(keys.archiveFilter, 'held_1')).toBe('300');
+  });
+
   it('probes spread over the whole filter', () => {
     const seen = new Set<number>();
     for (const f of fields(2000)) for (const p of probes(f, 1000)) seen.add(Math.floor(p / 100));
