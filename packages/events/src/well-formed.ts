@@ -15,7 +15,10 @@ export function isWellFormed(s: string): boolean {
 export function illFormedField(value: unknown, path = ''): string | null {
   if (typeof value === 'string') return isWellFormed(value) ? null : path || '(value)';
   if (value === null || typeof value !== 'object') return null;
-  for (const [key, child] of Object.entries(value)) {
+  // Paths are built only on the way to a bad string: most events have none.
+  for (const key of Object.keys(value)) {
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === 'string' ? isWellFormed(child) : child === null || typeof child !== 'object') continue;
     const found = illFormedField(child, path ? `${path}.${key}` : key);
     if (found !== null) return found;
   }
