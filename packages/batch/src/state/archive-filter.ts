@@ -6,26 +6,18 @@
 // leaves Redis, so a state Redis no longer holds is always "maybe archived". False positives
 // only cost a lookup that finds nothing.
 //
-// A chain of Bloom filters, each twice the one before, so Redis holds about 10 bits per archived
-// field (a small filter first, whatever the budget) up to the partition's share of the budget;
-// past that the newest fills on and false positives rise (exact, slower). A bit's place never
-// moves: filters are only ever added. The chain's record (hash: n filters, size_<i> bits,
-// held_<i> fields) names its bitmaps "<record>:<i>" (same slot). Fields go into the newest
-// filter, which once it holds its capacity (a tenth of its bits) is followed by the next one,
-// until the chain reaches its budget. Probes are bits (h1 + i·h2) mod size, i = 0 … k − 1,
-// computed here and read or set with BITFIELD, many per call: the same work as a Lua script
-// was ~5 µs per field of interpreted parsing and arithmetic in Redis (measured 2026-12-07).
-//
-// Adding is not atomic: Redis's record is read, the bits set, then the record written. Only
-// the holder of a partition's lease archives it; should two add at once, bits are only ever
-// set (no field is lost) and at worst a count is low, so a filter fills a little past its
-// capacity (a few more false positives).
-import type { PartitionKeys, RedisClient } from '@thumbline/redis';
+// A chain of Bloom filters (lua/archive-filter.lua), each twice the one before, so Redis holds
+// about 10 bits per archived field (a small filter first, whatever the budget) up to the
+// partition's share of the budget; past that the newest fills on and false positives rise
+// (exact, slower). A bit's place never moves: filters are only ever added.
+import { luaScripts, runLua, script, type PartitionKeys, type RedisClient } from '@thumbline/redis';
+
+const FILTER = script(luaScripts(new URL('./lua/', import.meta.url)), 'archive-filter');
 
 /** Bits per field probed (k): 1.2 % false positives at 10 bits per field (the optimum, 7, gives 0.8 % for 75 % more work). */
 const PROBES = 4;
-/** Fields per BITFIELD call (a call blocks Redis while it runs; ~0.1 µs per probe). */
-const FIELDS_PER_CALL = 1000;
+/** Fields per script call (a call blocks Redis while it runs). */
+const FIELDS_PER_CALL = 5000;
 
 /** murmur3's finaliser: every input bit affects every output bit. */
 function mix(h: number): number {
@@ -46,7 +38,7 @@ function hashes(field: string): [number, number] {
   return [mix(a), (mix(b ^ field.length) | 1) >>> 0];
 }
 
-/** The bits a field sets in a filter of `bits` bits (all must be set for it to be "maybe archived"). */
+/** The bits a field sets (all of which must be set for it to be "maybe archived"); archive-filter.lua computes the same. */
 export function probes(field: string, bits: number): number[] {
   const [h1, h2] = hashes(field);
   return Array.from({ length: PROBES }, (_, i) => (h1 + i * h2) % bits);
@@ -72,37 +64,29 @@ async function hasFilter(redis: RedisClient, keys: PartitionKeys, creating: bool
   return has;
 }
 
-/** The chain's filters, oldest first: their bitmap's key, size in bits and fields held. */
-async function chain(redis: RedisClient, keys: PartitionKeys) {
-  const record = await redis.hgetall(keys.archiveFilter);
-  return Array.from({ length: Number(record.n ?? 0) }, (_, i) => ({
-    key: `${keys.archiveFilter}:${i + 1}`,
-    size: Number(record[`size_${i + 1}`]),
-    held: Number(record[`held_${i + 1}`] ?? 0),
-  }));
-}
-
-/** BITFIELD `op` (GET or SET to 1) of one bit at each offset, in calls of FIELDS_PER_CALL fields' probes. */
-async function bits(redis: RedisClient, key: string, op: 'GET' | 'SET', offsets: readonly number[]): Promise<number[]> {
-  const calls: Promise<number[]>[] = [];
-  const per = FIELDS_PER_CALL * PROBES;
-  for (let c = 0; c < offsets.length; c += per) {
-    const args: (string | number)[] = [];
-    for (let i = c; i < Math.min(c + per, offsets.length); i++) {
-      if (op === 'GET') args.push('GET', 'u1', offsets[i] as number);
-      else args.push('SET', 'u1', offsets[i] as number, 1);
-    }
-    calls.push(redis.call('BITFIELD', key, ...args) as Promise<number[]>);
+/** Runs the script over fields in calls of FIELDS_PER_CALL; the checks' answers joined. */
+async function run(
+  redis: RedisClient,
+  keys: PartitionKeys,
+  mode: 'add' | 'check',
+  budgetBits: number,
+  fields: readonly string[],
+): Promise<string> {
+  let answer = '';
+  for (let i = 0; i < fields.length; i += FIELDS_PER_CALL) {
+    const lines = fields
+      .slice(i, i + FIELDS_PER_CALL)
+      .map((f) => hashes(f).join(' '))
+      .join('\n');
+    answer +=
+      (await runLua<string | null>(
+        redis,
+        FILTER,
+        [keys.archiveFilter],
+        [mode, PROBES, lines, Math.min(FIRST_FILTER_BITS, budgetBits), budgetBits],
+      )) ?? '';
   }
-  return (await Promise.all(calls)).flat();
-}
-
-/** The probes of `hashed` fields in a filter of `size` bits, PROBES per field in order. */
-function offsets(hashed: readonly [number, number][], size: number): number[] {
-  const out = new Array<number>(hashed.length * PROBES);
-  let n = 0;
-  for (const [h1, h2] of hashed) for (let i = 0; i < PROBES; i++) out[n++] = (h1 + i * h2) % size;
-  return out;
+  return answer;
 }
 
 /** Adds archived fields to the partition's filter (`bytes`: the most all its filters may take). */
@@ -112,39 +96,8 @@ export async function addArchived(
   bytes: number,
   fields: readonly string[],
 ): Promise<void> {
-  if (fields.length === 0 || !(await hasFilter(redis, keys, true))) return;
-  const budget = Math.max(8, Math.floor(bytes) * 8);
-  const filters = await chain(redis, keys);
-  let total = filters.reduce((sum, f) => sum + f.size, 0);
-  const opened = (size: number) => {
-    filters.push({ key: `${keys.archiveFilter}:${filters.length + 1}`, size, held: 0 });
-    total += size;
-  };
-  if (filters.length === 0) opened(Math.min(FIRST_FILTER_BITS, budget));
-  const hashed = fields.map(hashes);
-  const writes: Promise<unknown>[] = [];
-  for (let j = 0; j < hashed.length;) {
-    let newest = filters[filters.length - 1] as (typeof filters)[number];
-    const mayGrow = total + 2 * newest.size <= budget;
-    // Full (a tenth of its bits in fields: 1 % false positives): the next filter, if the budget allows.
-    if (newest.held >= newest.size / 10 && mayGrow) {
-      opened(2 * newest.size);
-      newest = filters[filters.length - 1] as (typeof filters)[number];
-    }
-    // Up to its capacity when a next one may follow, else all the rest.
-    const room = total + 2 * newest.size <= budget ? Math.max(1, Math.ceil(newest.size / 10 - newest.held)) : Infinity;
-    const some = hashed.slice(j, j + room);
-    writes.push(bits(redis, newest.key, 'SET', offsets(some, newest.size)));
-    newest.held += some.length;
-    j += some.length;
-  }
-  await Promise.all(writes);
-  const record: Record<string, number> = { n: filters.length };
-  filters.forEach((f, i) => {
-    record[`size_${i + 1}`] = f.size;
-    record[`held_${i + 1}`] = f.held;
-  });
-  await redis.hset(keys.archiveFilter, record);
+  if (fields.length === 0) return;
+  if (await hasFilter(redis, keys, true)) await run(redis, keys, 'add', Math.max(8, Math.floor(bytes) * 8), fields);
 }
 
 /** The fields that may have been archived (all their bits set, or the partition has no filter); the others never were. */
@@ -155,27 +108,6 @@ export async function maybeArchived(
 ): Promise<string[]> {
   if (fields.length === 0) return [];
   if (!(await hasFilter(redis, keys, false))) return [...fields];
-  const hashed = fields.map(hashes);
-  const hit = new Array<boolean>(fields.length).fill(false);
-  // Newest filter first; a field found in one is not asked of the older ones.
-  for (const filter of (await chain(redis, keys)).reverse()) {
-    const open: number[] = [];
-    for (let j = 0; j < fields.length; j++) if (!hit[j]) open.push(j);
-    if (open.length === 0) break;
-    const got = await bits(
-      redis,
-      filter.key,
-      'GET',
-      offsets(
-        open.map((j) => hashed[j] as [number, number]),
-        filter.size,
-      ),
-    );
-    open.forEach((j, x) => {
-      let all = true;
-      for (let i = 0; i < PROBES; i++) if (got[x * PROBES + i] === 0) all = false;
-      if (all) hit[j] = true;
-    });
-  }
-  return fields.filter((_, j) => hit[j]);
+  const answer = await run(redis, keys, 'check', 0, fields);
+  return fields.filter((_, i) => answer[i] === '1');
 }
