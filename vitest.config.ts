@@ -1,5 +1,6 @@
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // In-repo packages resolve to their TypeScript source (the `@thumbline/source` export condition);
 // dependencies as Node resolves them at run time: without bundlers' `module` condition, whose
@@ -21,6 +22,19 @@ const onCluster = [
   'tests/triage.test.ts',
 ];
 
+/**
+ * The long files start first, whatever project they are in: end-to-end, browser and property
+ * files (named so) take 15–60 s each, and one started last held the run open alone. The rest
+ * keep vitest's order (the last run's durations, else size).
+ */
+class LongFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const long = (f: TestSpecification) => /\.(e2e|browser|property)\.test\.ts$/.test(f.moduleId);
+    return [...sorted.filter(long), ...sorted.filter((f) => !long(f))];
+  }
+}
+
 /** The packages' own tests that need Redis or embedded ClickHouse (one chDB data dir per process). */
 const withServers = [
   'packages/clickhouse/src/**/*.test.ts',
@@ -38,6 +52,7 @@ export default defineConfig({
     // 363–379 s, 2026-12-07) but starved timing tests: in a clean-clone CI run npm start, its Redis
     // paused, did not answer a request within the server client's 3 s (tests/sdk-server-client.e2e.test.ts).
     maxWorkers: 2,
+    sequence: { sequencer: LongFilesFirst },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // One run, three projects: the tests with servers against one redis-server, the pipeline's
