@@ -74,11 +74,11 @@ export function sliceJobId(entries: readonly StreamEntry[]): string {
 export function slices(entries: readonly StreamEntry[], maxEvents: number, groups = 1, splitFrom = 0): StreamEntry[][] {
   let total = 0;
   for (const e of entries) total += e.count;
-  if (total < splitFrom) groups = 1;
+  const cutBy = total < splitFrom ? 1 : groups;
   const out: StreamEntry[][] = [];
   const byGroup = new Map<number, StreamEntry[]>();
   for (const entry of entries) {
-    const g = entry.partition % groups;
+    const g = entry.partition % cutBy;
     const list = byGroup.get(g);
     if (list) list.push(entry);
     else byGroup.set(g, [entry]);

@@ -1,4 +1,4 @@
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as digest, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisClient } from './client.ts';
 import type { Keys } from './keys.ts';
 import { Lru } from './lru.ts';
@@ -41,7 +41,7 @@ export function isTokenShaped(token: unknown): token is string {
 
 /** Tokens are stored hashed: Redis never holds a usable secret. */
 export function hashToken(token: string): string {
-  return hash('sha256', token, 'hex');
+  return digest('sha256', token, 'hex');
 }
 
 /** True when `origin` matches one of `patterns` (`http://localhost:*`). */

@@ -97,10 +97,9 @@ const append = perTurn<Append, Appended>(MAX_GROUP, async (redis, appends) => {
   const args: (string | number)[] = [appends.length];
   for (const a of appends) args.push(index.get(a.stream) as number, ...a.args);
   const replies = await runRedisLua<[string, string | number][]>(redis, 'append-events', streams, args);
-  return appends.map((_, i): Appended => {
-    const [status, value] = replies[i] ?? ['overloaded', 1];
-    return status === 'ok' ? { ok: true, id: String(value) } : { ok: false, retryAfter: Number(value) };
-  });
+  return replies.map(([status, value]): Appended =>
+    status === 'ok' ? { ok: true, id: String(value) } : { ok: false, retryAfter: Number(value) },
+  );
 });
 
 /** A request's accepted events, split by the partition of their conversation. */

@@ -11,7 +11,8 @@ interface Waiting<I, R> {
  * Wraps `send` (one round trip for many items, one reply per item in order) so that the
  * items passed within one event-loop turn, per connection and `group`, go in one call: at
  * most `max` items per call; a full call goes at once and later items start the next one.
- * On a cluster a group must name one hash slot (a script's keys share a slot).
+ * On a cluster a group must name one hash slot (a script's keys share a slot). A call that
+ * fails, or answers a different number of replies, fails every item of it.
  */
 export function perTurn<I, R>(
   max: number,
@@ -25,6 +26,9 @@ export function perTurn<I, R>(
         redis,
         waiting.map((w) => w.item),
       );
+      if (replies.length !== waiting.length) {
+        throw new Error(`${waiting.length} items sent, ${replies.length} replies received`);
+      }
       waiting.forEach((w, i) => w.resolve(replies[i] as R));
     } catch (err) {
       for (const w of waiting) w.reject(err);
