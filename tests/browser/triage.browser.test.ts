@@ -1,7 +1,8 @@
 // The weekly triage loop in Chromium against `npm start`'s process: the overview's triage card
 // opens the inbox on unreviewed downvoted conversations (rows with previews), a reviewer sets an
 // outcome with a note in the conversation view, the row leaves "Not reviewed" and shows under its
-// outcome, full-text search finds it, and another dashboard's triage card follows live.
+// outcome, full-text search finds it, and another dashboard's triage card follows live (downvotes
+// and reviews).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, postEvents, startApp, watchErrors, type RunningApp } from '../support/browser.ts';
@@ -32,6 +33,11 @@ const rows = (page: Page) =>
 
 describe('triage', () => {
   it('triages a downvoted conversation from the overview card to its outcome, live on another dashboard', async () => {
+    const watcher = await dashboard();
+    const { page, errors } = await dashboard();
+    for (const p of [page, watcher.page]) {
+      await expect.poll(() => p.getByTestId('triage-downvoted').textContent(), { timeout: 20_000 }).toBe('0');
+    }
     const now = Date.now();
     await postEvents(app, [
       started('tri-1', now - 60_000),
@@ -46,8 +52,7 @@ describe('triage', () => {
       csat('tri-3', { score: 5 }, now - 10_000),
     ]);
 
-    const watcher = await dashboard();
-    const { page, errors } = await dashboard();
+    // Both cards count the downvotes live: the dashboards are open before they arrive.
     for (const p of [page, watcher.page]) {
       await expect.poll(() => p.getByTestId('triage-downvoted').textContent(), { timeout: 20_000 }).toBe('2');
       expect(await p.getByTestId('triage-reviewed').textContent()).toBe('0');

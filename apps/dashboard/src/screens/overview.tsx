@@ -15,11 +15,15 @@ import { MessageFeedbackCard } from '../components/message-feedback-card.tsx';
 import { RangeControls } from '../components/range-controls.tsx';
 import { TriageCard } from '../components/triage-card.tsx';
 import { SegmentPicker } from '../components/segment-picker.tsx';
+import { Pacer, touchesTriage } from '../triage-refresh.ts';
 
 /** How long deltas may wait for a missing earlier one before the snapshot is refetched. */
 const HELD_LIMIT_MS = 2000;
 /** After a live review change, the overview (its triage card) is refetched this much later: reviews come in bursts. */
 const REVIEW_REFETCH_MS = 300;
+/** After a delta with a rated conversation, the triage card is refetched this much later, and at most once per interval. */
+const TRIAGE_GATHER_MS = 300;
+const TRIAGE_INTERVAL_MS = 5000;
 
 interface OverviewScreenProps {
   range: RangeSelection;
@@ -102,11 +106,14 @@ export function OverviewScreen({ range, onRange, segment, onSegment, onTriage }:
       }, HELD_LIMIT_MS);
     };
     hub.setSeqSource(() => live.current?.lastSeq);
+    const triageRefresh = new Pacer(() => void refetchRef.current(), TRIAGE_GATHER_MS, TRIAGE_INTERVAL_MS);
     const unsubscribe = hub.subscribe({
       onDelta: (delta) => {
         const current = live.current;
         if (!current) return;
         if (current.apply(delta) === 'applied') setOverview(current.overview);
+        // The triage card counts negative conversations: a snapshot's, not the deltas'.
+        if (touchesTriage(delta)) triageRefresh.request();
         watchHeld();
       },
       onReview: () => {
@@ -120,6 +127,7 @@ export function OverviewScreen({ range, onRange, segment, onSegment, onTriage }:
     });
     return () => {
       unsubscribe();
+      triageRefresh.stop();
       if (reviewTimer.current) clearTimeout(reviewTimer.current);
       hub.setSeqSource(null);
       clearHeld();
