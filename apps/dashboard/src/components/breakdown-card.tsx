@@ -1,11 +1,12 @@
 // "By language" / "By widget": CSAT, thumbs-down share, response rate and prompts per key
 // (GET /v1/analytics/breakdown), within the selected segment; refreshed while feedback arrives.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Breakdown } from '@thumbline/events';
 import { errorMessage, isAbort } from '../api.ts';
 import { useServices } from '../context.ts';
 import { formatAverage, formatPct, languageName } from '../format.ts';
 import type { ResolvedRange } from '../range.ts';
+import { Pacer, touchesBreakdown } from '../live-refresh.ts';
 import { segmentParams, type SegmentFilter } from '../segment.ts';
 import { Card, ErrorNote } from './card.tsx';
 
@@ -16,7 +17,8 @@ const TABS: { value: By; label: string; column: string }[] = [
   { value: 'widget_id', label: 'By widget', column: 'Widget' },
 ];
 
-/** Feedback arriving reloads the card at most this often. */
+/** Feedback arriving reloads the card this much later, and at most once per REFRESH_MS. */
+const REFRESH_GATHER_MS = 1000;
 const REFRESH_MS = 5000;
 
 const keyLabel = (by: By, key: string | null): string =>
@@ -36,7 +38,6 @@ export function BreakdownCard({ range, segment }: BreakdownCardProps) {
   const [data, setData] = useState<Breakdown | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const from = range?.from;
   const to = range?.to;
   const tz = range?.tz;
@@ -58,20 +59,17 @@ export function BreakdownCard({ range, segment }: BreakdownCardProps) {
   }, [api, by, from, to, tz, widget_id, locale, version]);
 
   useEffect(() => {
+    const reload = () => setVersion((v) => v + 1);
+    const refresh = new Pacer(reload, REFRESH_GATHER_MS, REFRESH_MS);
     const unsubscribe = hub.subscribe({
       onDelta: (delta) => {
-        if (delta.buckets.length === 0 || timer.current) return;
-        timer.current = setTimeout(() => {
-          timer.current = null;
-          setVersion((v) => v + 1);
-        }, REFRESH_MS);
+        if (touchesBreakdown(delta)) refresh.request();
       },
-      onResync: () => setVersion((v) => v + 1),
+      onResync: reload,
     });
     return () => {
       unsubscribe();
-      if (timer.current) clearTimeout(timer.current);
-      timer.current = null;
+      refresh.stop();
     };
   }, [hub]);
 

@@ -15,7 +15,7 @@ import { MessageFeedbackCard } from '../components/message-feedback-card.tsx';
 import { RangeControls } from '../components/range-controls.tsx';
 import { TriageCard } from '../components/triage-card.tsx';
 import { SegmentPicker } from '../components/segment-picker.tsx';
-import { Pacer, touchesTriage } from '../triage-refresh.ts';
+import { Pacer, touchesTriage } from '../live-refresh.ts';
 
 /** How long deltas may wait for a missing earlier one before the snapshot is refetched. */
 const HELD_LIMIT_MS = 2000;

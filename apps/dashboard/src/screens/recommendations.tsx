@@ -1,10 +1,11 @@
 // Analyze → Recommendations: knowledge gaps (similar questions whose answers were thumbed down),
 // one line each; those marked answered in their own section with before/after; and the sources
 // the assistant cited.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { KnowledgeGapItem, KnowledgeGaps } from '@thumbline/events';
 import { errorMessage, isAbort } from '../api.ts';
 import { useServices } from '../context.ts';
+import { Pacer, touchesKnowledgeGaps } from '../live-refresh.ts';
 import { isResolved, resolveRange, type RangeSelection } from '../range.ts';
 import { segmentParams, type SegmentFilter } from '../segment.ts';
 import { Card, ErrorNote } from '../components/card.tsx';
@@ -14,8 +15,9 @@ import { AnsweredGapRow } from '../components/answered-gap-row.tsx';
 import { KnowledgeGapRow } from '../components/knowledge-gap-row.tsx';
 import { SourcesCard } from '../components/sources-card.tsx';
 
-/** New thumbs-down reload the list this long after the last one. */
+/** New thumbs-down reload the list this long after the first one, and at most once per interval. */
 const LIVE_REFRESH_MS = 3000;
+const LIVE_REFRESH_INTERVAL_MS = 10_000;
 
 type Answered = KnowledgeGapItem & { answered: NonNullable<KnowledgeGapItem['answered']> };
 /** Answered and not back: the Answered section. A gap that came back is open again, and says so. */
@@ -41,7 +43,6 @@ export function RecommendationsScreen({ range, onRange, segment, onSegment }: Re
   const [gaps, setGaps] = useState<KnowledgeGaps['items'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const window = { from, to, tz, widget_id, locale };
   const reload = () => setVersion((v) => v + 1);
 
@@ -61,17 +62,16 @@ export function RecommendationsScreen({ range, onRange, segment, onSegment }: Re
   }, [api, from, to, tz, widget_id, locale, version]);
 
   useEffect(() => {
+    const refresh = new Pacer(reload, LIVE_REFRESH_MS, LIVE_REFRESH_INTERVAL_MS);
     const unsubscribe = hub.subscribe({
       onDelta: (delta) => {
-        if (!(delta.buckets ?? []).some((b) => b.thumbs_down !== 0)) return;
-        if (timer.current) clearTimeout(timer.current);
-        timer.current = setTimeout(reload, LIVE_REFRESH_MS);
+        if (touchesKnowledgeGaps(delta)) refresh.request();
       },
       onResync: reload,
     });
     return () => {
       unsubscribe();
-      if (timer.current) clearTimeout(timer.current);
+      refresh.stop();
     };
   }, [hub]);
 

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConversationChange, LiveDelta } from '@thumbline/events';
-import { Pacer, touchesTriage } from './triage-refresh.ts';
+import { Pacer, touchesBreakdown, touchesKnowledgeGaps, touchesTriage } from './live-refresh.ts';
 
 const change = (satisfaction: ConversationChange['satisfaction']) =>
   ({ conversation_id: 'c', satisfaction }) as ConversationChange;
 const delta = (...conversations: ConversationChange[]): LiveDelta => ({ seq: 1, buckets: [], conversations });
+const bucket = (thumbs_up: number, thumbs_down: number) =>
+  ({ start: '2026-12-07T10:00:00Z', thumbs_up, thumbs_down, csat_sum: 0, csat_count: 0 }) as LiveDelta['buckets'][number];
 
 describe('touchesTriage', () => {
   it('is true for a delta carrying a rated conversation, whatever its rating', () => {
@@ -13,6 +15,16 @@ describe('touchesTriage', () => {
     expect(touchesTriage(delta(change('positive')))).toBe(true);
     expect(touchesTriage(delta(change('unknown')))).toBe(false);
     expect(touchesTriage(delta())).toBe(false);
+  });
+});
+
+describe('touchesBreakdown and touchesKnowledgeGaps', () => {
+  it('reload the breakdown on any counted change, the gaps only when thumbs-down moved', () => {
+    const up: LiveDelta = { seq: 1, buckets: [bucket(1, 0)], conversations: [] };
+    const flip: LiveDelta = { seq: 2, buckets: [bucket(1, -1)], conversations: [] };
+    expect([touchesBreakdown(up), touchesKnowledgeGaps(up)]).toEqual([true, false]);
+    expect([touchesBreakdown(flip), touchesKnowledgeGaps(flip)]).toEqual([true, true]);
+    expect([touchesBreakdown(delta()), touchesKnowledgeGaps(delta())]).toEqual([false, false]);
   });
 });
 
