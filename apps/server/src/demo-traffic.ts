@@ -1,5 +1,5 @@
 import type { Logger } from '@thumbline/core';
-import type { Event } from '@thumbline/events';
+import { MAX_EVENTS_PER_REQUEST, type Event } from '@thumbline/events';
 import { reviewPastWeeks } from './demo-reviews.ts';
 
 /**
@@ -324,7 +324,6 @@ const THANKS: Record<Lang, readonly [string, string][]> = {
 const DAY_MS = 86_400_000;
 /** Backfilled conversations last ~8x longer than live ones (minutes rather than seconds). */
 const BACKFILL_STRETCH = 8;
-const MAX_EVENTS_PER_REQUEST = 500;
 /** Backfill only when the past days hold less history than this many ratings and thumbs. */
 const HISTORY_THRESHOLD = 100;
 /** Thumbs-down factor of live conversations; the backfill rises from it to 1.4 a month ago. */
