@@ -32,7 +32,6 @@ export const BASE_BACKOFF_MS = 500;
 export const MAX_BACKOFF_MS = 30_000;
 /** Longest Retry-After honoured (a misconfigured proxy must not park events for days). */
 const MAX_RETRY_AFTER_MS = 60 * 60_000;
-/** The server's batch limit. */
 /** Ingest's cap per request (MAX_EVENTS_PER_REQUEST in packages/events; tests/sdk-package.test.ts checks they agree). */
 export const SERVER_MAX_BATCH = 500;
 
