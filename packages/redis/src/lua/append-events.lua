@@ -2,7 +2,7 @@
 -- one entry of the partition's stream, in one round trip for all the requests of a group:
 -- per request, backpressure (the stream's backlog by length and by the age of its oldest
 -- entry), then XADD. Requests are taken in order; one refused does not affect the others.
--- Rate limits are checked before (admit-request.lua): they count requests, not partitions.
+-- Rate limits are checked before (admit-requests.lua): they count requests, not partitions.
 --
 -- KEYS: any
 -- KEYS     the partition streams of the group: all in one slot on a cluster (one stream per
