@@ -190,9 +190,11 @@ export class Pump {
 
   /**
    * Reads up to maxEvents, lingering `lingerMs` after the first entries to fill the batch.
-   * While workers are busy (jobs are waiting) it keeps filling, up to `maxLingerMs`: a
-   * batch costs about the same whether it holds 100 events or 5000, so under load fewer,
-   * bigger batches keep the pipeline ahead instead of queueing small ones behind each other.
+   * While every worker slot of this process is taken (its queue's jobs, waiting or active, fill
+   * the `groups` slots) it keeps filling, up to `maxLingerMs`: a batch dispatched then would only
+   * wait for a slot, and a batch costs about the same whether it holds 100 events or 5000, so
+   * under load fewer, bigger batches keep the pipeline ahead instead of queueing small ones
+   * behind each other, and leave the cores to ingest.
    */
   private async readBatch(owned: readonly number[]): Promise<StreamEntry[]> {
     if (owned.length === 0) return [];
@@ -207,7 +209,7 @@ export class Pump {
       const waited = Date.now() - started;
       if (waited >= maxLingerMs) break;
       if (waited >= lingerMs) {
-        busy = (await this.queue.getWaitingCount()) > 0;
+        busy = (await this.queue.getJobCountByTypes('waiting', 'active')) >= this.options.groups;
         if (!busy) break;
       }
       await sleep(busy ? 10 : Math.max(1, Math.min(5, lingerMs - waited)));
