@@ -6,7 +6,13 @@ const change = (satisfaction: ConversationChange['satisfaction']) =>
   ({ conversation_id: 'c', satisfaction }) as ConversationChange;
 const delta = (...conversations: ConversationChange[]): LiveDelta => ({ seq: 1, buckets: [], conversations });
 const bucket = (thumbs_up: number, thumbs_down: number) =>
-  ({ start: '2026-12-07T10:00:00Z', thumbs_up, thumbs_down, csat_sum: 0, csat_count: 0 }) as LiveDelta['buckets'][number];
+  ({
+    start: '2026-12-07T10:00:00Z',
+    thumbs_up,
+    thumbs_down,
+    csat_sum: 0,
+    csat_count: 0,
+  }) as LiveDelta['buckets'][number];
 
 describe('touchesTriage', () => {
   it('is true for a delta carrying a rated conversation, whatever its rating', () => {
