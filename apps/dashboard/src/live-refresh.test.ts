@@ -38,9 +38,14 @@ describe('Pacer', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('runs once, gatherMs after the first of a burst of requests', () => {
+  /** A pacer gathering 300 ms, at most one run per 5 s, and the work it counts. */
+  const paced = () => {
     const work = vi.fn();
-    const pacer = new Pacer(work, 300, 5000);
+    return { work, pacer: new Pacer(work, 300, 5000) };
+  };
+
+  it('runs once, gatherMs after the first of a burst of requests', () => {
+    const { work, pacer } = paced();
     pacer.request();
     vi.advanceTimersByTime(200);
     pacer.request();
@@ -51,8 +56,7 @@ describe('Pacer', () => {
   });
 
   it('never runs twice within intervalMs under steady requests', () => {
-    const work = vi.fn();
-    const pacer = new Pacer(work, 300, 5000);
+    const { work, pacer } = paced();
     const runs: number[] = [];
     work.mockImplementation(() => runs.push(Date.now()));
     const start = Date.now();
@@ -64,8 +68,7 @@ describe('Pacer', () => {
   });
 
   it('after a quiet interval, answers the next request after gatherMs again', () => {
-    const work = vi.fn();
-    const pacer = new Pacer(work, 300, 5000);
+    const { work, pacer } = paced();
     pacer.request();
     vi.advanceTimersByTime(10_000);
     pacer.request();
@@ -74,8 +77,7 @@ describe('Pacer', () => {
   });
 
   it('stop cancels a pending run', () => {
-    const work = vi.fn();
-    const pacer = new Pacer(work, 300, 5000);
+    const { work, pacer } = paced();
     pacer.request();
     pacer.stop();
     vi.advanceTimersByTime(10_000);

@@ -1,8 +1,8 @@
 // Cards built from a query (not from deltas) and when live deltas reload them: which deltas can
-// change each, and the pace of the reloads. A card is reloaded soon
-// after the first delta that may change it, then at most once per interval however busy the
-// workspace is, so that many dashboards on a busy workspace do not turn every delta into a query
-// each, and a steady stream of deltas never postpones the reload forever (as a debounce would).
+// change each, and the pace of the reloads. A card is reloaded soon after the first delta that may
+// change it, then at most once per interval however busy the workspace is, so that many dashboards
+// on a busy workspace do not turn every delta into a query each, and a steady stream of deltas
+// never postpones the reload forever (as a debounce would).
 import type { LiveDelta } from '@thumbline/events';
 
 /**
