@@ -159,6 +159,25 @@ describe('deadlines', () => {
     await countedExactly(2);
   });
 
+  it('Redis paused: each command on an edge connection fails at its own deadline, not queued behind an earlier one', async () => {
+    redisProc.kill('SIGSTOP');
+    try {
+      const timed = async (run: () => Promise<unknown>) => {
+        const started = Date.now();
+        await expect(run()).rejects.toThrow(/timed out/);
+        return Date.now() - started;
+      };
+      // A second command sent while the first waits (as a backlog poll and a request do).
+      const first = timed(() => edge.ping());
+      await new Promise((r) => setTimeout(r, 500));
+      const second = timed(() => edge.get('any'));
+      expect(await first).toBeLessThan(2000);
+      expect(await second).toBeLessThan(2000);
+    } finally {
+      redisProc.kill('SIGCONT');
+    }
+  });
+
   it('Redis killed: every route answers 503 within 2 s; restarted, every accepted event counts once', async () => {
     const before = [thumb('k1', 'km1', 'up', NOW - 1000)];
     expect((await ingest(before)).status).toBe(202);

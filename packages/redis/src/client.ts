@@ -52,7 +52,6 @@ export function createRedisClient(
       ...rest,
     },
     enableOfflineQueue: role !== 'edge',
-    enableAutoPipelining: role === 'edge',
     clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
     slotsRefreshTimeout: 2000,
   });
@@ -66,7 +65,10 @@ function roleOptions(role: RedisRole): RedisOptions {
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,
         commandTimeout: EDGE_COMMAND_TIMEOUT_MS,
-        enableAutoPipelining: true,
+        // No autopipelining: ioredis runs one auto-pipeline at a time per connection, so a
+        // command sent while Redis stalls waits for the earlier pipeline's deadline before its own
+        // starts (a request answered 503 after 3 s). The hot path batches itself (turn-batch.ts).
+        enableAutoPipelining: false,
       }
     : { maxRetriesPerRequest: null, enableReadyCheck: true };
 }

@@ -60,8 +60,8 @@ export function resolvePart(part: Part, excluded: ReadonlySet<number>): void {
 
 /**
  * Reads the snapshot of every part not yet done and resolves it (or takes its cached
- * resolution). Partitions are independent: their reads go out together (one round trip on
- * one Redis with auto-pipelining, one per node on a cluster).
+ * resolution). Partitions are independent: their reads go out together, each sent without
+ * waiting for the others' replies.
  */
 export async function resolveParts(
   deps: { redis: RedisClient; archive: Archive; state: StateOptions },
